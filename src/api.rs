@@ -1,0 +1,248 @@
+//! The engine's API in serde types and JSON: what the CLI and the WebAssembly module share.
+//! Each function takes and returns plain data, so both edges stay thin and everything is
+//! testable natively.
+
+use crate::date::Date;
+use crate::eval::{self, Options};
+use crate::examples::ExampleResult;
+use crate::program::{InputDef, Lang, Program, Text, Type};
+use crate::render::{position, Positioned};
+use crate::report::{FactProblem, Report};
+use crate::source::Sources;
+use serde::Serialize;
+
+/// A compiled rule set, ready to evaluate citizens.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    program: Program,
+    warnings: Vec<Positioned>,
+}
+
+/// Why rules did not compile: every diagnostic, with positions.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CompileError {
+    pub message: String,
+    pub diagnostics: Vec<Positioned>,
+}
+
+/// Why a citizen could not be evaluated. Never a partial report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum EvaluateError {
+    /// The evaluation date is not a `YYYY-MM-DD` date in the calendar.
+    InvalidDate { message: String },
+    /// The data is not JSON (only from the `_json` functions).
+    InvalidJson { message: String },
+    /// The data does not fit the declared inputs: each problem at its path.
+    InvalidFacts { message: String, problems: Vec<FactProblem> },
+}
+
+/// Sources from (file name, text) pairs.
+pub fn sources<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Sources {
+    let mut sources = Sources::new();
+    for (name, text) in files {
+        sources.add(name.as_ref(), text.as_ref());
+    }
+    sources
+}
+
+/// Every problem in the rules, errors and warnings, for editors. Never fails.
+pub fn check<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Vec<Positioned> {
+    let sources = sources(files);
+    let compiled = crate::compile::compile(&sources);
+    compiled.diagnostics.iter().map(|d| position(&sources, d)).collect()
+}
+
+impl Engine {
+    pub fn compile<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Result<Engine, CompileError> {
+        let sources = sources(files);
+        let compiled = crate::compile::compile(&sources);
+        let diagnostics: Vec<Positioned> = compiled.diagnostics.iter().map(|d| position(&sources, d)).collect();
+        match compiled.program {
+            Some(program) => Ok(Engine { program, warnings: diagnostics }),
+            None => {
+                let errors = diagnostics.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).count();
+                let first = diagnostics.iter().find(|d| d.severity == crate::diagnostic::Severity::Error);
+                let message = match first {
+                    Some(d) => format!(
+                        "{errors} error{} in the rules; the first: {}:{}:{}: {}",
+                        if errors == 1 { "" } else { "s" },
+                        d.file,
+                        d.start.line,
+                        d.start.column,
+                        d.message
+                    ),
+                    None => "the rules did not compile".into(),
+                };
+                Err(CompileError { message, diagnostics })
+            }
+        }
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Warnings found while compiling.
+    pub fn warnings(&self) -> &[Positioned] {
+        &self.warnings
+    }
+
+    /// Evaluates one citizen's data (a JSON object) on `date` (`YYYY-MM-DD`).
+    pub fn evaluate(&self, data: &serde_json::Value, date: &str, options: Options) -> Result<Report, EvaluateError> {
+        let date = parse_date(date)?;
+        let facts = crate::facts::from_json(&self.program, data).map_err(invalid_facts)?;
+        let mut report = eval::evaluate(&self.program, &facts.values, date, options);
+        report.warnings = facts.warnings;
+        Ok(report)
+    }
+
+    /// `evaluate` with JSON text in and out: `{"ok": report}` or `{"error": …}`.
+    pub fn evaluate_json(&self, data: &str, date: &str, options: Options) -> String {
+        let result = serde_json::from_str::<serde_json::Value>(data)
+            .map_err(|e| EvaluateError::InvalidJson { message: format!("the data is not valid JSON: {e}") })
+            .and_then(|data| self.evaluate(&data, date, options));
+        to_json_result(&result)
+    }
+
+    /// The inputs a form should ask for, with their labels, questions and constraints.
+    pub fn schema(&self) -> Schema {
+        let program = &self.program;
+        Schema {
+            ruleset: program.id.clone(),
+            title: program.title.clone(),
+            inputs: program.inputs.iter().map(|input| self.input_schema(input)).collect(),
+        }
+    }
+
+    fn input_schema(&self, input: &InputDef) -> InputSchema {
+        let program = &self.program;
+        let (kind, options, fields) = match input.ty {
+            Type::Bool => ("bool", None, None),
+            Type::Int => ("int", None, None),
+            Type::Decimal => ("decimal", None, None),
+            Type::Money => ("money", None, None),
+            Type::Date => ("date", None, None),
+            Type::Text => ("text", None, None),
+            Type::Enum(e) => ("enum", Some(program.enums[e as usize].options.clone()), None),
+            Type::List(r) => ("list", None, Some(program.records[r as usize].fields.iter().map(|f| self.input_schema(f)).collect())),
+            Type::Record(_) | Type::Error => ("text", None, None),
+        };
+        let bound = |v: &Option<eval::value::Value>| v.as_ref().map(|v| eval::to_json(v, input.ty));
+        InputSchema {
+            name: input.name.clone(),
+            kind,
+            label: input.label.clone(),
+            question: input.question.clone(),
+            hint: input.hint.clone(),
+            min: bound(&input.min),
+            max: bound(&input.max),
+            options,
+            fields,
+        }
+    }
+
+    /// The policies with their metadata.
+    pub fn policies(&self) -> Vec<PolicyInfo> {
+        self.program
+            .policies
+            .iter()
+            .map(|p| PolicyInfo {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                source: p.source.clone(),
+                effective_from: p.effective_from.map(|d| d.to_string()),
+                effective_until: p.effective_until.map(|d| d.to_string()),
+                period: p
+                    .output(&crate::ast::OutputName::Amount)
+                    .and_then(|o| o.period)
+                    .map(|p| match p {
+                        crate::ast::Period::Monthly => "month",
+                        crate::ast::Period::Yearly => "year",
+                        crate::ast::Period::Once => "once",
+                    }),
+            })
+            .collect()
+    }
+
+    /// Runs the examples written in the rules.
+    pub fn run_examples(&self) -> Vec<ExampleResult> {
+        crate::examples::run_all(&self.program)
+    }
+}
+
+fn parse_date(date: &str) -> Result<Date, EvaluateError> {
+    Date::parse(date).ok_or_else(|| EvaluateError::InvalidDate {
+        message: format!("the evaluation date must be a date in the calendar written YYYY-MM-DD, got \"{date}\""),
+    })
+}
+
+fn invalid_facts(problems: Vec<FactProblem>) -> EvaluateError {
+    let message = match problems.as_slice() {
+        [one] => format!("{}: {}", one.path, one.message),
+        many => format!("{} problems in the data; the first: {}: {}", many.len(), many[0].path, many[0].message),
+    };
+    EvaluateError::InvalidFacts { message, problems }
+}
+
+fn to_json_result<T: Serialize, E: Serialize>(result: &Result<T, E>) -> String {
+    let value = match result {
+        Ok(ok) => serde_json::json!({ "ok": ok }),
+        Err(error) => serde_json::json!({ "error": error }),
+    };
+    value.to_string()
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Schema {
+    pub ruleset: String,
+    pub title: Text,
+    pub inputs: Vec<InputSchema>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct InputSchema {
+    pub name: String,
+    /// bool, int, decimal, money, date, text, enum or list.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<crate::program::EnumOption>>,
+    /// The fields of each item, for a list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<InputSchema>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyInfo {
+    pub id: String,
+    pub title: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::program::Citation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<String>,
+    /// The period of the amount: month, year or once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<&'static str>,
+}
+
+/// Options from the words callers use: `lang` "zh" or "en", `trace` true to explain.
+pub fn options(lang: Option<&str>, trace: bool) -> Options {
+    Options { lang: if lang == Some("en") { Lang::En } else { Lang::Zh }, trace }
+}

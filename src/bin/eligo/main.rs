@@ -1,0 +1,79 @@
+//! `eligo`: check, test and evaluate rule sets from the command line.
+
+mod check;
+mod eval;
+mod files;
+mod test;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "eligo", version, about = "Eligo: policy rules for public services — check, test and evaluate rule files")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check rule files: every problem with its position and how to fix it.
+    Check {
+        /// Rule files or folders (searched for *.rules). Default: rules/
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Run the examples written in the rule files.
+    Test {
+        /// Rule files or folders (searched for *.rules). Default: rules/
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Evaluate a citizen's data against a rule set.
+    Eval {
+        /// Rule files or folders (searched for *.rules). Default: rules/
+        paths: Vec<PathBuf>,
+        /// The citizen's data: a JSON file (`-` for standard input).
+        #[arg(long)]
+        data: PathBuf,
+        /// The evaluation date, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: Lang,
+        /// Explain one policy: print its trace.
+        #[arg(long, value_name = "POLICY")]
+        explain: Option<String>,
+        /// Include the trace of every policy in the JSON report.
+        #[arg(long)]
+        trace: bool,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { paths, format } => check::run(&paths, format),
+        Command::Test { paths, format } => test::run(&paths, format),
+        Command::Eval { paths, data, date, lang, explain, trace, format } => {
+            eval::run(&paths, &data, &date, lang, explain.as_deref(), trace, format)
+        }
+    }
+}

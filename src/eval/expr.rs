@@ -1,0 +1,392 @@
+//! Expressions under three-valued logic. An unknown operand makes the result unknown, carrying
+//! the union of the missing facts, except where the known operands already decide the answer
+//! (`false and unknown` is false, `true or unknown` is true).
+
+use super::value::{Item, Missing, Value};
+use super::EvalError;
+use crate::ast::HitPolicy;
+use crate::date::Date;
+use crate::program::{Arith, Builtin, Compare, Expr, ExprKind, ListOp, Program, TableDef};
+use crate::source::Span;
+use rust_decimal::RoundingStrategy;
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+/// Most expression steps one evaluation of a citizen may take. Lists are bounded and there are no
+/// loops, so only nested list operations over long lists come near it.
+pub const MAX_STEPS: u64 = 2_000_000;
+
+pub type Result<T> = std::result::Result<T, EvalError>;
+
+/// A table row that decided a value, for the trace.
+#[derive(Clone, Debug)]
+pub struct TableHit {
+    pub table: u32,
+    /// The row's index, or `None` for the `otherwise` row.
+    pub row: Option<usize>,
+}
+
+/// Everything an expression can read during one evaluation.
+pub struct Env<'p> {
+    pub program: &'p Program,
+    pub facts: &'p [Value],
+    pub date: Date,
+    pub params: Vec<Result<Value>>,
+    pub lets: Vec<Result<Value>>,
+    items: Vec<Item>,
+    steps: u64,
+    /// Set while evaluating what a trace must explain.
+    pub hits: Option<Vec<TableHit>>,
+}
+
+impl<'p> Env<'p> {
+    /// Resolves parameters on `date` and evaluates every definition, each once, in dependency order.
+    pub fn new(program: &'p Program, facts: &'p [Value], date: Date) -> Env<'p> {
+        let params = program
+            .params
+            .iter()
+            .map(|param| match param.at(date) {
+                Some(entry) => Ok(entry.value.clone()),
+                None => Err(EvalError {
+                    message: match param.timeline.first().and_then(|d| d.from) {
+                        Some(first) if date < first => {
+                            format!("parameter `{}` has no value on {date}: its first value starts on {first}", param.name)
+                        }
+                        _ => format!("parameter `{}` has no value on {date}: its last value has ended", param.name),
+                    },
+                    span: param.span,
+                }),
+            })
+            .collect();
+        let mut env = Env { program, facts, date, params, lets: Vec::new(), items: Vec::new(), steps: 0, hits: None };
+        env.lets = vec![Ok(Value::Bool(false)); program.lets.len()];
+        for &i in &program.let_order {
+            let value = env.eval(&program.lets[i as usize].expr);
+            env.lets[i as usize] = value;
+        }
+        env
+    }
+
+    fn step(&mut self, span: Span) -> Result<()> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return Err(EvalError {
+                message: format!("the rules took more than {MAX_STEPS} steps for this citizen; a list may be too long"),
+                span,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn eval(&mut self, expr: &Expr) -> Result<Value> {
+        self.step(expr.span)?;
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Const(value) => Ok(value.clone()),
+            ExprKind::Input(i) => Ok(self.facts[*i as usize].clone()),
+            ExprKind::Param(i) => self.params[*i as usize].clone(),
+            ExprKind::Let(i) => self.lets[*i as usize].clone(),
+            ExprKind::Field(f) => Ok(self.items.last().and_then(|item| item.get(*f as usize)).cloned().unwrap_or(Value::Unknown(Missing::default()))),
+            ExprKind::Today => Ok(Value::Date(self.date)),
+            ExprKind::Not(e) => Ok(match self.eval(e)? {
+                Value::Bool(b) => Value::Bool(!b),
+                other => other,
+            }),
+            ExprKind::Neg(e) => match self.eval(e)? {
+                Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow(span)),
+                Value::Dec(d) => Ok(Value::Dec(-d)),
+                other => Ok(other),
+            },
+            ExprKind::And(a, b) => self.junction(a, b, false),
+            ExprKind::Or(a, b) => self.junction(a, b, true),
+            ExprKind::Compare(op, a, b) => {
+                let (a, b) = (self.eval(a)?, self.eval(b)?);
+                if let Some(unknown) = unknown_of(&[&a, &b]) {
+                    return Ok(unknown);
+                }
+                Ok(Value::Bool(compare(*op, &a, &b)))
+            }
+            ExprKind::Arith(op, a, b) => {
+                let (a, b) = (self.eval(a)?, self.eval(b)?);
+                if let Some(unknown) = unknown_of(&[&a, &b]) {
+                    return Ok(unknown);
+                }
+                arith(*op, &a, &b, span)
+            }
+            ExprKind::In(needle, haystack) => {
+                let needle = self.eval(needle)?;
+                if needle.is_unknown() {
+                    return Ok(needle);
+                }
+                let mut unknown: Option<Missing> = None;
+                for item in haystack {
+                    match self.eval(item)? {
+                        Value::Unknown(m) => unknown = Some(unknown.unwrap_or_default().union(&m)),
+                        value if compare(Compare::Eq, &needle, &value) => return Ok(Value::Bool(true)),
+                        _ => {}
+                    }
+                }
+                Ok(unknown.map_or(Value::Bool(false), Value::Unknown))
+            }
+            ExprKind::If(condition, then, otherwise) => match self.eval(condition)? {
+                Value::Bool(true) => self.eval(then),
+                Value::Bool(false) => self.eval(otherwise),
+                Value::Unknown(missing) => {
+                    // Both branches agreeing settles the value whatever the condition.
+                    let (a, b) = (self.eval(then)?, self.eval(otherwise)?);
+                    if !a.is_unknown() && compare(Compare::Eq, &a, &b) {
+                        return Ok(a);
+                    }
+                    let mut missing = missing;
+                    for branch in [&a, &b] {
+                        if let Value::Unknown(m) = branch {
+                            missing.absorb(m);
+                        }
+                    }
+                    Ok(Value::Unknown(missing))
+                }
+                other => Err(EvalError { message: format!("expected true or false, got {other:?}"), span }),
+            },
+            ExprKind::Call(builtin, args) => {
+                let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
+                if let Some(unknown) = unknown_of(&values.iter().collect::<Vec<_>>()) {
+                    return Ok(unknown);
+                }
+                call(*builtin, &values, span)
+            }
+            ExprKind::List(op, list, item) => self.list_op(*op, list, item.as_deref(), span),
+            ExprKind::Table(t, args) => {
+                let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
+                if let Some(unknown) = unknown_of(&keys.iter().collect::<Vec<_>>()) {
+                    return Ok(unknown);
+                }
+                self.lookup(*t, &keys, span)
+            }
+        }
+    }
+
+    /// `and` (`is_or == false`) and `or` under Kleene's rules.
+    fn junction(&mut self, a: &Expr, b: &Expr, is_or: bool) -> Result<Value> {
+        let left = self.eval(a)?;
+        if left == Value::Bool(is_or) {
+            return Ok(left);
+        }
+        let right = self.eval(b)?;
+        Ok(match (left, right) {
+            (_, Value::Bool(b)) if b == is_or => Value::Bool(b),
+            (Value::Unknown(m1), Value::Unknown(m2)) => Value::Unknown(m1.union(&m2)),
+            (Value::Unknown(m), _) | (_, Value::Unknown(m)) => Value::Unknown(m),
+            (_, right) => right,
+        })
+    }
+
+    fn list_op(&mut self, op: ListOp, list: &Expr, item: Option<&Expr>, span: Span) -> Result<Value> {
+        let items = match self.eval(list)? {
+            Value::List(items) => items,
+            other => return Ok(other),
+        };
+        let Some(item_expr) = item else {
+            return Ok(Value::Int(items.len() as i64)); // count(list)
+        };
+        let mut unknown: Option<Missing> = None;
+        let mut kept: Vec<Item> = Vec::new();
+        let (mut count, mut any, mut all) = (0i64, false, true);
+        let mut total = Value::Int(0);
+        let mut best: Option<Value> = None;
+        for entry in items.iter() {
+            self.items.push(entry.clone());
+            let value = self.eval(item_expr);
+            self.items.pop();
+            match value? {
+                Value::Unknown(m) => unknown = Some(unknown.unwrap_or_default().union(&m)),
+                Value::Bool(b) => {
+                    count += i64::from(b);
+                    any |= b;
+                    all &= b;
+                    if b {
+                        kept.push(entry.clone());
+                    }
+                }
+                value => match op {
+                    ListOp::Sum => total = arith(Arith::Add, &total, &value, span)?,
+                    _ => {
+                        let better = best.as_ref().is_none_or(|b| {
+                            let order = value.compare(b);
+                            if op == ListOp::Min { order == Some(Ordering::Less) } else { order == Some(Ordering::Greater) }
+                        });
+                        if better {
+                            best = Some(value);
+                        }
+                    }
+                },
+            }
+        }
+        // `any` is settled by one true item, `all` by one false item, whatever is unknown.
+        match (op, unknown) {
+            (ListOp::Any, _) if any => Ok(Value::Bool(true)),
+            (ListOp::All, _) if !all => Ok(Value::Bool(false)),
+            (_, Some(missing)) => Ok(Value::Unknown(missing)),
+            (ListOp::Count, None) => Ok(Value::Int(count)),
+            (ListOp::Any, None) => Ok(Value::Bool(any)),
+            (ListOp::All, None) => Ok(Value::Bool(all)),
+            (ListOp::Filter, None) => Ok(Value::List(Rc::from(kept))),
+            (ListOp::Sum, None) => Ok(total),
+            (ListOp::Min | ListOp::Max, None) => best.ok_or_else(|| EvalError {
+                message: format!("`{}` of an empty list has no value", if op == ListOp::Min { "min" } else { "max" }),
+                span,
+            }),
+        }
+    }
+
+    fn lookup(&mut self, t: u32, keys: &[Value], span: Span) -> Result<Value> {
+        let table: &TableDef = &self.program.tables[t as usize];
+        let matches = |row: &crate::program::RowDef| {
+            row.cells.iter().zip(keys).all(|(cell, key)| cell.contains(key))
+        };
+        let found = table.rows.iter().position(matches);
+        debug_assert!(table.hit == HitPolicy::First || table.rows.iter().filter(|r| matches(r)).count() <= 1);
+        let (row_index, row) = match (found, &table.otherwise) {
+            (Some(i), _) => (Some(i), &table.rows[i]),
+            (None, Some(otherwise)) => (None, otherwise),
+            (None, None) => {
+                let shown: Vec<String> = table.keys.iter().zip(keys).map(|(k, v)| format!("{k} = {}", super::display(v))).collect();
+                return Err(EvalError { message: format!("no row of table `{}` matches {}", table.name, shown.join(", ")), span });
+            }
+        };
+        if let Some(hits) = self.hits.as_mut() {
+            hits.push(TableHit { table: t, row: row_index });
+        }
+        self.eval(&row.value)
+    }
+}
+
+/// The unknown among `values`, with their missing facts together, if any is unknown.
+fn unknown_of(values: &[&Value]) -> Option<Value> {
+    let mut missing: Option<Missing> = None;
+    for value in values {
+        if let Value::Unknown(m) = value {
+            missing = Some(missing.unwrap_or_default().union(m));
+        }
+    }
+    missing.map(Value::Unknown)
+}
+
+fn compare(op: Compare, a: &Value, b: &Value) -> bool {
+    let order = a.compare(b);
+    match op {
+        Compare::Eq => order == Some(Ordering::Equal),
+        Compare::Ne => order != Some(Ordering::Equal),
+        Compare::Lt => order == Some(Ordering::Less),
+        Compare::Le => matches!(order, Some(Ordering::Less | Ordering::Equal)),
+        Compare::Gt => order == Some(Ordering::Greater),
+        Compare::Ge => matches!(order, Some(Ordering::Greater | Ordering::Equal)),
+    }
+}
+
+fn overflow(span: Span) -> EvalError {
+    EvalError { message: "a number grew too large to compute exactly".into(), span }
+}
+
+/// Exact arithmetic: whole numbers stay whole (except under division), everything else is decimal.
+pub fn arith(op: Arith, a: &Value, b: &Value, span: Span) -> Result<Value> {
+    if let (Value::Int(x), Value::Int(y), Arith::Add | Arith::Sub | Arith::Mul) = (a, b, op) {
+        let result = match op {
+            Arith::Add => x.checked_add(*y),
+            Arith::Sub => x.checked_sub(*y),
+            _ => x.checked_mul(*y),
+        };
+        return result.map(Value::Int).ok_or_else(|| overflow(span));
+    }
+    let (Some(x), Some(y)) = (a.as_decimal(), b.as_decimal()) else {
+        return Err(EvalError { message: "arithmetic on values that are not numbers".into(), span });
+    };
+    let result = match op {
+        Arith::Add => x.checked_add(y),
+        Arith::Sub => x.checked_sub(y),
+        Arith::Mul => x.checked_mul(y),
+        Arith::Div if y.is_zero() => {
+            return Err(EvalError { message: "division by zero".into(), span });
+        }
+        Arith::Div => x.checked_div(y),
+    };
+    result.map(|d| Value::Dec(d.normalize())).ok_or_else(|| overflow(span))
+}
+
+fn date_arg(values: &[Value], i: usize) -> Option<Date> {
+    match values.get(i) {
+        Some(Value::Date(d)) => Some(*d),
+        _ => None,
+    }
+}
+
+fn int_arg(values: &[Value], i: usize) -> Option<i64> {
+    match values.get(i) {
+        Some(Value::Int(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+fn call(builtin: Builtin, values: &[Value], span: Span) -> Result<Value> {
+    let bad = || EvalError { message: "a built-in function got arguments of the wrong type".into(), span };
+    let out_of_range = || EvalError { message: "the date falls outside the years 1 to 9999".into(), span };
+    let date = |i| date_arg(values, i).ok_or_else(bad);
+    let int = |i| int_arg(values, i).ok_or_else(bad);
+    Ok(match builtin {
+        Builtin::Age => Value::Int(date(0)?.age_on(date(1)?)),
+        Builtin::MonthsBetween => Value::Int(date(0)?.months_until(date(1)?)),
+        Builtin::CalendarMonths => {
+            let (first, last) = (date(0)?, date(1)?);
+            Value::Int((last.month_number() - first.month_number() + 1).max(0))
+        }
+        Builtin::DaysBetween => Value::Int(date(1)?.days_since_epoch() - date(0)?.days_since_epoch()),
+        Builtin::AddDays => Value::Date(date(0)?.add_days(int(1)?).ok_or_else(out_of_range)?),
+        Builtin::AddMonths => Value::Date(date(0)?.add_months(int(1)?).ok_or_else(out_of_range)?),
+        Builtin::AddYears => Value::Date(date(0)?.add_years(int(1)?).ok_or_else(out_of_range)?),
+        Builtin::StartOfMonth => Value::Date(date(0)?.start_of_month()),
+        Builtin::EndOfMonth => Value::Date(date(0)?.end_of_month()),
+        Builtin::Year => Value::Int(date(0)?.year() as i64),
+        Builtin::Month => Value::Int(date(0)?.month() as i64),
+        Builtin::Day => Value::Int(date(0)?.day() as i64),
+        Builtin::MakeDate => {
+            let (y, m, d) = (int(0)?, int(1)?, int(2)?);
+            let date = i32::try_from(y)
+                .ok()
+                .zip(u32::try_from(m).ok())
+                .zip(u32::try_from(d).ok())
+                .and_then(|((y, m), d)| Date::from_ymd(y, m, d));
+            Value::Date(date.ok_or_else(|| EvalError { message: format!("{y}-{m}-{d} is not a date in the calendar"), span })?)
+        }
+        Builtin::Min | Builtin::Max => {
+            let mut best = values.first().cloned().ok_or_else(bad)?;
+            for value in &values[1..] {
+                let order = value.compare(&best).ok_or_else(bad)?;
+                if (builtin == Builtin::Min && order == Ordering::Less) || (builtin == Builtin::Max && order == Ordering::Greater) {
+                    best = value.clone();
+                }
+            }
+            best
+        }
+        Builtin::Round | Builtin::Floor | Builtin::Ceil => {
+            let places = match values.get(1) {
+                None => 0,
+                Some(Value::Int(p)) if (0..=28).contains(p) => *p as u32,
+                Some(_) => return Err(EvalError { message: "decimal places must be between 0 and 28".into(), span }),
+            };
+            let strategy = match builtin {
+                Builtin::Round => RoundingStrategy::MidpointAwayFromZero,
+                Builtin::Floor => RoundingStrategy::ToNegativeInfinity,
+                _ => RoundingStrategy::ToPositiveInfinity,
+            };
+            match &values[0] {
+                Value::Int(i) => Value::Int(*i),
+                Value::Dec(d) => Value::Dec(d.round_dp_with_strategy(places, strategy)),
+                _ => return Err(bad()),
+            }
+        }
+        Builtin::Abs => match &values[0] {
+            Value::Int(i) => Value::Int(i.checked_abs().ok_or_else(|| overflow(span))?),
+            Value::Dec(d) => Value::Dec(d.abs()),
+            _ => return Err(bad()),
+        },
+    })
+}

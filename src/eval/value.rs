@@ -1,0 +1,106 @@
+//! Values, and the unknown value that carries exactly which missing facts it depends on.
+
+use crate::date::Date;
+use rust_decimal::Decimal;
+use std::rc::Rc;
+
+/// A citizen fact that may be missing: an input, or a field of one item of a list input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FactKey {
+    pub input: u32,
+    /// The item of a list input, or `NONE` for the input itself.
+    pub item: u32,
+    /// The field of that item (ignored for the input itself).
+    pub field: u32,
+}
+
+impl FactKey {
+    pub const NONE: u32 = u32::MAX;
+
+    pub fn input(input: u32) -> FactKey {
+        FactKey { input, item: FactKey::NONE, field: 0 }
+    }
+
+    pub fn field(input: u32, item: u32, field: u32) -> FactKey {
+        FactKey { input, item, field }
+    }
+}
+
+/// The missing facts an unknown value depends on: sorted, without duplicates. Supplying any one
+/// of them may settle the value; supplying none cannot.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Missing(Vec<FactKey>);
+
+impl Missing {
+    pub fn one(key: FactKey) -> Missing {
+        Missing(vec![key])
+    }
+
+    pub fn keys(&self) -> &[FactKey] {
+        &self.0
+    }
+
+    pub fn union(mut self, other: &Missing) -> Missing {
+        self.absorb(other);
+        self
+    }
+
+    pub fn absorb(&mut self, other: &Missing) {
+        for key in &other.0 {
+            if let Err(at) = self.0.binary_search(key) {
+                self.0.insert(at, *key);
+            }
+        }
+    }
+}
+
+/// A list item: the values of its record's fields, in declaration order.
+pub type Item = Rc<[Value]>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    /// decimal and money (the type system keeps them apart; the arithmetic is the same).
+    Dec(Decimal),
+    Date(Date),
+    Text(Rc<str>),
+    List(Rc<[Item]>),
+    /// Not known: depends on these missing facts.
+    Unknown(Missing),
+}
+
+impl Value {
+    pub fn text(s: &str) -> Value {
+        Value::Text(Rc::from(s))
+    }
+
+    pub fn as_decimal(&self) -> Option<Decimal> {
+        match self {
+            Value::Int(i) => Some(Decimal::from(*i)),
+            Value::Dec(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(_))
+    }
+}
+
+impl Value {
+    /// The order of two known values of comparable types (numbers with numbers, dates with
+    /// dates, texts with texts); `None` for anything else.
+    pub fn compare(&self, other: &Value) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),
+            (Value::Int(_) | Value::Dec(_), Value::Int(_) | Value::Dec(_)) => {
+                Some(self.as_decimal()?.cmp(&other.as_decimal()?))
+            }
+            (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+            (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
+            (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+            _ => None,
+        }
+    }
+}

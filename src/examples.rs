@@ -1,0 +1,80 @@
+//! Running the examples written in rule files: each is an evaluation date, citizen data and the
+//! statuses and outputs expected. `eligo test`, the playground and CI run them.
+
+use crate::ast::Status;
+use crate::eval;
+use crate::program::{ExampleDef, Program};
+use crate::report::Location;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExampleResult {
+    pub name: String,
+    pub at: Location,
+    pub passed: bool,
+    /// What differed, one line each: `elderly_allowance: expected eligible, got undetermined`.
+    pub failures: Vec<Failure>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    pub message: String,
+    pub at: Location,
+}
+
+pub fn run_all(program: &Program) -> Vec<ExampleResult> {
+    program.examples.iter().map(|example| run(program, example)).collect()
+}
+
+pub fn run(program: &Program, example: &ExampleDef) -> ExampleResult {
+    let outcomes = eval::decide(program, &example.facts, example.date);
+    let mut failures = Vec::new();
+    for expect in &example.expects {
+        let policy = &program.policies[expect.policy as usize];
+        let outcome = &outcomes[expect.policy as usize];
+        let at = eval::location(program, expect.span);
+        let mut fail = |message: String| failures.push(Failure { message: format!("{}: {message}", policy.id), at: at.clone() });
+        if outcome.status != expect.status {
+            let detail = match (&outcome.status, &outcome.error) {
+                (Status::Error, Some(error)) => format!(" ({})", error.message),
+                (Status::Undetermined, _) => {
+                    let missing: Vec<String> = outcome.missing.keys().iter().map(|k| eval::fact_path(program, *k)).collect();
+                    format!(" (missing: {})", missing.join(", "))
+                }
+                _ => String::new(),
+            };
+            fail(format!("expected {}, got {}{detail}", expect.status.as_str(), outcome.status.as_str()));
+            continue;
+        }
+        for (name, expected, _) in &expect.outputs {
+            let actual = if name == "payable" {
+                outcome.payable.as_ref()
+            } else {
+                policy.outputs.iter().position(|o| o.name.as_str() == name).and_then(|i| outcome.outputs.get(i)).map(|o| &o.value)
+            };
+            let same = actual.is_some_and(|a| a.compare(expected) == Some(std::cmp::Ordering::Equal));
+            if !same {
+                let shown = actual.map_or("nothing".into(), eval::display);
+                fail(format!("expected {name} = {}, got {shown}", eval::display(expected)));
+            }
+        }
+        if let Some(expected) = &expect.missing {
+            let mut actual: Vec<String> = outcome.missing.keys().iter().map(|k| eval::fact_path(program, *k)).collect();
+            let mut wanted = expected.clone();
+            actual.sort();
+            wanted.sort();
+            if actual != wanted {
+                fail(format!("expected missing = [{}], got [{}]", wanted.join(", "), actual.join(", ")));
+            }
+        }
+    }
+    ExampleResult {
+        name: example.name.clone(),
+        at: eval::location(program, example.span),
+        passed: failures.is_empty(),
+        failures,
+    }
+}
+

@@ -1,0 +1,218 @@
+//! Citizen data (JSON) → facts, validated against the declared inputs. `null` or an absent key
+//! means missing; wrong types, values outside the constraints and unknown options are errors with
+//! the JSON path; keys the rules do not know are warnings, never silently used.
+
+use crate::diagnostic::did_you_mean;
+use crate::eval::value::{FactKey, Item, Missing, Value};
+use crate::program::{InputDef, Program, Type};
+use crate::report::FactProblem;
+use rust_decimal::Decimal;
+use serde_json::Value as Json;
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+/// Most items in one list (a household, say).
+pub const MAX_LIST_ITEMS: usize = 1_000;
+/// Longest text value, in characters.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// One value per input, in declaration order; unknown when missing.
+    pub values: Vec<Value>,
+    pub warnings: Vec<FactProblem>,
+}
+
+/// Reads the citizen's data. Every problem is reported, not just the first.
+pub fn from_json(program: &Program, data: &Json) -> Result<Facts, Vec<FactProblem>> {
+    let mut reader = Reader { program, errors: Vec::new(), warnings: Vec::new() };
+    let Json::Object(object) = data else {
+        return Err(vec![problem("", format!("expected an object of facts, got {}", kind(data)))]);
+    };
+    let values = program
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| match object.get(&input.name) {
+            None | Some(Json::Null) => Value::Unknown(Missing::one(FactKey::input(i as u32))),
+            Some(value) => reader.value(input, value, &input.name, i as u32),
+        })
+        .collect();
+    let names: Vec<&str> = program.inputs.iter().map(|i| i.name.as_str()).collect();
+    reader.unknown_keys(object, &names, "");
+    if reader.errors.is_empty() {
+        Ok(Facts { values, warnings: reader.warnings })
+    } else {
+        Err(reader.errors)
+    }
+}
+
+struct Reader<'p> {
+    program: &'p Program,
+    errors: Vec<FactProblem>,
+    warnings: Vec<FactProblem>,
+}
+
+fn problem(path: &str, message: String) -> FactProblem {
+    FactProblem { path: path.to_string(), message }
+}
+
+fn kind(value: &Json) -> String {
+    match value {
+        Json::Null => "null".into(),
+        Json::Bool(b) => b.to_string(),
+        Json::Number(n) => n.to_string(),
+        Json::String(s) => {
+            let shown: String = s.chars().take(40).collect();
+            format!("\"{}\"{}", shown, if s.chars().count() > 40 { "…" } else { "" })
+        }
+        Json::Array(_) => "a list".into(),
+        Json::Object(_) => "an object".into(),
+    }
+}
+
+impl Reader<'_> {
+    fn unknown_keys(&mut self, object: &serde_json::Map<String, Json>, names: &[&str], prefix: &str) {
+        for key in object.keys() {
+            if !names.contains(&key.as_str()) {
+                let mut message = "not used by these rules".to_string();
+                if let Some(close) = did_you_mean(key, names.iter().copied()) {
+                    message.push_str(&format!("; did you mean `{close}`?"));
+                }
+                self.warnings.push(problem(&format!("{prefix}{key}"), message));
+            }
+        }
+    }
+
+    fn error(&mut self, path: &str, expected: &str, got: &Json) -> Value {
+        self.errors.push(problem(path, format!("expected {expected}, got {}", kind(got))));
+        Value::Unknown(Missing::default())
+    }
+
+    fn value(&mut self, input: &InputDef, value: &Json, path: &str, slot: u32) -> Value {
+        match input.ty {
+            Type::List(record) => self.list(record, value, path, slot),
+            ty => {
+                let read = self.scalar(ty, value, path);
+                self.check_bounds(input, &read, path);
+                read
+            }
+        }
+    }
+
+    fn scalar(&mut self, ty: Type, value: &Json, path: &str) -> Value {
+        match (ty, value) {
+            (Type::Bool, Json::Bool(b)) => Value::Bool(*b),
+            (Type::Bool, _) => self.error(path, "true or false", value),
+            (Type::Int, Json::Number(n)) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => self.error(path, "a whole number", value),
+            },
+            (Type::Int, _) => self.error(path, "a whole number", value),
+            (Type::Decimal | Type::Money, Json::Number(n)) => match decimal(&n.to_string()) {
+                Some(d) => Value::Dec(d),
+                None => self.error(path, "a number within ±79,228,162,514,264,337,593,543,950,335", value),
+            },
+            (Type::Decimal | Type::Money, Json::String(s)) => match decimal(s) {
+                Some(d) => Value::Dec(d),
+                None => self.error(path, if ty == Type::Money { "money, like \"1450.50\"" } else { "a number, like \"1.5\"" }, value),
+            },
+            (Type::Decimal, _) => self.error(path, "a number", value),
+            (Type::Money, _) => self.error(path, "money, like \"1450.50\"", value),
+            (Type::Date, Json::String(s)) => match crate::date::Date::parse(s) {
+                Some(d) => Value::Date(d),
+                None => self.error(path, "a date in the calendar, like \"2025-03-01\"", value),
+            },
+            (Type::Date, _) => self.error(path, "a date, like \"2025-03-01\"", value),
+            (Type::Text | Type::Enum(_), Json::String(s)) => {
+                if s.chars().count() > MAX_TEXT_CHARS {
+                    self.errors.push(problem(path, format!("text longer than {MAX_TEXT_CHARS} characters")));
+                } else if s.contains('\0') {
+                    self.errors.push(problem(path, "text contains a NUL character".into()));
+                } else if let Type::Enum(e) = ty {
+                    let options = &self.program.enums[e as usize].options;
+                    if !options.iter().any(|o| o.value == *s) {
+                        let listed: Vec<String> = options.iter().map(|o| format!("\"{}\"", o.value)).collect();
+                        self.errors.push(problem(path, format!("expected one of {}, got {}", listed.join(", "), kind(value))));
+                    }
+                }
+                Value::text(s)
+            }
+            (Type::Text, _) => self.error(path, "a text", value),
+            (Type::Enum(e), _) => {
+                let listed: Vec<String> = self.program.enums[e as usize].options.iter().map(|o| format!("\"{}\"", o.value)).collect();
+                self.error(path, &format!("one of {}", listed.join(", ")), value)
+            }
+            (Type::List(_) | Type::Record(_) | Type::Error, _) => self.error(path, "a single value", value),
+        }
+    }
+
+    fn check_bounds(&mut self, input: &InputDef, value: &Value, path: &str) {
+        if let Some(min) = &input.min {
+            if value.compare(min) == Some(Ordering::Less) {
+                self.errors.push(problem(path, format!("{} is below the minimum {}", crate::eval::display(value), crate::eval::display(min))));
+            }
+        }
+        if let Some(max) = &input.max {
+            if value.compare(max) == Some(Ordering::Greater) {
+                self.errors.push(problem(path, format!("{} is above the maximum {}", crate::eval::display(value), crate::eval::display(max))));
+            }
+        }
+    }
+
+    fn list(&mut self, record: u32, value: &Json, path: &str, slot: u32) -> Value {
+        let Json::Array(items) = value else {
+            return self.error(path, "a list", value);
+        };
+        if items.len() > MAX_LIST_ITEMS {
+            self.errors.push(problem(path, format!("a list of {} items; at most {MAX_LIST_ITEMS} are accepted", items.len())));
+            return Value::Unknown(Missing::default());
+        }
+        let fields = &self.program.records[record as usize].fields;
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        let mut read: Vec<Item> = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{index}]");
+            let Json::Object(object) = item else {
+                self.error(&item_path, "an object", item);
+                continue;
+            };
+            let values: Vec<Value> = fields
+                .iter()
+                .enumerate()
+                .map(|(f, field)| match object.get(&field.name) {
+                    None | Some(Json::Null) => Value::Unknown(Missing::one(FactKey::field(slot, index as u32, f as u32))),
+                    Some(v) => self.value(field, v, &format!("{item_path}.{}", field.name), slot),
+                })
+                .collect();
+            self.unknown_keys(object, &names, &format!("{item_path}."));
+            read.push(Rc::from(values));
+        }
+        Value::List(Rc::from(read))
+    }
+}
+
+/// An exact decimal from text: no exponent, no NaN, within rust_decimal's range. `-0` is 0.
+fn decimal(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    if text.is_empty() || text.contains(['e', 'E']) || !text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+        return None;
+    }
+    Decimal::from_str_exact(text).ok().map(|d| if d.is_zero() { Decimal::ZERO } else { d })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn decimals_are_exact_and_finite() {
+        assert_eq!(decimal("1450.50").map(|d| d.to_string()), Some("1450.50".into()));
+        assert_eq!(decimal("-0").map(|d| d.to_string()), Some("0".into()));
+        assert!(decimal("1e400").is_none());
+        assert!(decimal("NaN").is_none());
+        assert!(decimal("inf").is_none());
+        assert!(decimal("").is_none());
+        assert!(decimal("99999999999999999999999999999999").is_none());
+    }
+}

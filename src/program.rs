@@ -1,0 +1,394 @@
+//! The compiled program: every name resolved to a numbered slot, every type decided, tables
+//! sorted, parameter timelines ordered. Evaluating a citizen touches slots by index only.
+
+use crate::ast::{ConditionKind, HitPolicy, OutputName, Period};
+use crate::date::Date;
+use crate::eval::value::Value;
+use crate::source::Span;
+use serde::Serialize;
+
+/// A zh text with its optional English, as written in the rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
+pub struct Text {
+    pub zh: String,
+    pub en: Option<String>,
+}
+
+impl Text {
+    /// The text in `lang` ("en" or anything else for Chinese), falling back to Chinese.
+    pub fn get(&self, lang: Lang) -> &str {
+        match (lang, &self.en) {
+            (Lang::En, Some(en)) => en,
+            _ => &self.zh,
+        }
+    }
+}
+
+impl From<&crate::ast::Text> for Text {
+    fn from(text: &crate::ast::Text) -> Text {
+        Text { zh: text.zh.clone(), en: text.en.clone() }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// The type of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    Bool,
+    Int,
+    Decimal,
+    Money,
+    Date,
+    Text,
+    /// One of a fixed set of texts (index into `Program::enums`).
+    Enum(u32),
+    /// A record (index into `Program::records`); only as the item of a list.
+    Record(u32),
+    /// A list of records.
+    List(u32),
+    /// The type of an expression that already has an error: accepted everywhere, so that one
+    /// mistake is reported once.
+    Error,
+}
+
+impl Type {
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Type::Int | Type::Decimal | Type::Money)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EnumOption {
+    pub value: String,
+    pub en: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    pub options: Vec<EnumOption>,
+}
+
+/// An input, or a field of a record.
+#[derive(Clone, Debug)]
+pub struct InputDef {
+    pub name: String,
+    pub ty: Type,
+    pub label: Option<Text>,
+    pub question: Option<Text>,
+    pub hint: Option<Text>,
+    pub min: Option<Value>,
+    pub max: Option<Value>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordDef {
+    pub name: String,
+    pub label: Option<Text>,
+    pub fields: Vec<InputDef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    pub citation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// One value of a parameter and the days it is in force (both ends included).
+#[derive(Clone, Debug)]
+pub struct Dated {
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ParamDef {
+    pub name: String,
+    pub ty: Type,
+    /// Ordered by `from`, oldest first.
+    pub timeline: Vec<Dated>,
+    pub label: Option<Text>,
+    pub source: Option<Citation>,
+    pub span: Span,
+}
+
+impl ParamDef {
+    /// The entry in force on `date`, if any.
+    pub fn at(&self, date: Date) -> Option<&Dated> {
+        let after = self.timeline.partition_point(|d| d.from.is_none_or(|from| from <= date));
+        let entry = self.timeline.get(after.checked_sub(1)?)?;
+        entry.until.is_none_or(|until| date <= until).then_some(entry)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LetDef {
+    pub name: String,
+    pub ty: Type,
+    pub expr: Expr,
+    pub label: Option<Text>,
+    pub span: Span,
+}
+
+/// What a table cell matches.
+#[derive(Clone, Debug)]
+pub enum Match {
+    Any,
+    Equal(Value),
+    /// `low..high` with `high` excluded when `high_open`.
+    Band { low: Option<Value>, high: Option<Value>, high_open: bool },
+}
+
+impl Match {
+    /// Whether `value` matches: bands include both ends unless the upper one is open.
+    pub fn contains(&self, value: &Value) -> bool {
+        use std::cmp::Ordering;
+        match self {
+            Match::Any => true,
+            Match::Equal(v) => value.compare(v) == Some(Ordering::Equal),
+            Match::Band { low, high, high_open } => {
+                let above_low = low.as_ref().is_none_or(|l| value.compare(l).is_some_and(|o| o != Ordering::Less));
+                let below_high = high.as_ref().is_none_or(|h| match value.compare(h) {
+                    Some(Ordering::Less) => true,
+                    Some(Ordering::Equal) => !high_open,
+                    _ => false,
+                });
+                above_low && below_high
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RowDef {
+    pub cells: Vec<Match>,
+    pub value: Expr,
+    /// The row as written, for traces: `65..69`.
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TableDef {
+    pub name: String,
+    pub keys: Vec<String>,
+    pub key_types: Vec<Type>,
+    pub result: Type,
+    pub hit: HitPolicy,
+    pub rows: Vec<RowDef>,
+    pub otherwise: Option<RowDef>,
+    pub label: Option<Text>,
+    pub source: Option<Citation>,
+    pub span: Span,
+}
+
+/// A name a condition or output reads, shown with its value in the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NameRef {
+    Input(u32),
+    Param(u32),
+    Let(u32),
+}
+
+#[derive(Clone, Debug)]
+pub struct ConditionDef {
+    pub kind: ConditionKind,
+    pub expr: Expr,
+    pub label: Text,
+    pub reads: Vec<NameRef>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExceptionDef {
+    pub label: Text,
+    pub when: Expr,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct OutputDef {
+    pub name: OutputName,
+    pub ty: Type,
+    pub period: Option<Period>,
+    pub base: Option<Expr>,
+    pub exceptions: Vec<ExceptionDef>,
+    pub label: Option<Text>,
+    pub reads: Vec<NameRef>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct PolicyDef {
+    pub id: String,
+    pub title: Text,
+    pub source: Option<Citation>,
+    pub effective_from: Option<Date>,
+    pub effective_until: Option<Date>,
+    pub conditions: Vec<ConditionDef>,
+    pub outputs: Vec<OutputDef>,
+    /// Policies this one excludes: when this one is granted, they are not.
+    pub excludes: Vec<u32>,
+    pub span: Span,
+}
+
+impl PolicyDef {
+    pub fn output(&self, name: &OutputName) -> Option<&OutputDef> {
+        self.outputs.iter().find(|o| &o.name == name)
+    }
+}
+
+/// Policies of which only the one with the highest amount is granted (就高不就低).
+#[derive(Clone, Debug)]
+pub struct GroupDef {
+    pub name: String,
+    pub title: Option<Text>,
+    pub members: Vec<u32>,
+    pub span: Span,
+}
+
+/// An example written in a rule file: a test of the policies.
+#[derive(Clone, Debug)]
+pub struct ExampleDef {
+    pub name: String,
+    pub date: Date,
+    /// One value per input (Unknown when not given).
+    pub facts: Vec<Value>,
+    pub expects: Vec<ExpectDef>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExpectDef {
+    pub policy: u32,
+    pub status: crate::ast::Status,
+    pub outputs: Vec<(String, Value, Span)>,
+    pub missing: Option<Vec<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ListOp {
+    Count,
+    Sum,
+    Any,
+    All,
+    Filter,
+    Min,
+    Max,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    Age,
+    MonthsBetween,
+    CalendarMonths,
+    DaysBetween,
+    AddDays,
+    AddMonths,
+    AddYears,
+    StartOfMonth,
+    EndOfMonth,
+    Year,
+    Month,
+    Day,
+    MakeDate,
+    Min,
+    Max,
+    Round,
+    Floor,
+    Ceil,
+    Abs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compare {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Const(Value),
+    Input(u32),
+    Param(u32),
+    Let(u32),
+    /// A field of the list item being visited (the innermost list operation).
+    Field(u32),
+    Today,
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Compare(Compare, Box<Expr>, Box<Expr>),
+    Arith(Arith, Box<Expr>, Box<Expr>),
+    In(Box<Expr>, Vec<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    Call(Builtin, Vec<Expr>),
+    List(ListOp, Box<Expr>, Option<Box<Expr>>),
+    Table(u32, Vec<Expr>),
+}
+
+/// A compiled rule set.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub id: String,
+    pub title: Text,
+    pub enums: Vec<EnumDef>,
+    pub records: Vec<RecordDef>,
+    pub inputs: Vec<InputDef>,
+    pub params: Vec<ParamDef>,
+    pub lets: Vec<LetDef>,
+    /// The order in which definitions are evaluated: each after those it reads.
+    pub let_order: Vec<u32>,
+    pub tables: Vec<TableDef>,
+    pub policies: Vec<PolicyDef>,
+    pub groups: Vec<GroupDef>,
+    /// The order in which exclusions and groups are settled: a policy after those that exclude it.
+    pub relation_order: Vec<u32>,
+    pub examples: Vec<ExampleDef>,
+    pub sources: crate::source::Sources,
+}
+
+impl Program {
+    pub fn name_of(&self, name: NameRef) -> &str {
+        match name {
+            NameRef::Input(i) => &self.inputs[i as usize].name,
+            NameRef::Param(i) => &self.params[i as usize].name,
+            NameRef::Let(i) => &self.lets[i as usize].name,
+        }
+    }
+
+    pub fn policy_index(&self, id: &str) -> Option<usize> {
+        self.policies.iter().position(|p| p.id == id)
+    }
+}

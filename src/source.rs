@@ -1,0 +1,143 @@
+//! Source files, byte spans, and the mapping from byte offsets to the positions people and
+//! editors use: 1-based line and column (in characters) and the UTF-16 column of browser editors.
+
+use serde::Serialize;
+
+/// Index of a file in a [`Sources`] set.
+pub type FileId = u32;
+
+/// A byte range in one source file. Every AST node carries one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        // Sources are limited to MAX_SOURCE_BYTES, far below u32::MAX.
+        Span { file, start: start as u32, end: end as u32 }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+}
+
+/// One rule file: its name as the user gave it, and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A position in a file, in every unit a consumer needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in Unicode scalar values (what a person counts).
+    pub column: usize,
+    /// 1-based column in UTF-16 code units (what JavaScript editors such as CodeMirror count).
+    pub utf16_column: usize,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile { name: name.into(), text, line_starts }
+    }
+
+    /// 0-based index of the line containing `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// The text of a 0-based line, without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self.line_starts.get(line + 1).map_or(self.text.len(), |next| next - 1);
+        self.text.get(start..end.max(start)).unwrap_or("").trim_end_matches('\r')
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = self.floor_char_boundary(offset.min(self.text.len()));
+        let line = self.line_index(offset);
+        let before = &self.text[self.line_starts[line]..offset];
+        Position {
+            line: line + 1,
+            column: before.chars().count() + 1,
+            utf16_column: before.encode_utf16().count() + 1,
+        }
+    }
+
+    fn floor_char_boundary(&self, mut offset: usize) -> usize {
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+/// The files of one rule set, compiled together.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    pub files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SourceFile::new(name, text));
+        (self.files.len() - 1) as FileId
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id as usize)
+    }
+
+    /// The source text a span covers ("" for a span that does not fit).
+    pub fn snippet(&self, span: Span) -> &str {
+        self.get(span.file)
+            .and_then(|f| f.text.get(span.start as usize..span.end as usize))
+            .unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_utf16_units() {
+        let file = SourceFile::new("a.rules", "let 年龄 = 1\nlet 𝑥 = 2\n");
+        assert_eq!(file.position(0), Position { line: 1, column: 1, utf16_column: 1 });
+        // After "let 年龄 " (4 ASCII bytes + 2×3 bytes + 1).
+        let eq = file.text.find('=').unwrap();
+        assert_eq!(file.position(eq), Position { line: 1, column: 8, utf16_column: 8 });
+        // 𝑥 is one character but two UTF-16 units.
+        let eq2 = file.text.rfind('=').unwrap();
+        assert_eq!(file.position(eq2), Position { line: 2, column: 7, utf16_column: 8 });
+        assert_eq!(file.line_text(1), "let 𝑥 = 2");
+    }
+
+    #[test]
+    fn offsets_inside_a_character_round_down() {
+        let file = SourceFile::new("a", "年龄");
+        assert_eq!(file.position(1).column, 1);
+        assert_eq!(file.position(99).column, 3);
+    }
+}

@@ -1,0 +1,89 @@
+//! Syntax: rule text → typed AST. pest parses, `lower` turns pairs into AST nodes (one
+//! `lower_<rule>` per grammar rule), `expr` holds the operator table.
+//!
+//! Recovery: a file is cut into declarations at lines that start with a declaration keyword, and
+//! each declaration is parsed on its own, so one typo does not hide the errors after it.
+
+mod errors;
+mod expr;
+pub mod limits;
+mod lower;
+
+use crate::ast;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::Parser;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/eligo.pest"]
+pub(crate) struct EligoParser;
+
+/// Parses one rule file. Returns what could be parsed and every problem found.
+pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut items = Vec::new();
+    if text.len() > limits::MAX_SOURCE_BYTES {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::SourceTooLarge,
+                Span::new(file, 0, 0),
+                format!("the file is {} bytes; the limit is {} bytes", text.len(), limits::MAX_SOURCE_BYTES),
+            )
+            .with_help("split the rule set into several files, one per topic"),
+        );
+        return (ast::File { items }, diagnostics);
+    }
+    if let Some(too_deep) = limits::check_nesting(file, text) {
+        diagnostics.push(too_deep);
+        return (ast::File { items }, diagnostics);
+    }
+    for (start, end) in declaration_chunks(text) {
+        let chunk = &text[start..end];
+        match EligoParser::parse(Rule::file, chunk) {
+            Ok(mut pairs) => {
+                let mut lowerer = lower::Lowerer::new(file, start, &mut diagnostics);
+                if let Some(file_pair) = pairs.next() {
+                    items.extend(lowerer.lower_file(file_pair));
+                }
+            }
+            Err(err) => diagnostics.push(errors::syntax_error(err, file, start, chunk)),
+        }
+    }
+    (ast::File { items }, diagnostics)
+}
+
+const DECLARATION_KEYWORDS: [&str; 9] =
+    ["ruleset", "record", "input", "param", "let", "table", "policy", "group", "example"];
+
+/// Byte ranges of the declarations: each starts at a line whose first word is a declaration
+/// keyword. Text before the first one (comments) belongs to the first chunk.
+fn declaration_chunks(text: &str) -> Vec<(usize, usize)> {
+    let mut starts = vec![0];
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches([' ', '\t', '\u{3000}', '\u{FEFF}']);
+        let word: &str = trimmed
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("");
+        if line_start > 0 && DECLARATION_KEYWORDS.contains(&word) {
+            starts.push(line_start);
+        }
+        line_start += line.len();
+    }
+    let ends = starts.iter().skip(1).copied().chain(std::iter::once(text.len()));
+    starts.iter().copied().zip(ends).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_sample() {
+        let text = include_str!("../../rules/shanghai/elderly.rules");
+        let (file, diagnostics) = parse(0, text);
+        assert_eq!(diagnostics, vec![]);
+        assert_eq!(file.items.len(), 8);
+    }
+}
