@@ -32,3 +32,5 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod syntax;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
