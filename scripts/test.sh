@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust suite (unit, fixtures, snapshots, properties, doc tests), then the
-# examples written in the rule files. Sets itself up on a fresh machine.
+# Runs every test. Sets itself up on a fresh machine (Rust via rustup, Node 20 and npm present):
+# the wasm target, wasm-bindgen-cli, npm tools and Debian's Chromium are installed when missing.
+#   1. the Rust suite: unit, fixture and snapshot tests, properties, CLI runs, doc tests;
+#   2. the examples written in the rule files (eligo check, eligo test);
+#   3. the WebAssembly module in Node and in headless Chromium, the built package as consumers
+#      use it, and the TypeScript usage example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-cargo --version >/dev/null 2>&1 || { echo "cargo is required (rustup: https://rustup.rs)"; exit 1; }
 
 echo "== cargo test"
 cargo test --all-targets
 cargo test --doc
 
-echo "== eligo check rules/"
+echo "== eligo check rules/ && eligo test rules/"
 cargo run --quiet -- check rules/
-
-echo "== eligo test rules/"
 cargo run --quiet -- test rules/
+
+bash scripts/test-wasm.sh

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The WebAssembly tests: wasm-bindgen-test in Node and in headless Chromium, then the built
+# package as a consumer uses it (node:test) and a TypeScript usage example (tsc --noEmit).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_node_modules
+ensure_chromium
+
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)}
+
+echo "== wasm-bindgen-test in Node"
+cargo test --target wasm32-unknown-unknown --no-default-features --test wasm_node
+echo "== wasm-bindgen-test in headless Chromium"
+cargo test --target wasm32-unknown-unknown --no-default-features --test wasm_browser
+
+echo "== the package as consumers use it"
+bash scripts/build-wasm.sh
+cargo build --quiet
+node --test tests/js/
+echo "== TypeScript usage example"
+tsc -p tests/js/tsconfig.json

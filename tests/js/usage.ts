@@ -1,0 +1,22 @@
+// A frontend developer's usage of the package, type-checked by `tsc --noEmit` in the tests: if
+// the shipped .d.ts drifts from the documented API, this stops compiling.
+import init, { Engine, check, version, type Report, type Diagnostic, type EligoError, type PolicyResult } from "../../pkg/web/eligo.js";
+
+export async function demo(text: string): Promise<string[]> {
+  await init();
+  const problems: Diagnostic[] = check({ "draft.rules": text });
+  const firstLine: number | undefined = problems[0]?.start.line;
+  let engine: Engine;
+  try {
+    engine = Engine.compile({ "draft.rules": text });
+  } catch (e) {
+    const error = e as EligoError;
+    return (error.diagnostics ?? []).map((d) => `${d.file}:${d.start.line}:${d.start.utf16Column} ${d.message}`);
+  }
+  const report: Report = engine.evaluate({ birth_date: "1958-01-15", hukou: "上海" }, { date: "2025-03-01", lang: "en" });
+  const eligible: PolicyResult[] = report.policies.filter((p) => p.status === "eligible");
+  const amounts: string[] = eligible.map((p) => `${p.title}: ${String(p.outputs.amount)} per ${String(p.outputs.period)}`);
+  const next = report.askNext[0]?.question ?? report.askNext[0]?.input;
+  const inputs = engine.schema().inputs.map((i) => `${i.name}: ${i.type}`);
+  return [version(), String(firstLine), ...amounts, String(next), ...inputs];
+}
