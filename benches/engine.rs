@@ -59,13 +59,13 @@ fn synthetic_rules(lines: usize) -> String {
 #[divan::bench]
 fn check_2000_line_rule_set(bencher: Bencher) {
     let text = synthetic_rules(2000);
-    bencher.bench(|| eligo::api::check(&[("synthetic.rules", black_box(&text))]));
+    bencher.bench_local(|| eligo::api::check(&[("synthetic.rules", black_box(&text))]));
 }
 
 #[divan::bench]
 fn compile_rules_folder(bencher: Bencher) {
     let files = rule_files();
-    bencher.bench(|| Engine::compile(black_box(&files)).is_ok());
+    bencher.bench_local(|| Engine::compile(black_box(&files)).is_ok());
 }
 
 fn citizen(birth: &str) -> serde_json::Value {
@@ -84,14 +84,14 @@ fn evaluate_one_citizen_decisions(bencher: Bencher) {
     let engine = Engine::compile(&rule_files()).unwrap_or_else(|e| panic!("{}", e.message));
     let facts = eligo::facts::from_json(engine.program(), &citizen("1955-06-01")).unwrap_or_else(|e| panic!("{e:?}"));
     let date = Date::parse("2025-03-01").unwrap_or(Date::EPOCH);
-    bencher.bench(|| eligo::eval::decide(engine.program(), black_box(&facts.values), date));
+    bencher.bench_local(|| eligo::eval::decide(engine.program(), black_box(&facts.values), date));
 }
 
 #[divan::bench(args = [false, true])]
 fn evaluate_one_citizen_report(bencher: Bencher, trace: bool) {
     let engine = Engine::compile(&rule_files()).unwrap_or_else(|e| panic!("{}", e.message));
     let data = citizen("1955-06-01");
-    bencher.bench(|| engine.evaluate(black_box(&data), "2025-03-01", options(Some("zh"), trace)).is_ok());
+    bencher.bench_local(|| engine.evaluate(black_box(&data), "2025-03-01", options(Some("zh"), trace)).is_ok());
 }
 
 #[divan::bench(sample_count = 10)]
@@ -104,7 +104,7 @@ fn evaluate_10000_citizens(bencher: Bencher) {
             eligo::facts::from_json(engine.program(), &citizen(&birth)).map(|f| f.values).unwrap_or_default()
         })
         .collect();
-    bencher.bench(|| {
+    bencher.bench_local(|| {
         for values in &facts {
             black_box(eligo::eval::decide(engine.program(), values, date));
         }

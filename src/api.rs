@@ -126,7 +126,9 @@ impl Engine {
             Type::Date => ("date", None, None),
             Type::Text => ("text", None, None),
             Type::Enum(e) => ("enum", Some(program.enums[e as usize].options.clone()), None),
-            Type::List(r) => ("list", None, Some(program.records[r as usize].fields.iter().map(|f| self.input_schema(f)).collect())),
+            Type::List(r) => {
+                ("list", None, Some(program.records[r as usize].fields.iter().map(|f| self.input_schema(f)).collect()))
+            }
             Type::Record(_) | Type::Error => ("text", None, None),
         };
         let bound = |v: &Option<eval::value::Value>| v.as_ref().map(|v| eval::to_json(v, input.ty));
@@ -154,14 +156,11 @@ impl Engine {
                 source: p.source.clone(),
                 effective_from: p.effective_from.map(|d| d.to_string()),
                 effective_until: p.effective_until.map(|d| d.to_string()),
-                period: p
-                    .output(&crate::ast::OutputName::Amount)
-                    .and_then(|o| o.period)
-                    .map(|p| match p {
-                        crate::ast::Period::Monthly => "month",
-                        crate::ast::Period::Yearly => "year",
-                        crate::ast::Period::Once => "once",
-                    }),
+                period: p.output(&crate::ast::OutputName::Amount).and_then(|o| o.period).map(|p| match p {
+                    crate::ast::Period::Monthly => "month",
+                    crate::ast::Period::Yearly => "year",
+                    crate::ast::Period::Once => "once",
+                }),
             })
             .collect()
     }

@@ -35,12 +35,14 @@ pub fn run(program: &Program, example: &ExampleDef) -> ExampleResult {
         let policy = &program.policies[expect.policy as usize];
         let outcome = &outcomes[expect.policy as usize];
         let at = eval::location(program, expect.span);
-        let mut fail = |message: String| failures.push(Failure { message: format!("{}: {message}", policy.id), at: at.clone() });
+        let mut fail =
+            |message: String| failures.push(Failure { message: format!("{}: {message}", policy.id), at: at.clone() });
         if outcome.status != expect.status {
             let detail = match (&outcome.status, &outcome.error) {
                 (Status::Error, Some(error)) => format!(" ({})", error.message),
                 (Status::Undetermined, _) => {
-                    let missing: Vec<String> = outcome.missing.keys().iter().map(|k| eval::fact_path(program, *k)).collect();
+                    let missing: Vec<String> =
+                        outcome.missing.keys().iter().map(|k| eval::fact_path(program, *k)).collect();
                     format!(" (missing: {})", missing.join(", "))
                 }
                 _ => String::new(),
@@ -52,7 +54,12 @@ pub fn run(program: &Program, example: &ExampleDef) -> ExampleResult {
             let actual = if name == "payable" {
                 outcome.payable.as_ref()
             } else {
-                policy.outputs.iter().position(|o| o.name.as_str() == name).and_then(|i| outcome.outputs.get(i)).map(|o| &o.value)
+                policy
+                    .outputs
+                    .iter()
+                    .position(|o| o.name.as_str() == name)
+                    .and_then(|i| outcome.outputs.get(i))
+                    .map(|o| &o.value)
             };
             let same = actual.is_some_and(|a| a.compare(expected) == Some(std::cmp::Ordering::Equal));
             if !same {
@@ -77,4 +84,3 @@ pub fn run(program: &Program, example: &ExampleDef) -> ExampleResult {
         failures,
     }
 }
-

@@ -115,7 +115,11 @@ impl Reader<'_> {
             },
             (Type::Decimal | Type::Money, Json::String(s)) => match decimal(s) {
                 Some(d) => Value::Dec(d),
-                None => self.error(path, if ty == Type::Money { "money, like \"1450.50\"" } else { "a number, like \"1.5\"" }, value),
+                None => self.error(
+                    path,
+                    if ty == Type::Money { "money, like \"1450.50\"" } else { "a number, like \"1.5\"" },
+                    value,
+                ),
             },
             (Type::Decimal, _) => self.error(path, "a number", value),
             (Type::Money, _) => self.error(path, "money, like \"1450.50\"", value),
@@ -133,14 +137,16 @@ impl Reader<'_> {
                     let options = &self.program.enums[e as usize].options;
                     if !options.iter().any(|o| o.value == *s) {
                         let listed: Vec<String> = options.iter().map(|o| format!("\"{}\"", o.value)).collect();
-                        self.errors.push(problem(path, format!("expected one of {}, got {}", listed.join(", "), kind(value))));
+                        self.errors
+                            .push(problem(path, format!("expected one of {}, got {}", listed.join(", "), kind(value))));
                     }
                 }
                 Value::text(s)
             }
             (Type::Text, _) => self.error(path, "a text", value),
             (Type::Enum(e), _) => {
-                let listed: Vec<String> = self.program.enums[e as usize].options.iter().map(|o| format!("\"{}\"", o.value)).collect();
+                let listed: Vec<String> =
+                    self.program.enums[e as usize].options.iter().map(|o| format!("\"{}\"", o.value)).collect();
                 self.error(path, &format!("one of {}", listed.join(", ")), value)
             }
             (Type::List(_) | Type::Record(_) | Type::Error, _) => self.error(path, "a single value", value),
@@ -150,12 +156,18 @@ impl Reader<'_> {
     fn check_bounds(&mut self, input: &InputDef, value: &Value, path: &str) {
         if let Some(min) = &input.min {
             if value.compare(min) == Some(Ordering::Less) {
-                self.errors.push(problem(path, format!("{} is below the minimum {}", crate::eval::display(value), crate::eval::display(min))));
+                self.errors.push(problem(
+                    path,
+                    format!("{} is below the minimum {}", crate::eval::display(value), crate::eval::display(min)),
+                ));
             }
         }
         if let Some(max) = &input.max {
             if value.compare(max) == Some(Ordering::Greater) {
-                self.errors.push(problem(path, format!("{} is above the maximum {}", crate::eval::display(value), crate::eval::display(max))));
+                self.errors.push(problem(
+                    path,
+                    format!("{} is above the maximum {}", crate::eval::display(value), crate::eval::display(max)),
+                ));
             }
         }
     }
@@ -165,7 +177,8 @@ impl Reader<'_> {
             return self.error(path, "a list", value);
         };
         if items.len() > MAX_LIST_ITEMS {
-            self.errors.push(problem(path, format!("a list of {} items; at most {MAX_LIST_ITEMS} are accepted", items.len())));
+            self.errors
+                .push(problem(path, format!("a list of {} items; at most {MAX_LIST_ITEMS} are accepted", items.len())));
             return Value::Unknown(Missing::default());
         }
         let fields = &self.program.records[record as usize].fields;
@@ -181,7 +194,9 @@ impl Reader<'_> {
                 .iter()
                 .enumerate()
                 .map(|(f, field)| match object.get(&field.name) {
-                    None | Some(Json::Null) => Value::Unknown(Missing::one(FactKey::field(slot, index as u32, f as u32))),
+                    None | Some(Json::Null) => {
+                        Value::Unknown(Missing::one(FactKey::field(slot, index as u32, f as u32)))
+                    }
                     Some(v) => self.value(field, v, &format!("{item_path}.{}", field.name), slot),
                 })
                 .collect();
@@ -195,7 +210,10 @@ impl Reader<'_> {
 /// An exact decimal from text: no exponent, no NaN, within rust_decimal's range. `-0` is 0.
 fn decimal(text: &str) -> Option<Decimal> {
     let text = text.trim();
-    if text.is_empty() || text.contains(['e', 'E']) || !text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+    if text.is_empty()
+        || text.contains(['e', 'E'])
+        || !text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
         return None;
     }
     Decimal::from_str_exact(text).ok().map(|d| if d.is_zero() { Decimal::ZERO } else { d })

@@ -146,7 +146,11 @@ pub enum Match {
     Any,
     Equal(Value),
     /// `low..high` with `high` excluded when `high_open`.
-    Band { low: Option<Value>, high: Option<Value>, high_open: bool },
+    Band {
+        low: Option<Value>,
+        high: Option<Value>,
+        high_open: bool,
+    },
 }
 
 impl Match {

@@ -49,9 +49,7 @@ pub struct Position {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         SourceFile { name: name.into(), text, line_starts }
     }
 
@@ -74,11 +72,7 @@ impl SourceFile {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_index(offset);
         let before = &self.text[self.line_starts[line]..offset];
-        Position {
-            line: line + 1,
-            column: before.chars().count() + 1,
-            utf16_column: before.encode_utf16().count() + 1,
-        }
+        Position { line: line + 1, column: before.chars().count() + 1, utf16_column: before.encode_utf16().count() + 1 }
     }
 
     fn floor_char_boundary(&self, mut offset: usize) -> usize {
@@ -111,9 +105,7 @@ impl Sources {
 
     /// The source text a span covers ("" for a span that does not fit).
     pub fn snippet(&self, span: Span) -> &str {
-        self.get(span.file)
-            .and_then(|f| f.text.get(span.start as usize..span.end as usize))
-            .unwrap_or("")
+        self.get(span.file).and_then(|f| f.text.get(span.start as usize..span.end as usize)).unwrap_or("")
     }
 }
 

@@ -146,8 +146,13 @@ fn rule_files(files: JsValue) -> Result<Vec<(String, String)>, JsValue> {
     if let Some(text) = files.as_string() {
         return Ok(vec![("rules.rules".into(), text)]);
     }
-    let map: BTreeMap<String, String> = serde_wasm_bindgen::from_value(files)
-        .map_err(|e| eligo_error("invalidOptions", &format!("rule files must be a text or an object of file names to texts: {e}"), None))?;
+    let map: BTreeMap<String, String> = serde_wasm_bindgen::from_value(files).map_err(|e| {
+        eligo_error(
+            "invalidOptions",
+            &format!("rule files must be a text or an object of file names to texts: {e}"),
+            None,
+        )
+    })?;
     Ok(map.into_iter().collect())
 }
 
@@ -159,8 +164,13 @@ struct EvaluateOptions {
 }
 
 fn options(value: JsValue) -> Result<(String, Options), JsValue> {
-    let parsed: EvaluateOptions = serde_wasm_bindgen::from_value(value)
-        .map_err(|e| eligo_error("invalidOptions", &format!("options must be {{ date: \"YYYY-MM-DD\", lang?: \"zh\" | \"en\", trace?: boolean }}: {e}"), None))?;
+    let parsed: EvaluateOptions = serde_wasm_bindgen::from_value(value).map_err(|e| {
+        eligo_error(
+            "invalidOptions",
+            &format!("options must be {{ date: \"YYYY-MM-DD\", lang?: \"zh\" | \"en\", trace?: boolean }}: {e}"),
+            None,
+        )
+    })?;
     Ok((parsed.date, api::options(parsed.lang.as_deref(), parsed.trace.unwrap_or(false))))
 }
 

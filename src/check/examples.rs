@@ -18,8 +18,12 @@ impl Checker<'_> {
         for binding in &example.given {
             if data.contains_key(&binding.name.name) {
                 self.report(
-                    Diagnostic::error(Code::DuplicateName, binding.name.span, format!("`{}` is given twice", binding.name.name))
-                        .with_help("give each input once"),
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        binding.name.span,
+                        format!("`{}` is given twice", binding.name.name),
+                    )
+                    .with_help("give each input once"),
                 );
                 continue;
             }
@@ -51,15 +55,25 @@ impl Checker<'_> {
             Err(problems) => {
                 for problem in problems {
                     self.report(
-                        Diagnostic::error(Code::ValueType, span_of(&problem.path), format!("{}: {}", problem.path, problem.message))
-                            .with_help("give the value as the input is declared"),
+                        Diagnostic::error(
+                            Code::ValueType,
+                            span_of(&problem.path),
+                            format!("{}: {}", problem.path, problem.message),
+                        )
+                        .with_help("give the value as the input is declared"),
                     );
                 }
                 Vec::new()
             }
         };
         let expects = example.expects.iter().filter_map(|e| self.check_expectation(e)).collect();
-        self.program.examples.push(ExampleDef { name: example.name.clone(), date: example.date.date, facts, expects, span: example.span });
+        self.program.examples.push(ExampleDef {
+            name: example.name.clone(),
+            date: example.date.date,
+            facts,
+            expects,
+            span: example.span,
+        });
     }
 
     fn check_expectation(&mut self, expect: &ast::Expectation) -> Option<ExpectDef> {
@@ -69,18 +83,27 @@ impl Checker<'_> {
         for check in &expect.checks {
             match check {
                 Check::Missing(paths, _) => {
-                    missing = Some(paths.iter().filter(|p| self.check_fact_path(p)).map(ast::FactPath::render).collect());
+                    missing =
+                        Some(paths.iter().filter(|p| self.check_fact_path(p)).map(ast::FactPath::render).collect());
                 }
                 Check::Payable(literal) => {
                     let def = &self.program.policies[policy as usize];
                     if def.output(&OutputName::Fee).is_none() {
                         self.report(
-                            Diagnostic::error(Code::UnknownOutput, literal.span, format!("`{}` has no fee, so nothing is payable", def.id))
-                                .with_help("expect `amount = …` instead, or add `fee = …` to the policy"),
+                            Diagnostic::error(
+                                Code::UnknownOutput,
+                                literal.span,
+                                format!("`{}` has no fee, so nothing is payable", def.id),
+                            )
+                            .with_help("expect `amount = …` instead, or add `fee = …` to the policy"),
                         );
                         continue;
                     }
-                    outputs.push(("payable".to_string(), self.constant_of_type(literal, Type::Money, "value"), literal.span));
+                    outputs.push((
+                        "payable".to_string(),
+                        self.constant_of_type(literal, Type::Money, "value"),
+                        literal.span,
+                    ));
                 }
                 Check::Output(name, name_span, literal) => {
                     let def = &self.program.policies[policy as usize];
@@ -92,8 +115,12 @@ impl Checker<'_> {
                             None => format!("`{}` defines: {}", def.id, defined.join(", ")),
                         };
                         self.report(
-                            Diagnostic::error(Code::UnknownOutput, *name_span, format!("policy `{}` has no output `{}`", def.id, name.as_str()))
-                                .with_help(help),
+                            Diagnostic::error(
+                                Code::UnknownOutput,
+                                *name_span,
+                                format!("policy `{}` has no output `{}`", def.id, name.as_str()),
+                            )
+                            .with_help(help),
                         );
                         continue;
                     };
@@ -113,14 +140,21 @@ impl Checker<'_> {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "name an input declared with `input`".into(),
             };
-            self.report(Diagnostic::error(Code::UnknownInput, path.input.span, format!("unknown input `{}`", path.input.name)).with_help(help));
+            self.report(
+                Diagnostic::error(Code::UnknownInput, path.input.span, format!("unknown input `{}`", path.input.name))
+                    .with_help(help),
+            );
             return false;
         };
         let Some((_, field)) = &path.item else { return true };
         let Type::List(record) = self.program.inputs[index].ty else {
             self.report(
-                Diagnostic::error(Code::UnknownField, field.span, format!("`{}` is not a list, so it has no items", path.input.name))
-                    .with_help(format!("write `{}` alone", path.input.name)),
+                Diagnostic::error(
+                    Code::UnknownField,
+                    field.span,
+                    format!("`{}` is not a list, so it has no items", path.input.name),
+                )
+                .with_help(format!("write `{}` alone", path.input.name)),
             );
             return false;
         };
@@ -130,9 +164,14 @@ impl Checker<'_> {
         }
         let help = match did_you_mean(&field.name, fields.iter().map(|f| f.name.as_str())) {
             Some(close) => format!("did you mean `{close}`?"),
-            None => format!("the fields are: {}", fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")),
+            None => {
+                format!("the fields are: {}", fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "))
+            }
         };
-        self.report(Diagnostic::error(Code::UnknownField, field.span, format!("unknown field `{}`", field.name)).with_help(help));
+        self.report(
+            Diagnostic::error(Code::UnknownField, field.span, format!("unknown field `{}`", field.name))
+                .with_help(help),
+        );
         false
     }
 }

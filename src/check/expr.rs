@@ -25,9 +25,30 @@ pub struct Scope {
 }
 
 const FUNCTIONS: &[&str] = &[
-    "age", "months_between", "calendar_months", "days_between", "add_days", "add_months", "add_years",
-    "start_of_month", "end_of_month", "year", "month", "day", "date", "min", "max", "round", "floor", "ceil",
-    "abs", "count", "sum", "any", "all", "filter",
+    "age",
+    "months_between",
+    "calendar_months",
+    "days_between",
+    "add_days",
+    "add_months",
+    "add_years",
+    "start_of_month",
+    "end_of_month",
+    "year",
+    "month",
+    "day",
+    "date",
+    "min",
+    "max",
+    "round",
+    "floor",
+    "ceil",
+    "abs",
+    "count",
+    "sum",
+    "any",
+    "all",
+    "filter",
 ];
 
 impl Checker<'_> {
@@ -41,10 +62,9 @@ impl Checker<'_> {
             Type::Text => "text".into(),
             Type::Enum(_) => "one of …".into(),
             Type::Record(r) => self.program.records.get(r as usize).map_or("record".into(), |r| r.name.clone()),
-            Type::List(r) => format!(
-                "list of {}",
-                self.program.records.get(r as usize).map_or("records", |r| r.name.as_str())
-            ),
+            Type::List(r) => {
+                format!("list of {}", self.program.records.get(r as usize).map_or("records", |r| r.name.as_str()))
+            }
             Type::Error => "?".into(),
         }
     }
@@ -73,7 +93,11 @@ impl Checker<'_> {
                 if !operand.ty.is_numeric() && operand.ty != Type::Error {
                     self.mismatch(span, format!("cannot negate a {}", self.type_name(operand.ty)), None);
                 }
-                Typed { literal: operand.literal, ty: operand.ty, expr: Expr { kind: ExprKind::Neg(Box::new(operand.expr)), span } }
+                Typed {
+                    literal: operand.literal,
+                    ty: operand.ty,
+                    expr: Expr { kind: ExprKind::Neg(Box::new(operand.expr)), span },
+                }
             }
             A::Binary(op, lhs, rhs) => self.check_binary(*op, lhs, rhs, span, scope),
             A::If(condition, then, otherwise) => {
@@ -138,8 +162,12 @@ impl Checker<'_> {
             }
             Some(Symbol::Table(_)) => {
                 self.report(
-                    Diagnostic::error(Code::TypeMismatch, span, format!("`{name}` is a table; look a value up in it with `{name}(…)`"))
-                        .with_help(format!("write `{name}(key)`")),
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`{name}` is a table; look a value up in it with `{name}(…)`"),
+                    )
+                    .with_help(format!("write `{name}(key)`")),
                 );
                 typed(ExprKind::Const(Value::Bool(false)), Type::Error)
             }
@@ -233,7 +261,11 @@ impl Checker<'_> {
                 Diagnostic::error(Code::TypeMismatch, rhs.span, "`in` needs a list of values in brackets")
                     .with_help("write `hukou in [\"上海\", \"北京\"]`"),
             );
-            return Typed { expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span }, ty: Type::Error, literal: false };
+            return Typed {
+                expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span },
+                ty: Type::Error,
+                literal: false,
+            };
         };
         let items: Vec<Expr> = items
             .iter()
@@ -267,13 +299,20 @@ impl Checker<'_> {
             return;
         }
         let (ln, rn) = (self.type_name(l.ty), self.type_name(r.ty));
-        let (message, help) = if matches!(l.ty, Money) && r.ty.is_numeric() || matches!(r.ty, Money) && l.ty.is_numeric() {
-            (format!("cannot compare money with {}", if l.ty == Money { &rn } else { &ln }), Some("compare money with money, or with an amount written as money such as `3000元`"))
-        } else if ordered && l.ty == r.ty {
-            (format!("`{op}` cannot order {ln} values"), Some("only numbers, money and dates have an order; use == or !="))
-        } else {
-            (format!("cannot compare {ln} with {rn}"), None)
-        };
+        let (message, help) =
+            if matches!(l.ty, Money) && r.ty.is_numeric() || matches!(r.ty, Money) && l.ty.is_numeric() {
+                (
+                    format!("cannot compare money with {}", if l.ty == Money { &rn } else { &ln }),
+                    Some("compare money with money, or with an amount written as money such as `3000元`"),
+                )
+            } else if ordered && l.ty == r.ty {
+                (
+                    format!("`{op}` cannot order {ln} values"),
+                    Some("only numbers, money and dates have an order; use == or !="),
+                )
+            } else {
+                (format!("cannot compare {ln} with {rn}"), None)
+            };
         self.mismatch(span, message, help);
     }
 
@@ -313,8 +352,12 @@ impl Checker<'_> {
     pub(super) fn expect_bool(&mut self, typed: &Typed, message: &str) {
         if typed.ty != Type::Bool && typed.ty != Type::Error {
             self.report(
-                Diagnostic::error(Code::NotACondition, typed.expr.span, format!("{message}, but this is {}", self.type_name(typed.ty)))
-                    .with_help("compare it with something, for example `年龄 >= 65`"),
+                Diagnostic::error(
+                    Code::NotACondition,
+                    typed.expr.span,
+                    format!("{message}, but this is {}", self.type_name(typed.ty)),
+                )
+                .with_help("compare it with something, for example `年龄 >= 65`"),
             );
         }
     }
@@ -373,29 +416,46 @@ impl Checker<'_> {
                     .map(|(n, _)| n.as_str())
                     .collect();
                 let candidates = FUNCTIONS.iter().copied().chain(tables);
-                let mut diagnostic = Diagnostic::error(Code::UnknownFunction, name.span, format!("unknown function or table `{}`", name.name));
+                let mut diagnostic = Diagnostic::error(
+                    Code::UnknownFunction,
+                    name.span,
+                    format!("unknown function or table `{}`", name.name),
+                );
                 diagnostic = match did_you_mean(&name.name, candidates) {
                     Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
-                    None => diagnostic.with_help("docs/language.md lists the built-in functions; tables are declared with `table`"),
+                    None => diagnostic
+                        .with_help("docs/language.md lists the built-in functions; tables are declared with `table`"),
                 };
                 self.report(diagnostic);
                 for arg in args {
                     self.check_expr(arg, scope);
                 }
-                return Typed { expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span }, ty: Type::Error, literal: false };
+                return Typed {
+                    expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span },
+                    ty: Type::Error,
+                    literal: false,
+                };
             }
         };
         let typed_args: Vec<Typed> = args.iter().map(|a| self.check_expr(a, scope)).collect();
         let ty = self.builtin_type(builtin, &name.name, &typed_args, span);
-        let literal = matches!(builtin, Builtin::Round | Builtin::Floor | Builtin::Ceil | Builtin::Abs | Builtin::Min | Builtin::Max)
-            && typed_args.iter().all(|a| a.literal);
-        Typed { expr: Expr { kind: ExprKind::Call(builtin, typed_args.into_iter().map(|a| a.expr).collect()), span }, ty, literal }
+        let literal = matches!(
+            builtin,
+            Builtin::Round | Builtin::Floor | Builtin::Ceil | Builtin::Abs | Builtin::Min | Builtin::Max
+        ) && typed_args.iter().all(|a| a.literal);
+        Typed {
+            expr: Expr { kind: ExprKind::Call(builtin, typed_args.into_iter().map(|a| a.expr).collect()), span },
+            ty,
+            literal,
+        }
     }
 
     fn builtin_type(&mut self, builtin: Builtin, name: &str, args: &[Typed], span: Span) -> Type {
         use Type::*;
         let (params, result): (&[Type], Type) = match builtin {
-            Builtin::Age | Builtin::MonthsBetween | Builtin::CalendarMonths | Builtin::DaysBetween => (&[Date, Date], Int),
+            Builtin::Age | Builtin::MonthsBetween | Builtin::CalendarMonths | Builtin::DaysBetween => {
+                (&[Date, Date], Int)
+            }
             Builtin::AddDays | Builtin::AddMonths | Builtin::AddYears => (&[Date, Int], Date),
             Builtin::StartOfMonth | Builtin::EndOfMonth => (&[Date], Date),
             Builtin::Year | Builtin::Month | Builtin::Day => (&[Date], Int),
@@ -404,7 +464,8 @@ impl Checker<'_> {
             Builtin::Round | Builtin::Floor | Builtin::Ceil | Builtin::Abs => {
                 let max_args = if builtin == Builtin::Abs { 1 } else { 2 };
                 if args.is_empty() || args.len() > max_args {
-                    let usage = if max_args == 1 { format!("{name}(x)") } else { format!("{name}(x) or {name}(x, places)") };
+                    let usage =
+                        if max_args == 1 { format!("{name}(x)") } else { format!("{name}(x) or {name}(x, places)") };
                     self.argument_count(span, name, &usage, args.len());
                     return Error;
                 }
@@ -467,8 +528,12 @@ impl Checker<'_> {
 
     fn argument_count(&mut self, span: Span, name: &str, usage: &str, got: usize) {
         self.report(
-            Diagnostic::error(Code::ArgumentCount, span, format!("`{name}` was given {got} argument{}", if got == 1 { "" } else { "s" }))
-                .with_help(format!("write {usage}")),
+            Diagnostic::error(
+                Code::ArgumentCount,
+                span,
+                format!("`{name}` was given {got} argument{}", if got == 1 { "" } else { "s" }),
+            )
+            .with_help(format!("write {usage}")),
         );
     }
 
@@ -512,7 +577,11 @@ impl Checker<'_> {
     }
 
     fn check_list_op(&mut self, op: ListOp, name: &str, args: &[ast::Expr], span: Span, scope: &mut Scope) -> Typed {
-        let error = |span| Typed { expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span }, ty: Type::Error, literal: false };
+        let error = |span| Typed {
+            expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span },
+            ty: Type::Error,
+            literal: false,
+        };
         let usage = match op {
             ListOp::Count => "count(household) or count(household, condition)",
             ListOp::Sum => "sum(household, monthly_income)",
@@ -534,8 +603,12 @@ impl Checker<'_> {
             other => {
                 let got = self.type_name(other);
                 self.report(
-                    Diagnostic::error(Code::NotAList, args[0].span, format!("`{name}` needs a list of records, not {got}"))
-                        .with_help(format!("write {usage}, where household is an input declared as `list of …`")),
+                    Diagnostic::error(
+                        Code::NotAList,
+                        args[0].span,
+                        format!("`{name}` needs a list of records, not {got}"),
+                    )
+                    .with_help(format!("write {usage}, where household is an input declared as `list of …`")),
                 );
                 return error(span);
             }

@@ -72,8 +72,12 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> (Option<Program>, Vec<Di
     if items.len() > MAX_DECLARATIONS {
         let span = items.get(MAX_DECLARATIONS).map_or(Span::default(), |item| item_span(item));
         checker.report(
-            Diagnostic::error(Code::TooManyDeclarations, span, format!("more than {MAX_DECLARATIONS} declarations in one rule set"))
-                .with_help("split the rules into several rule sets"),
+            Diagnostic::error(
+                Code::TooManyDeclarations,
+                span,
+                format!("more than {MAX_DECLARATIONS} declarations in one rule set"),
+            )
+            .with_help("split the rules into several rule sets"),
         );
         return (None, checker.diagnostics);
     }
@@ -206,8 +210,12 @@ impl<'a> Checker<'a> {
                 "text" => Type::Text,
                 other if self.records.contains_key(other) => {
                     self.report(
-                        Diagnostic::error(Code::UnknownType, name.span, format!("`{other}` is a record: inputs hold lists of records"))
-                            .with_help(format!("write `list of {other}`")),
+                        Diagnostic::error(
+                            Code::UnknownType,
+                            name.span,
+                            format!("`{other}` is a record: inputs hold lists of records"),
+                        )
+                        .with_help(format!("write `list of {other}`")),
                     );
                     Type::Error
                 }
@@ -218,7 +226,10 @@ impl<'a> Checker<'a> {
                         Some(close) => format!("did you mean `{close}`?"),
                         None => "the types are bool, int, decimal, money, date, text, `one of \"a\", \"b\"` and `list of RECORD`".into(),
                     };
-                    self.report(Diagnostic::error(Code::UnknownType, name.span, format!("unknown type `{other}`")).with_help(help));
+                    self.report(
+                        Diagnostic::error(Code::UnknownType, name.span, format!("unknown type `{other}`"))
+                            .with_help(help),
+                    );
                     Type::Error
                 }
             },
@@ -230,7 +241,8 @@ impl<'a> Checker<'a> {
                         None => format!("declare it first: record {} … field …", record.name),
                     };
                     self.report(
-                        Diagnostic::error(Code::UnknownType, record.span, format!("unknown record `{}`", record.name)).with_help(help),
+                        Diagnostic::error(Code::UnknownType, record.span, format!("unknown record `{}`", record.name))
+                            .with_help(help),
                     );
                     Type::Error
                 }
@@ -240,8 +252,12 @@ impl<'a> Checker<'a> {
                 for option in options {
                     if seen.contains(&option.value.as_str()) {
                         self.report(
-                            Diagnostic::error(Code::DuplicateName, option.span, format!("\"{}\" is listed twice", option.value))
-                                .with_help("remove the second one"),
+                            Diagnostic::error(
+                                Code::DuplicateName,
+                                option.span,
+                                format!("\"{}\" is listed twice", option.value),
+                            )
+                            .with_help("remove the second one"),
                         );
                     }
                     seen.push(&option.value);
@@ -258,9 +274,13 @@ impl<'a> Checker<'a> {
         if let Some(&previous) = self.records.get(&record.name.name) {
             let previous_span = self.program.records[previous as usize].fields.first().map_or(record.span, |f| f.span);
             self.report(
-                Diagnostic::error(Code::DuplicateName, record.name.span, format!("record `{}` is declared twice", record.name.name))
-                    .with_note(previous_span, "the first declaration's fields start here")
-                    .with_help("rename one of them"),
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    record.name.span,
+                    format!("record `{}` is declared twice", record.name.name),
+                )
+                .with_note(previous_span, "the first declaration's fields start here")
+                .with_help("rename one of them"),
             );
             return;
         }
@@ -281,8 +301,12 @@ impl<'a> Checker<'a> {
         for field in &record.fields {
             if fields.iter().any(|f| f.name == field.name.name) {
                 self.report(
-                    Diagnostic::error(Code::DuplicateName, field.name.span, format!("field `{}` is declared twice", field.name.name))
-                        .with_help("rename or remove one of them"),
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        field.name.span,
+                        format!("field `{}` is declared twice", field.name.name),
+                    )
+                    .with_help("rename or remove one of them"),
                 );
                 continue;
             }
@@ -303,16 +327,21 @@ impl<'a> Checker<'a> {
         let mut bound = |literal: &Option<ast::Literal>, which: &str| -> Option<Value> {
             let literal = literal.as_ref()?;
             let (value, literal_type) = literal_value(&literal.kind);
-            let fits = match (ty, literal_type) {
-                (Type::Error, _) => true,
-                (Type::Int, Type::Int) | (Type::Date, Type::Date) => true,
-                (Type::Decimal | Type::Money, Type::Int | Type::Decimal | Type::Money) => true,
-                _ => false,
-            };
+            let fits = matches!(
+                (ty, literal_type),
+                (Type::Error, _)
+                    | (Type::Int, Type::Int)
+                    | (Type::Date, Type::Date)
+                    | (Type::Decimal | Type::Money, Type::Int | Type::Decimal | Type::Money)
+            );
             if !fits {
                 self.report(
-                    Diagnostic::error(Code::ConstraintType, literal.span, format!("`{which}` must be a value of the input's type"))
-                        .with_help("`min` and `max` apply to numbers, money and dates"),
+                    Diagnostic::error(
+                        Code::ConstraintType,
+                        literal.span,
+                        format!("`{which}` must be a value of the input's type"),
+                    )
+                    .with_help("`min` and `max` apply to numbers, money and dates"),
                 );
             }
             Some(value)
@@ -350,12 +379,21 @@ impl<'a> Checker<'a> {
             if let (Some(from), Some(until)) = (entry.from, entry.until) {
                 if until.date < from.date {
                     self.report(
-                        Diagnostic::error(Code::EmptyPeriod, until.span, format!("this value ends ({}) before it starts ({})", until.date, from.date))
-                            .with_help("swap the dates, or correct the one that is wrong"),
+                        Diagnostic::error(
+                            Code::EmptyPeriod,
+                            until.span,
+                            format!("this value ends ({}) before it starts ({})", until.date, from.date),
+                        )
+                        .with_help("swap the dates, or correct the one that is wrong"),
                     );
                 }
             }
-            timeline.push(Dated { from: entry.from.map(|d| d.date), until: entry.until.map(|d| d.date), value, span: entry.span });
+            timeline.push(Dated {
+                from: entry.from.map(|d| d.date),
+                until: entry.until.map(|d| d.date),
+                value,
+                span: entry.span,
+            });
         }
         self.check_timeline(param);
         timeline.sort_by_key(|d| d.from);
@@ -377,10 +415,19 @@ impl<'a> Checker<'a> {
         let dated: Vec<&ast::DateLit> = param.values.iter().filter_map(|v| v.from.as_ref()).collect();
         let undated = param.values.iter().filter(|v| v.from.is_none()).count();
         if undated > 1 || (undated == 1 && !dated.is_empty()) {
-            let span = param.values.iter().filter(|v| v.from.is_none()).nth(if dated.is_empty() { 1 } else { 0 }).map_or(param.span, |v| v.span);
+            let span = param
+                .values
+                .iter()
+                .filter(|v| v.from.is_none())
+                .nth(if dated.is_empty() { 1 } else { 0 })
+                .map_or(param.span, |v| v.span);
             self.report(
-                Diagnostic::error(Code::UnsortedDates, span, "this value has no `from` date, so it is unclear when it applies")
-                    .with_help("give every value of a dated parameter its start: `1450 from 2024-07-01`"),
+                Diagnostic::error(
+                    Code::UnsortedDates,
+                    span,
+                    "this value has no `from` date, so it is unclear when it applies",
+                )
+                .with_help("give every value of a dated parameter its start: `1450 from 2024-07-01`"),
             );
         }
         for pair in dated.windows(2) {
@@ -410,13 +457,21 @@ impl<'a> Checker<'a> {
     /// A literal as a value of `ty`, reporting when it does not fit.
     fn constant_of_type(&mut self, literal: &ast::Literal, ty: Type, what: &str) -> Value {
         let (value, literal_type) = literal_value(&literal.kind);
-        let typed = Typed { expr: Expr { kind: ExprKind::Const(value.clone()), span: literal.span }, ty: literal_type, literal: true };
+        let typed = Typed {
+            expr: Expr { kind: ExprKind::Const(value.clone()), span: literal.span },
+            ty: literal_type,
+            literal: true,
+        };
         if !self.assignable(&typed, ty) {
             self.report(
                 Diagnostic::error(
                     Code::ValueType,
                     literal.span,
-                    format!("this {what} is {}, but a value of type {} is needed", self.type_name(literal_type), self.type_name(ty)),
+                    format!(
+                        "this {what} is {}, but a value of type {} is needed",
+                        self.type_name(literal_type),
+                        self.type_name(ty)
+                    ),
                 )
                 .with_help(type_example(ty)),
             );
@@ -567,9 +622,13 @@ impl<'a> Checker<'a> {
         if let Some(&previous) = self.policies.get(&policy.name.name) {
             let previous_span = self.program.policies[previous as usize].span;
             self.report(
-                Diagnostic::error(Code::DuplicateName, policy.name.span, format!("policy `{}` is declared twice", policy.name.name))
-                    .with_note(previous_span, format!("first declared here, on line {}", self.line_of(previous_span)))
-                    .with_help("give each policy its own id"),
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    policy.name.span,
+                    format!("policy `{}` is declared twice", policy.name.name),
+                )
+                .with_note(previous_span, format!("first declared here, on line {}", self.line_of(previous_span)))
+                .with_help("give each policy its own id"),
             );
         } else {
             self.policies.insert(policy.name.name.clone(), self.program.policies.len() as u32);
@@ -593,9 +652,15 @@ impl<'a> Checker<'a> {
             if let (Some(from), Some(until)) = (effective.from, effective.until) {
                 if until.date < from.date {
                     self.report(
-                        Diagnostic::error(Code::EmptyPeriod, until.span, format!("the policy ends ({}) before it starts ({})", until.date, from.date))
-                            .with_note(from.span, "it starts here")
-                            .with_help("check the dates against the policy document; `until` is the last day it is in force"),
+                        Diagnostic::error(
+                            Code::EmptyPeriod,
+                            until.span,
+                            format!("the policy ends ({}) before it starts ({})", until.date, from.date),
+                        )
+                        .with_note(from.span, "it starts here")
+                        .with_help(
+                            "check the dates against the policy document; `until` is the last day it is in force",
+                        ),
                     );
                 }
             }
@@ -640,9 +705,13 @@ impl<'a> Checker<'a> {
             if let Some(previous) = outputs.iter().find(|o| o.name == output.name) {
                 let previous = previous.span;
                 self.report(
-                    Diagnostic::error(Code::DuplicateOutput, output.name_span, format!("`{}` is defined twice", output.name.as_str()))
-                        .with_note(previous, "first defined here")
-                        .with_help("to give a different value under a condition, write an `exception … when … then …`"),
+                    Diagnostic::error(
+                        Code::DuplicateOutput,
+                        output.name_span,
+                        format!("`{}` is defined twice", output.name.as_str()),
+                    )
+                    .with_note(previous, "first defined here")
+                    .with_help("to give a different value under a condition, write an `exception … when … then …`"),
                 );
                 continue;
             }
@@ -680,12 +749,21 @@ impl<'a> Checker<'a> {
                 let defined: Vec<&str> = outputs.iter().map(|o| o.name.as_str()).collect();
                 let help = match (&exception.target, did_you_mean(exception.target.as_str(), defined.iter().copied())) {
                     (_, Some(close)) => format!("did you mean `{close}`?"),
-                    (OutputName::Amount, None) => "define the usual amount first, e.g. `amount monthly = 180`; exceptions replace it".into(),
-                    _ => format!("define `{}` first; exceptions replace an output's usual value", exception.target.as_str()),
+                    (OutputName::Amount, None) => {
+                        "define the usual amount first, e.g. `amount monthly = 180`; exceptions replace it".into()
+                    }
+                    _ => format!(
+                        "define `{}` first; exceptions replace an output's usual value",
+                        exception.target.as_str()
+                    ),
                 };
                 self.report(
-                    Diagnostic::error(Code::UnknownOutput, exception.target_span, format!("the policy has no `{}` for this exception to replace", exception.target.as_str()))
-                        .with_help(help),
+                    Diagnostic::error(
+                        Code::UnknownOutput,
+                        exception.target_span,
+                        format!("the policy has no `{}` for this exception to replace", exception.target.as_str()),
+                    )
+                    .with_help(help),
                 );
                 continue;
             };
@@ -696,7 +774,12 @@ impl<'a> Checker<'a> {
                     output.reads.push(read);
                 }
             }
-            output.exceptions.push(ExceptionDef { label: Text::from(&exception.label), when: when.expr, value: value.expr, span: exception.span });
+            output.exceptions.push(ExceptionDef {
+                label: Text::from(&exception.label),
+                when: when.expr,
+                value: value.expr,
+                span: exception.span,
+            });
         }
         outputs
     }
@@ -714,11 +797,15 @@ impl<'a> Checker<'a> {
         };
         if !ok {
             self.report(
-                Diagnostic::error(Code::OutputType, value.expr.span, format!("`{}` must be {expected}, but this is {}", name.as_str(), self.type_name(value.ty)))
-                    .with_help(match name {
-                        OutputName::Waiver => "write a share of the fee (`waiver = 100%`) or a sum (`waiver = 50`)",
-                        _ => "amounts and fees are money: a number of yuan",
-                    }),
+                Diagnostic::error(
+                    Code::OutputType,
+                    value.expr.span,
+                    format!("`{}` must be {expected}, but this is {}", name.as_str(), self.type_name(value.ty)),
+                )
+                .with_help(match name {
+                    OutputName::Waiver => "write a share of the fee (`waiver = 100%`) or a sum (`waiver = 50`)",
+                    _ => "amounts and fees are money: a number of yuan",
+                }),
             );
         }
         ty
@@ -732,7 +819,10 @@ impl<'a> Checker<'a> {
             Some(close) => format!("did you mean `{close}`?"),
             None => "name a policy declared with `policy` in this rule set".into(),
         };
-        self.report(Diagnostic::error(Code::UnknownPolicy, name.span, format!("unknown policy `{}`", name.name)).with_help(help));
+        self.report(
+            Diagnostic::error(Code::UnknownPolicy, name.span, format!("unknown policy `{}`", name.name))
+                .with_help(help),
+        );
         None
     }
 
@@ -746,8 +836,12 @@ impl<'a> Checker<'a> {
                 None => {
                     let id = policy.id.clone();
                     self.report(
-                        Diagnostic::error(Code::MissingAmount, name.span, format!("`{id}` has no amount, so it cannot be compared in a `highest of` group"))
-                            .with_help("give it `amount monthly = …` (or yearly, once), or take it out of the group"),
+                        Diagnostic::error(
+                            Code::MissingAmount,
+                            name.span,
+                            format!("`{id}` has no amount, so it cannot be compared in a `highest of` group"),
+                        )
+                        .with_help("give it `amount monthly = …` (or yearly, once), or take it out of the group"),
                     );
                 }
             }
@@ -756,9 +850,13 @@ impl<'a> Checker<'a> {
         let recurring = periods.iter().find(|(p, _)| *p != Period::Once);
         if let (Some(once), Some(recurring)) = (once, recurring) {
             self.report(
-                Diagnostic::error(Code::GroupPeriod, once.1, "a one-off amount cannot be compared with a monthly or yearly one")
-                    .with_note(recurring.1, "this member pays regularly")
-                    .with_help("group only policies that pay over comparable periods"),
+                Diagnostic::error(
+                    Code::GroupPeriod,
+                    once.1,
+                    "a one-off amount cannot be compared with a monthly or yearly one",
+                )
+                .with_note(recurring.1, "this member pays regularly")
+                .with_help("group only policies that pay over comparable periods"),
             );
         }
         if let Some(title) = &group.title {
@@ -782,7 +880,11 @@ impl<'a> Checker<'a> {
                     .enumerate()
                     .filter(|(a, p)| *a != b && p.excludes.contains(&(b as u32)))
                     .map(|(a, _)| {
-                        let span = policies[a].excludes.iter().find(|e| e.name == self.program.policies[b].id).map_or(Span::default(), |e| e.span);
+                        let span = policies[a]
+                            .excludes
+                            .iter()
+                            .find(|e| e.name == self.program.policies[b].id)
+                            .map_or(Span::default(), |e| e.span);
                         (a as u32, span)
                     })
                     .collect()
@@ -812,7 +914,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn warn_unused_and_untested(&mut self, lets: &[&ast::LetDecl], policies: &[&ast::PolicyDecl], examples: &[&ast::ExampleDecl]) {
+    fn warn_unused_and_untested(
+        &mut self,
+        lets: &[&ast::LetDecl],
+        policies: &[&ast::PolicyDecl],
+        examples: &[&ast::ExampleDecl],
+    ) {
         let unused_inputs: Vec<(String, Span)> = self
             .program
             .inputs
@@ -825,14 +932,20 @@ impl<'a> Checker<'a> {
             let (name_span, _) = self.symbols.get(&name).map_or((span, ()), |s| (s.1, ()));
             self.report(
                 Diagnostic::warning(Code::UnusedInput, name_span, format!("input `{name}` is not used by any rule"))
-                    .with_help("remove it, or use it in a condition; the form asks citizens for every input that matters"),
+                    .with_help(
+                        "remove it, or use it in a condition; the form asks citizens for every input that matters",
+                    ),
             );
         }
         for (decl, used) in lets.iter().zip(self.used_lets.clone()) {
             if !used {
                 self.report(
-                    Diagnostic::warning(Code::UnusedDefinition, decl.name.span, format!("definition `{}` is not used", decl.name.name))
-                        .with_help("remove it, or use it in a condition or an output"),
+                    Diagnostic::warning(
+                        Code::UnusedDefinition,
+                        decl.name.span,
+                        format!("definition `{}` is not used", decl.name.name),
+                    )
+                    .with_help("remove it, or use it in a condition or an output"),
                 );
             }
         }
@@ -842,8 +955,12 @@ impl<'a> Checker<'a> {
         for policy in policies {
             if !examples.iter().any(|e| e.expects.iter().any(|x| x.policy.name == policy.name.name)) {
                 self.report(
-                    Diagnostic::warning(Code::NoExamples, policy.name.span, format!("policy `{}` has no example", policy.name.name))
-                        .with_help("add an `example` that expects it, so that `eligo test` checks it"),
+                    Diagnostic::warning(
+                        Code::NoExamples,
+                        policy.name.span,
+                        format!("policy `{}` has no example", policy.name.name),
+                    )
+                    .with_help("add an `example` that expects it, so that `eligo test` checks it"),
                 );
             }
         }

@@ -32,7 +32,8 @@ impl Checker<'_> {
                             .with_help("move it to the end: it applies when no other row matches"),
                     );
                 }
-                otherwise = Some(RowDef { cells: Vec::new(), value: placeholder, text: "otherwise".into(), span: row.span });
+                otherwise =
+                    Some(RowDef { cells: Vec::new(), value: placeholder, text: "otherwise".into(), span: row.span });
                 continue;
             }
             if row.cells.len() != table.keys.len() {
@@ -40,9 +41,17 @@ impl Checker<'_> {
                     Diagnostic::error(
                         Code::TableShape,
                         row.span,
-                        format!("this row has {} key{} but the table has {}", row.cells.len(), if row.cells.len() == 1 { "" } else { "s" }, table.keys.len()),
+                        format!(
+                            "this row has {} key{} but the table has {}",
+                            row.cells.len(),
+                            if row.cells.len() == 1 { "" } else { "s" },
+                            table.keys.len()
+                        ),
                     )
-                    .with_help(format!("give one value or band for each of: {}", table.keys.iter().map(|k| k.name.name.as_str()).collect::<Vec<_>>().join(", "))),
+                    .with_help(format!(
+                        "give one value or band for each of: {}",
+                        table.keys.iter().map(|k| k.name.name.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
                 );
                 continue;
             }
@@ -89,11 +98,23 @@ impl Checker<'_> {
             };
             if !fits {
                 this.report(
-                    Diagnostic::error(Code::TableShape, literal.span, format!("this key is {}, but the table's key is {}", this.type_name(ty), this.type_name(key_type)))
-                        .with_help("every row must use the same kind of key"),
+                    Diagnostic::error(
+                        Code::TableShape,
+                        literal.span,
+                        format!(
+                            "this key is {}, but the table's key is {}",
+                            this.type_name(ty),
+                            this.type_name(key_type)
+                        ),
+                    )
+                    .with_help("every row must use the same kind of key"),
                 );
             } else if let Type::Enum(e) = key_type {
-                let typed = super::Typed { expr: Expr { kind: ExprKind::Const(value.clone()), span: literal.span }, ty, literal: true };
+                let typed = super::Typed {
+                    expr: Expr { kind: ExprKind::Const(value.clone()), span: literal.span },
+                    ty,
+                    literal: true,
+                };
                 this.check_option(e, &typed);
             }
             value
@@ -118,8 +139,12 @@ impl Checker<'_> {
                     };
                     if empty {
                         self.report(
-                            Diagnostic::error(Code::EmptyBand, cell.span, "this band contains no value: it ends before it starts")
-                                .with_help("write the lower end first, e.g. 65..69"),
+                            Diagnostic::error(
+                                Code::EmptyBand,
+                                cell.span,
+                                "this band contains no value: it ends before it starts",
+                            )
+                            .with_help("write the lower end first, e.g. 65..69"),
                         );
                     }
                 }
@@ -183,8 +208,16 @@ impl Checker<'_> {
             let typed = self.check_expr(&row.value, &mut Scope::default());
             if !self.assignable(&typed, result) {
                 self.report(
-                    Diagnostic::error(Code::ValueType, row.value.span, format!("this row gives {}, but the table gives {}", self.type_name(typed.ty), self.type_name(result)))
-                        .with_help("every row must give a value of the table's type"),
+                    Diagnostic::error(
+                        Code::ValueType,
+                        row.value.span,
+                        format!(
+                            "this row gives {}, but the table gives {}",
+                            self.type_name(typed.ty),
+                            self.type_name(result)
+                        ),
+                    )
+                    .with_help("every row must give a value of the table's type"),
                 );
             }
             values.push((row.otherwise, typed.expr));
@@ -278,9 +311,6 @@ fn leaves_gap(high: &Value, high_open: bool, low: &Value, ty: Type) -> bool {
             let last_in = if high_open { h.add_days(-1) } else { Some(*h) };
             last_in.and_then(|d| d.add_days(1)).is_some_and(|next| *l > next)
         }
-        _ => match high.compare(low) {
-            Some(Ordering::Less) => true,
-            _ => false,
-        },
+        _ => high.compare(low) == Some(Ordering::Less),
     }
 }

@@ -50,7 +50,10 @@ impl<'p> Env<'p> {
                 None => Err(EvalError {
                     message: match param.timeline.first().and_then(|d| d.from) {
                         Some(first) if date < first => {
-                            format!("parameter `{}` has no value on {date}: its first value starts on {first}", param.name)
+                            format!(
+                                "parameter `{}` has no value on {date}: its first value starts on {first}",
+                                param.name
+                            )
                         }
                         _ => format!("parameter `{}` has no value on {date}: its last value has ended", param.name),
                     },
@@ -86,7 +89,12 @@ impl<'p> Env<'p> {
             ExprKind::Input(i) => Ok(self.facts[*i as usize].clone()),
             ExprKind::Param(i) => self.params[*i as usize].clone(),
             ExprKind::Let(i) => self.lets[*i as usize].clone(),
-            ExprKind::Field(f) => Ok(self.items.last().and_then(|item| item.get(*f as usize)).cloned().unwrap_or(Value::Unknown(Missing::default()))),
+            ExprKind::Field(f) => Ok(self
+                .items
+                .last()
+                .and_then(|item| item.get(*f as usize))
+                .cloned()
+                .unwrap_or(Value::Unknown(Missing::default()))),
             ExprKind::Today => Ok(Value::Date(self.date)),
             ExprKind::Not(e) => Ok(match self.eval(e)? {
                 Value::Bool(b) => Value::Bool(!b),
@@ -212,7 +220,11 @@ impl<'p> Env<'p> {
                     _ => {
                         let better = best.as_ref().is_none_or(|b| {
                             let order = value.compare(b);
-                            if op == ListOp::Min { order == Some(Ordering::Less) } else { order == Some(Ordering::Greater) }
+                            if op == ListOp::Min {
+                                order == Some(Ordering::Less)
+                            } else {
+                                order == Some(Ordering::Greater)
+                            }
                         });
                         if better {
                             best = Some(value);
@@ -240,17 +252,19 @@ impl<'p> Env<'p> {
 
     fn lookup(&mut self, t: u32, keys: &[Value], span: Span) -> Result<Value> {
         let table: &TableDef = &self.program.tables[t as usize];
-        let matches = |row: &crate::program::RowDef| {
-            row.cells.iter().zip(keys).all(|(cell, key)| cell.contains(key))
-        };
+        let matches = |row: &crate::program::RowDef| row.cells.iter().zip(keys).all(|(cell, key)| cell.contains(key));
         let found = table.rows.iter().position(matches);
         debug_assert!(table.hit == HitPolicy::First || table.rows.iter().filter(|r| matches(r)).count() <= 1);
         let (row_index, row) = match (found, &table.otherwise) {
             (Some(i), _) => (Some(i), &table.rows[i]),
             (None, Some(otherwise)) => (None, otherwise),
             (None, None) => {
-                let shown: Vec<String> = table.keys.iter().zip(keys).map(|(k, v)| format!("{k} = {}", super::display(v))).collect();
-                return Err(EvalError { message: format!("no row of table `{}` matches {}", table.name, shown.join(", ")), span });
+                let shown: Vec<String> =
+                    table.keys.iter().zip(keys).map(|(k, v)| format!("{k} = {}", super::display(v))).collect();
+                return Err(EvalError {
+                    message: format!("no row of table `{}` matches {}", table.name, shown.join(", ")),
+                    span,
+                });
             }
         };
         if let Some(hits) = self.hits.as_mut() {
@@ -354,13 +368,17 @@ fn call(builtin: Builtin, values: &[Value], span: Span) -> Result<Value> {
                 .zip(u32::try_from(m).ok())
                 .zip(u32::try_from(d).ok())
                 .and_then(|((y, m), d)| Date::from_ymd(y, m, d));
-            Value::Date(date.ok_or_else(|| EvalError { message: format!("{y}-{m}-{d} is not a date in the calendar"), span })?)
+            Value::Date(
+                date.ok_or_else(|| EvalError { message: format!("{y}-{m}-{d} is not a date in the calendar"), span })?,
+            )
         }
         Builtin::Min | Builtin::Max => {
             let mut best = values.first().cloned().ok_or_else(bad)?;
             for value in &values[1..] {
                 let order = value.compare(&best).ok_or_else(bad)?;
-                if (builtin == Builtin::Min && order == Ordering::Less) || (builtin == Builtin::Max && order == Ordering::Greater) {
+                if (builtin == Builtin::Min && order == Ordering::Less)
+                    || (builtin == Builtin::Max && order == Ordering::Greater)
+                {
                     best = value.clone();
                 }
             }

@@ -38,7 +38,8 @@ pub fn decide(program: &Program, facts: &[Value], date: Date) -> Vec<PolicyOutco
 
 fn decide_in(env: &mut expr::Env, trace: bool) -> Vec<PolicyOutcome> {
     let program = env.program;
-    let mut outcomes: Vec<PolicyOutcome> = program.policies.iter().map(|policy| policy::evaluate(env, policy, trace)).collect();
+    let mut outcomes: Vec<PolicyOutcome> =
+        program.policies.iter().map(|policy| policy::evaluate(env, policy, trace)).collect();
     relations::settle(program, &mut outcomes);
     outcomes
 }

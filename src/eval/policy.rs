@@ -59,7 +59,8 @@ impl PolicyOutcome {
 
 pub fn evaluate(env: &mut Env, policy: &PolicyDef, trace: bool) -> PolicyOutcome {
     let date = env.date;
-    if policy.effective_from.is_some_and(|from| date < from) || policy.effective_until.is_some_and(|until| date > until) {
+    if policy.effective_from.is_some_and(|from| date < from) || policy.effective_until.is_some_and(|until| date > until)
+    {
         return PolicyOutcome::new(Status::NotApplicable);
     }
     let mut outcome = PolicyOutcome::new(Status::Eligible);
@@ -93,7 +94,11 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, trace: bool) -> PolicyOutcome
         match output_value(env, output, trace) {
             Ok(value) => outcome.outputs.push(value),
             Err(error) if undetermined => {
-                outcome.outputs.push(OutputValue { value: Value::Unknown(Missing::default()), decided: Decided::Base, hits: Vec::new() });
+                outcome.outputs.push(OutputValue {
+                    value: Value::Unknown(Missing::default()),
+                    decided: Decided::Base,
+                    hits: Vec::new(),
+                });
                 let _ = error;
             }
             Err(error) => {
@@ -163,7 +168,10 @@ fn decide_output(env: &mut Env, output: &OutputDef) -> Result<(Value, Decided)> 
     }
     match &output.base {
         Some(base) => Ok((env.eval(base)?, Decided::Base)),
-        None => Err(EvalError { message: format!("no definition of `{}` applies", output.name.as_str()), span: output.span }),
+        None => Err(EvalError {
+            message: format!("no definition of `{}` applies", output.name.as_str()),
+            span: output.span,
+        }),
     }
 }
 

@@ -8,7 +8,6 @@ use crate::ast::{Period, Status};
 use crate::program::{Program, Type};
 use rust_decimal::Decimal;
 
-
 pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
     for &b in &program.relation_order {
         for (a, policy) in program.policies.iter().enumerate() {
@@ -18,8 +17,11 @@ pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
         }
     }
     for group in &program.groups {
-        let yearly: Vec<(usize, Option<Decimal>)> =
-            group.members.iter().map(|&m| (m as usize, yearly_amount(program, &outcomes[m as usize], m as usize))).collect();
+        let yearly: Vec<(usize, Option<Decimal>)> = group
+            .members
+            .iter()
+            .map(|&m| (m as usize, yearly_amount(program, &outcomes[m as usize], m as usize)))
+            .collect();
         let winner = yearly
             .iter()
             .filter(|(m, amount)| outcomes[*m].status == Status::Eligible && amount.is_some())
@@ -82,4 +84,3 @@ fn yearly_amount(program: &Program, outcome: &PolicyOutcome, policy: usize) -> O
         _ => Some(amount),
     }
 }
-

@@ -1,10 +1,10 @@
 //! Writes the report from the decisions: outputs as JSON, missing facts as paths, the questions
 //! to ask next, and (when asked for) the trace a person can follow.
 
+use super::expr::Env;
 use super::policy::{Decided, OutputValue, PolicyOutcome};
 use super::value::{FactKey, Value};
 use super::Options;
-use super::expr::Env;
 use crate::ast::{ConditionKind, Period, Status};
 use crate::program::{NameRef, PolicyDef, Program, Type};
 use crate::report::*;
@@ -72,7 +72,10 @@ fn policy_result(env: &Env, policy: &PolicyDef, outcome: &PolicyOutcome, options
         failed,
         excluded_by,
         source: policy.source.clone(),
-        error: outcome.error.as_ref().map(|e| ReportError { message: e.message.clone(), at: location(program, e.span) }),
+        error: outcome
+            .error
+            .as_ref()
+            .map(|e| ReportError { message: e.message.clone(), at: location(program, e.span) }),
         trace: options.trace.then(|| trace(env, policy, outcome, options)),
     }
 }
@@ -138,7 +141,9 @@ fn trace(env: &Env, policy: &PolicyDef, outcome: &PolicyOutcome, options: Option
     if let Some(winner) = outcome.excluded_by {
         let winner = &program.policies[winner as usize];
         let label = match lang {
-            crate::program::Lang::En => format!("Cannot be received together with “{}”, which is granted instead", winner.title.get(lang)),
+            crate::program::Lang::En => {
+                format!("Cannot be received together with “{}”, which is granted instead", winner.title.get(lang))
+            }
             crate::program::Lang::Zh => format!("不能与“{}”同时享受，按规定享受后者", winner.title.get(lang)),
         };
         steps.push(TraceStep {
@@ -154,7 +159,12 @@ fn trace(env: &Env, policy: &PolicyDef, outcome: &PolicyOutcome, options: Option
     steps
 }
 
-fn decided_by(program: &Program, def: &crate::program::OutputDef, out: &OutputValue, lang: crate::program::Lang) -> Option<String> {
+fn decided_by(
+    program: &Program,
+    def: &crate::program::OutputDef,
+    out: &OutputValue,
+    lang: crate::program::Lang,
+) -> Option<String> {
     let mut parts = Vec::new();
     if let Decided::Exception(i) = out.decided {
         let exception = &def.exceptions[i];
@@ -187,11 +197,7 @@ fn trace_value(env: &Env, name: NameRef) -> TraceValue {
             (env.params[i as usize].clone(), param.ty, since)
         }
     };
-    TraceValue {
-        name: program.name_of(name).to_string(),
-        value: value.map_or(Json::Null, |v| to_json(&v, ty)),
-        since,
-    }
+    TraceValue { name: program.name_of(name).to_string(), value: value.map_or(Json::Null, |v| to_json(&v, ty)), since }
 }
 
 /// A value in JSON: money and decimals as strings, so that no float ever carries them.

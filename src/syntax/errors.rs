@@ -38,11 +38,8 @@ pub fn syntax_error(err: pest::error::Error<Rule>, file: FileId, offset: usize, 
 /// The word, or the single character, at `pos`.
 fn token_at(chunk: &str, pos: usize) -> &str {
     let rest = chunk.get(pos..).unwrap_or("");
-    let word_len: usize = rest
-        .char_indices()
-        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
-        .map(|(_, c)| c.len_utf8())
-        .sum();
+    let word_len: usize =
+        rest.char_indices().take_while(|(_, c)| c.is_alphanumeric() || *c == '_').map(|(_, c)| c.len_utf8()).sum();
     if word_len > 0 {
         &rest[..word_len]
     } else {
@@ -78,7 +75,10 @@ fn help_for(found: &str, expected: &[&str]) -> Option<String> {
         return Some("names cannot start with a digit".into());
     }
     if expected.contains(&DECLARATION) {
-        return Some("each declaration starts with one of: ruleset, record, input, param, let, table, policy, group, example".into());
+        return Some(
+            "each declaration starts with one of: ruleset, record, input, param, let, table, policy, group, example"
+                .into(),
+        );
     }
     None
 }
@@ -102,15 +102,33 @@ fn describe(rule: Rule) -> &'static str {
         Rule::int | Rule::decimal | Rule::percent | Rule::money => "a number",
         Rule::signed_literal | Rule::boolean | Rule::data_value | Rule::data_list | Rule::data_record => "a value",
         Rule::expr | Rule::unary | Rule::if_expr | Rule::call | Rule::list_expr | Rule::today => "an expression",
-        Rule::or_op | Rule::and_op | Rule::eq_op | Rule::ne_op | Rule::le_op | Rule::ge_op | Rule::lt_op
-        | Rule::gt_op | Rule::in_op | Rule::add_op | Rule::sub_op | Rule::mul_op | Rule::div_op => "an operator",
+        Rule::or_op
+        | Rule::and_op
+        | Rule::eq_op
+        | Rule::ne_op
+        | Rule::le_op
+        | Rule::ge_op
+        | Rule::lt_op
+        | Rule::gt_op
+        | Rule::in_op
+        | Rule::add_op
+        | Rule::sub_op
+        | Rule::mul_op
+        | Rule::div_op => "an operator",
         Rule::not_op | Rule::neg_op => "an expression",
         Rule::type_expr | Rule::list_type | Rule::enum_type => {
             "a type (bool, int, decimal, money, date, text, one of …, list of …)"
         }
         Rule::enum_option => "an option in quotes",
-        Rule::ruleset_decl | Rule::record_decl | Rule::input_decl | Rule::param_decl | Rule::let_decl
-        | Rule::table_decl | Rule::policy_decl | Rule::group_decl | Rule::example_decl => DECLARATION,
+        Rule::ruleset_decl
+        | Rule::record_decl
+        | Rule::input_decl
+        | Rule::param_decl
+        | Rule::let_decl
+        | Rule::table_decl
+        | Rule::policy_decl
+        | Rule::group_decl
+        | Rule::example_decl => DECLARATION,
         Rule::EOI => "the end of the file",
         Rule::label_clause => "`label`",
         Rule::question_clause => "`question`",
@@ -134,7 +152,9 @@ fn describe(rule: Rule) -> &'static str {
         Rule::waiver_clause => "`waiver`",
         Rule::output_clause => "`output`",
         Rule::exception_clause => "`exception`",
-        Rule::output_ref | Rule::amount_kw | Rule::fee_kw | Rule::waiver_kw => "an output (amount, fee, waiver or a name)",
+        Rule::output_ref | Rule::amount_kw | Rule::fee_kw | Rule::waiver_kw => {
+            "an output (amount, fee, waiver or a name)"
+        }
         Rule::excludes_clause => "`excludes`",
         Rule::given_clause => "`given`",
         Rule::binding => "a name = value pair",

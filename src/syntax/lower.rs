@@ -63,8 +63,12 @@ impl<'d> Lowerer<'d> {
         let name = pair.as_str().to_string();
         if name.chars().count() > MAX_NAME_CHARS {
             self.report(
-                Diagnostic::error(Code::NameTooLong, span, format!("this name is longer than {MAX_NAME_CHARS} characters"))
-                    .with_help("use a shorter name and put the full wording in its label"),
+                Diagnostic::error(
+                    Code::NameTooLong,
+                    span,
+                    format!("this name is longer than {MAX_NAME_CHARS} characters"),
+                )
+                .with_help("use a shorter name and put the full wording in its label"),
             );
         }
         Ident { name, span }
@@ -90,8 +94,12 @@ impl<'d> Lowerer<'d> {
         }
         if out.chars().count() > MAX_TEXT_CHARS {
             self.report(
-                Diagnostic::error(Code::TextTooLong, span, format!("this text is longer than {MAX_TEXT_CHARS} characters"))
-                    .with_help("shorten it; cite the full policy text with `source` instead"),
+                Diagnostic::error(
+                    Code::TextTooLong,
+                    span,
+                    format!("this text is longer than {MAX_TEXT_CHARS} characters"),
+                )
+                .with_help("shorten it; cite the full policy text with `source` instead"),
             );
         }
         out
@@ -270,7 +278,8 @@ impl<'d> Lowerer<'d> {
 
     fn lower_record_decl(&mut self, pair: P) -> RecordDecl {
         let span = self.span(&pair);
-        let mut record = RecordDecl { name: Ident { name: String::new(), span }, label: None, fields: Vec::new(), span };
+        let mut record =
+            RecordDecl { name: Ident { name: String::new(), span }, label: None, fields: Vec::new(), span };
         for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::ident => record.name = self.lower_ident(inner),
@@ -463,8 +472,11 @@ impl<'d> Lowerer<'d> {
                 Rule::source_clause => policy.source = Some(self.lower_source_clause(inner)),
                 Rule::effective_clause => policy.effective = Some(self.lower_effective_clause(inner)),
                 Rule::require_clause | Rule::unless_clause => {
-                    let kind =
-                        if inner.as_rule() == Rule::require_clause { ConditionKind::Require } else { ConditionKind::Unless };
+                    let kind = if inner.as_rule() == Rule::require_clause {
+                        ConditionKind::Require
+                    } else {
+                        ConditionKind::Unless
+                    };
                     let mut parts = inner.into_inner();
                     let expr = self.lower_expr(parts.next()?);
                     let label = parts.next().map(|t| self.lower_text(t)).unwrap_or_else(|| empty_text(clause_span));
@@ -686,7 +698,9 @@ impl<'d> Lowerer<'d> {
         }
         let mut next_operand = operands.into_iter();
         PRATT
-            .map_primary(|_| next_operand.next().flatten().unwrap_or(Expr { kind: ExprKind::Literal(LitKind::Int(0)), span }))
+            .map_primary(|_| {
+                next_operand.next().flatten().unwrap_or(Expr { kind: ExprKind::Literal(LitKind::Int(0)), span })
+            })
             .map_infix(|lhs, op, rhs| {
                 let op = binary_op(op.as_rule()).unwrap_or(BinaryOp::Eq);
                 let span = lhs.span.to(rhs.span);

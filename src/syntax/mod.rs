@@ -62,10 +62,7 @@ fn declaration_chunks(text: &str) -> Vec<(usize, usize)> {
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start_matches([' ', '\t', '\u{3000}', '\u{FEFF}']);
-        let word: &str = trimmed
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .next()
-            .unwrap_or("");
+        let word: &str = trimmed.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
         if line_start > 0 && DECLARATION_KEYWORDS.contains(&word) {
             starts.push(line_start);
         }

@@ -82,4 +82,3 @@ fn summary(program: &eligo::program::Program) -> serde_json::Value {
         "examples": program.examples.len(),
     })
 }
-

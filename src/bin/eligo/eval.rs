@@ -10,7 +10,15 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn run(paths: &[PathBuf], data: &Path, date: &str, lang: Lang, explain: Option<&str>, trace: bool, format: Format) -> ExitCode {
+pub fn run(
+    paths: &[PathBuf],
+    data: &Path,
+    date: &str,
+    lang: Lang,
+    explain: Option<&str>,
+    trace: bool,
+    format: Format,
+) -> ExitCode {
     let loaded = match files::load(paths) {
         Ok(loaded) => loaded,
         Err(message) => {
@@ -19,7 +27,11 @@ pub fn run(paths: &[PathBuf], data: &Path, date: &str, lang: Lang, explain: Opti
         }
     };
     if !loaded.problems.is_empty() {
-        check::report(&loaded.sources, &Compiled { program: None, diagnostics: loaded.problems.clone() }, Format::Human);
+        check::report(
+            &loaded.sources,
+            &Compiled { program: None, diagnostics: loaded.problems.clone() },
+            Format::Human,
+        );
         return ExitCode::from(1);
     }
     let files: Vec<(String, String)> = loaded.sources.files.iter().map(|f| (f.name.clone(), f.text.clone())).collect();
@@ -64,7 +76,9 @@ pub fn run(paths: &[PathBuf], data: &Path, date: &str, lang: Lang, explain: Opti
                         eprintln!("  {}: {}", problem.path, problem.message);
                     }
                 }
-                EvaluateError::InvalidDate { message } | EvaluateError::InvalidJson { message } => eprintln!("error: {message}"),
+                EvaluateError::InvalidDate { message } | EvaluateError::InvalidJson { message } => {
+                    eprintln!("error: {message}")
+                }
             }
             return ExitCode::from(1);
         }
@@ -127,7 +141,10 @@ fn print_human(report: &Report, en: bool, explain: Option<&str>) {
         println!("\n{} ({})", t("无法评估", "Could not be evaluated"), errors.len());
         for policy in errors {
             if let Some(error) = &policy.error {
-                println!("  ! {} — {} ({}:{}:{})", policy.title, error.message, error.at.file, error.at.line, error.at.column);
+                println!(
+                    "  ! {} — {} ({}:{}:{})",
+                    policy.title, error.message, error.at.file, error.at.line, error.at.column
+                );
             }
         }
     }
@@ -160,7 +177,12 @@ fn amount_text(policy: &PolicyResult, en: bool) -> String {
 fn print_trace(policy: &PolicyResult, en: bool) {
     println!("\n{} {} [{}]", if en { "Why:" } else { "原因:" }, policy.title, policy.status.as_str());
     if let Some(source) = &policy.source {
-        println!("  {} {}{}", if en { "Source:" } else { "依据:" }, source.citation, source.url.as_ref().map_or(String::new(), |u| format!(" ({u})")));
+        println!(
+            "  {} {}{}",
+            if en { "Source:" } else { "依据:" },
+            source.citation,
+            source.url.as_ref().map_or(String::new(), |u| format!(" ({u})"))
+        );
     }
     for step in policy.trace.iter().flatten() {
         println!("  {} {}{}", mark(step), step.label, values_text(step));

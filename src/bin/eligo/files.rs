@@ -19,7 +19,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
         collect(path, &mut found)?;
     }
     if found.is_empty() {
-        return Err(format!("no .rules files found in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")));
+        return Err(format!(
+            "no .rules files found in {}",
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ));
     }
     let mut loaded = Loaded { sources: Sources::new(), problems: Vec::new() };
     for path in found {

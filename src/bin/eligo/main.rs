@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "eligo", version, about = "Eligo: policy rules for public services — check, test and evaluate rule files")]
+#[command(
+    name = "eligo",
+    version,
+    about = "Eligo: policy rules for public services — check, test and evaluate rule files"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
