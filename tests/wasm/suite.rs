@@ -25,7 +25,10 @@ fn engine() -> Engine {
 #[wasm_bindgen_test]
 fn evaluates_a_citizen_with_money_as_strings() {
     let report = engine()
-        .evaluate(json(r#"{"birth_date": "1940-05-01", "hukou": "上海"}"#), json(r#"{"date": "2025-03-01", "lang": "en"}"#))
+        .evaluate(
+            json(r#"{"birth_date": "1940-05-01", "hukou": "上海"}"#),
+            json(r#"{"date": "2025-03-01", "lang": "en"}"#),
+        )
         .unwrap();
     let policy = Array::from(&get(&report, "policies")).get(0);
     assert_eq!(get(&policy, "status").as_string().as_deref(), Some("eligible"));
@@ -39,7 +42,10 @@ fn evaluates_a_citizen_with_money_as_strings() {
 #[wasm_bindgen_test]
 fn explains_when_asked() {
     let report = engine()
-        .evaluate(json(r#"{"birth_date": "1958-01-15", "hukou": "上海"}"#), json(r#"{"date": "2025-03-01", "trace": true}"#))
+        .evaluate(
+            json(r#"{"birth_date": "1958-01-15", "hukou": "上海"}"#),
+            json(r#"{"date": "2025-03-01", "trace": true}"#),
+        )
         .unwrap();
     let policy = Array::from(&get(&report, "policies")).get(0);
     let trace = Array::from(&get(&policy, "trace"));
@@ -107,7 +113,13 @@ fn check_never_throws_for_bad_rules() {
     assert_eq!(get(&diagnostics.get(0), "code").as_string().as_deref(), Some("E0104"));
     let garbage = Array::from(&check("policy policy policy ））（（ \u{0}".into()).unwrap());
     assert!(garbage.length() > 0);
-    assert_eq!(Array::from(&check(ELDERLY.into()).unwrap()).iter().filter(|d| get(d, "severity").as_string().as_deref() == Some("error")).count(), 0);
+    assert_eq!(
+        Array::from(&check(ELDERLY.into()).unwrap())
+            .iter()
+            .filter(|d| get(d, "severity").as_string().as_deref() == Some("error"))
+            .count(),
+        0
+    );
 }
 
 #[wasm_bindgen_test]
