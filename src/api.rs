@@ -106,6 +106,30 @@ impl Engine {
         to_json_result(&result)
     }
 
+    /// The lean decisions for one citizen: each policy's status and amount, without labels,
+    /// missing facts or traces. For screening and for lists, where the full report is not shown.
+    pub fn decide(&self, data: &serde_json::Value, date: &str) -> Result<Vec<Decision<'_>>, EvaluateError> {
+        let date = parse_date(date)?;
+        let facts = crate::facts::from_json(&self.program, data).map_err(invalid_facts)?;
+        let outcomes = eval::decide(&self.program, &facts.values, date);
+        Ok(self.program.policies.iter().zip(&outcomes).map(|(policy, outcome)| Decision::of(policy, outcome)).collect())
+    }
+
+    /// `decide` for many records on one date, as JSON text: `[[decision, …] | {"error": …}, …]`.
+    pub fn decide_many_json(&self, records: &str, date: &str) -> Result<String, EvaluateError> {
+        let records: Vec<serde_json::Value> = serde_json::from_str(records)
+            .map_err(|e| EvaluateError::InvalidJson { message: format!("records must be a JSON array of objects: {e}") })?;
+        parse_date(date)?;
+        let results: Vec<serde_json::Value> = records
+            .iter()
+            .map(|data| match self.decide(data, date) {
+                Ok(decisions) => serde_json::to_value(decisions).unwrap_or_default(),
+                Err(error) => serde_json::json!({ "error": error }),
+            })
+            .collect();
+        Ok(serde_json::Value::Array(results).to_string())
+    }
+
     /// The inputs a form should ask for, with their labels, questions and constraints.
     pub fn schema(&self) -> Schema {
         let program = &self.program;
@@ -191,6 +215,38 @@ fn to_json_result<T: Serialize, E: Serialize>(result: &Result<T, E>) -> String {
         Err(error) => serde_json::json!({ "error": error }),
     };
     value.to_string()
+}
+
+/// A policy's status and amount, and nothing else.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Decision<'p> {
+    pub id: &'p str,
+    pub status: crate::ast::Status,
+    /// Money as a string, when eligible and the policy has an amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<&'static str>,
+}
+
+impl<'p> Decision<'p> {
+    fn of(policy: &'p crate::program::PolicyDef, outcome: &eval::PolicyOutcome) -> Decision<'p> {
+        let amount = match (outcome.status, outcome.amount(policy).and_then(|a| a.as_decimal())) {
+            (crate::ast::Status::Eligible, Some(amount)) => Some(eval::money(amount)),
+            _ => None,
+        };
+        let period = amount.as_ref().and_then(|_| policy.output(&crate::ast::OutputName::Amount)?.period).map(period_word);
+        Decision { id: &policy.id, status: outcome.status, amount, period }
+    }
+}
+
+/// The period of an amount as the report writes it.
+pub fn period_word(period: crate::ast::Period) -> &'static str {
+    match period {
+        crate::ast::Period::Monthly => "month",
+        crate::ast::Period::Yearly => "year",
+        crate::ast::Period::Once => "once",
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

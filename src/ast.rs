@@ -401,6 +401,25 @@ pub enum ExprKind {
     List(Vec<Expr>),
 }
 
+impl Expr {
+    /// The depth of the tree, measured without recursion.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(self, 1)];
+        while let Some((expr, depth)) = stack.pop() {
+            deepest = deepest.max(depth);
+            match &expr.kind {
+                ExprKind::Unary(_, e) => stack.push((e, depth + 1)),
+                ExprKind::Binary(_, a, b) => stack.extend([(&**a, depth + 1), (&**b, depth + 1)]),
+                ExprKind::If(a, b, c) => stack.extend([(&**a, depth + 1), (&**b, depth + 1), (&**c, depth + 1)]),
+                ExprKind::Call(_, args) | ExprKind::List(args) => stack.extend(args.iter().map(|a| (a, depth + 1))),
+                ExprKind::Literal(_) | ExprKind::Name(_) | ExprKind::Today => {}
+            }
+        }
+        deepest
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnaryOp {
     Not,

@@ -13,6 +13,8 @@ use std::rc::Rc;
 
 /// Most items in one list (a household, say).
 pub const MAX_LIST_ITEMS: usize = 1_000;
+/// Deepest nesting of the data (an object of lists of records is 3).
+pub const MAX_DEPTH: usize = 32;
 /// Longest text value, in characters.
 pub const MAX_TEXT_CHARS: usize = 10_000;
 

@@ -106,24 +106,28 @@ fn snippet(out: &mut String, sources: &Sources, span: Span, label: &str, marker:
     let start = file.position(span.start as usize);
     let line_index = start.line - 1;
     let text = file.line_text(line_index);
+    let line_start = file.line_start(line_index);
     let gutter = start.line.to_string().len();
     let _ = writeln!(out, "{:gutter$}--> {}:{}:{}", "", file.name, start.line, start.column);
     let _ = writeln!(out, "{:gutter$} |", "");
-    let _ = writeln!(out, "{} | {}", start.line, text);
-    // Underline up to the end of the span or of the line; at least one marker.
-    let line_start = span.start as usize - (start.column - 1).min(span.start as usize);
-    let before: String = text.chars().take(start.column - 1).collect();
-    let line_end = line_start + text.len();
-    let end = (span.end as usize).min(line_end).max(span.start as usize);
-    let covered = file.text.get(span.start as usize..end).unwrap_or("");
-    let pad = width(&before);
-    let marks = width(covered).max(1);
-    let _ = writeln!(out, "{:gutter$} | {:pad$}{} {}", "", "", marker.to_string().repeat(marks), label);
+    let _ = writeln!(out, "{} | {}", start.line, text.replace('\t', TAB));
+    // Underline to the end of the span or of the line, whichever is first; at least one marker.
+    let from = (span.start as usize).saturating_sub(line_start).min(text.len());
+    let to = (span.end as usize).saturating_sub(line_start).clamp(from, text.len());
+    let before = text.get(..from).unwrap_or("");
+    let covered = text.get(from..to).unwrap_or("").trim_end();
+    let pad = width(before);
+    let marks = marker.to_string().repeat(width(covered).max(1));
+    let line = format!("{:gutter$} | {:pad$}{marks} {label}", "", "");
+    let _ = writeln!(out, "{}", line.trim_end());
 }
+
+/// Tabs are shown as four spaces, so that the caret lines up whatever the terminal's tab stops.
+const TAB: &str = "    ";
 
 /// Terminal columns: East Asian wide characters take two.
 fn width(text: &str) -> usize {
-    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+    text.chars().map(|c| if c == '\t' { TAB.len() } else if is_wide(c) { 2 } else { 1 }).sum()
 }
 
 fn is_wide(c: char) -> bool {

@@ -47,8 +47,12 @@ pub struct Position {
 }
 
 impl SourceFile {
+    /// A file's text; a leading byte-order mark (Windows Notepad writes one) is dropped.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
+        let mut text: String = text.into();
+        if text.starts_with('\u{FEFF}') {
+            text.drain(..'\u{FEFF}'.len_utf8());
+        }
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         SourceFile { name: name.into(), text, line_starts }
     }
@@ -59,6 +63,11 @@ impl SourceFile {
             Ok(line) => line,
             Err(next) => next - 1,
         }
+    }
+
+    /// The byte offset where a 0-based line starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.text.len())
     }
 
     /// The text of a 0-based line, without its line break.

@@ -7,6 +7,7 @@ use crate::eval::Options;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -61,6 +62,9 @@ export interface PolicyResult {
   error?: { message: string; at: Location };
   trace?: TraceStep[];
 }
+
+/** A policy's status and amount, from `decide` and `decideMany`. */
+export interface Decision { id: string; status: Status; amount?: string; period?: "month" | "year" | "once"; }
 
 export interface AskNext { input: string; settles: number; label?: string; question?: string; }
 export interface FactProblem { path: string; message: string; }
@@ -130,6 +134,64 @@ fn start() {
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
+}
+
+/// The facts the rules declare, read from a JS object: one property read per input, so that a
+/// portal's large profile object costs no more than the facts the rules use.
+fn declared_facts(program: &crate::program::Program, data: &JsValue) -> Result<serde_json::Value, JsValue> {
+    if !data.is_object() || js_sys::Array::is_array(data) {
+        return Err(eligo_error("invalidFacts", "the data must be a plain object of facts", None));
+    }
+    let mut facts = serde_json::Map::new();
+    for input in &program.inputs {
+        let value = js_sys::Reflect::get(data, &JsValue::from_str(&input.name))?;
+        if !value.is_undefined() {
+            facts.insert(input.name.clone(), json_of(&value, 0)?);
+        }
+    }
+    Ok(serde_json::Value::Object(facts))
+}
+
+/// A JS value as JSON data. NaN and infinities become text, which the facts reader rejects with
+/// the input's path.
+fn json_of(value: &JsValue, depth: usize) -> Result<serde_json::Value, JsValue> {
+    use serde_json::Value as Json;
+    if depth > crate::facts::MAX_DEPTH {
+        return Err(eligo_error("invalidFacts", "the data is nested too deeply", None));
+    }
+    if let Some(n) = value.as_f64() {
+        // Whole numbers stay whole (JavaScript has one number type; 67 means the int 67).
+        if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+            return Ok(Json::from(n as i64));
+        }
+        return Ok(serde_json::Number::from_f64(n).map_or_else(|| Json::String(n.to_string()), Json::Number));
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Json::String(text));
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(Json::Bool(b));
+    }
+    if value.is_null() || value.is_undefined() {
+        return Ok(Json::Null);
+    }
+    if js_sys::Array::is_array(value) {
+        let array = js_sys::Array::from(value);
+        return array.iter().map(|item| json_of(&item, depth + 1)).collect::<Result<_, _>>().map(Json::Array);
+    }
+    let mut map = serde_json::Map::new();
+    for key in js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter() {
+        let item = js_sys::Reflect::get(value, &key)?;
+        if let Some(key) = key.as_string() {
+            map.insert(key, json_of(&item, depth + 1)?);
+        }
+    }
+    Ok(Json::Object(map))
+}
+
+fn to_js_json<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    js_sys::JSON::parse(&text)
 }
 
 fn eligo_error(kind: &str, message: &str, detail: Option<(&str, JsValue)>) -> JsValue {
@@ -251,6 +313,32 @@ impl Engine {
             })
             .collect();
         to_js(&results)
+    }
+
+    /// Lean decisions for one citizen on `date`: each policy's status and amount, nothing else.
+    /// The fast path for lists and screening; `evaluate` gives the full report.
+    #[wasm_bindgen(unchecked_return_type = "Decision[]")]
+    pub fn decide(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] data: JsValue,
+        date: &str,
+    ) -> Result<JsValue, JsValue> {
+        let data = declared_facts(self.inner.program(), &data)?;
+        let decisions = self.inner.decide(&data, date).map_err(evaluate_error)?;
+        to_js_json(&decisions)
+    }
+
+    /// Lean decisions for many citizens on one date, in one crossing: one `Decision[]` per record,
+    /// or `{ error }` in the place of a record with invalid data.
+    #[wasm_bindgen(js_name = decideMany, unchecked_return_type = "(Decision[] | { error: { kind: string; message: string } })[]")]
+    pub fn decide_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>[]")] records: JsValue,
+        date: &str,
+    ) -> Result<JsValue, JsValue> {
+        let text: String = js_sys::JSON::stringify(&records)?.into();
+        let out = self.inner.decide_many_json(&text, date).map_err(evaluate_error)?;
+        js_sys::JSON::parse(&out)
     }
 
     /// Runs the examples written in the rules.

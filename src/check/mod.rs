@@ -520,16 +520,27 @@ impl<'a> Checker<'a> {
             })
             .collect();
         let (let_order, cycles) = order::topological(&edges);
+        let words = order::CycleWords {
+            what: "definitions depend on each other",
+            verb: "uses",
+            help: "a definition cannot use itself, even through others or through a table; compute one of them from inputs instead",
+            reversed: false,
+        };
+        let in_table = |at: Span| {
+            tables.iter().find(|t| t.span.file == at.file && t.span.start <= at.start && at.end <= t.span.end).map(|t| t.name.name.clone())
+        };
         for cycle in &cycles {
             let diagnostic = order::cycle_diagnostic(
                 Code::Cycle,
                 cycle,
                 |i| lets[i as usize].name.name.clone(),
                 |i| lets[i as usize].name.span,
-                "definitions",
+                in_table,
+                &words,
             );
             self.report(diagnostic);
         }
+        self.check_table_cycles(tables);
         self.let_types = vec![Type::Error; lets.len()];
         self.used_lets = vec![false; lets.len()];
         self.program.lets = lets
@@ -576,6 +587,54 @@ impl<'a> Checker<'a> {
             }
         }
         self.program.let_order = let_order;
+    }
+
+    /// Tables whose rows look up each other (or themselves) would never finish.
+    fn check_table_cycles(&mut self, tables: &[&ast::TableDecl]) {
+        let index: HashMap<&str, u32> = tables.iter().enumerate().map(|(i, t)| (t.name.name.as_str(), i as u32)).collect();
+        let edges: order::Edges = tables
+            .iter()
+            .map(|table| {
+                let mut calls = Vec::new();
+                for row in &table.rows {
+                    let mut stack = vec![&row.value];
+                    while let Some(expr) = stack.pop() {
+                        use ast::ExprKind as A;
+                        match &expr.kind {
+                            A::Call(name, args) => {
+                                if let Some(&t) = index.get(name.name.as_str()) {
+                                    calls.push((t, name.span));
+                                }
+                                stack.extend(args);
+                            }
+                            A::Unary(_, e) => stack.push(e),
+                            A::Binary(_, a, b) => stack.extend([&**a, &**b]),
+                            A::If(a, b, c) => stack.extend([&**a, &**b, &**c]),
+                            A::List(items) => stack.extend(items),
+                            A::Literal(_) | A::Name(_) | A::Today => {}
+                        }
+                    }
+                }
+                calls
+            })
+            .collect();
+        let words = order::CycleWords {
+            what: "tables look each other up",
+            verb: "looks up",
+            help: "a table's rows cannot look up the table itself, even through other tables",
+            reversed: false,
+        };
+        for cycle in order::topological(&edges).1 {
+            let diagnostic = order::cycle_diagnostic(
+                Code::Cycle,
+                &cycle,
+                |i| tables[i as usize].name.name.clone(),
+                |i| tables[i as usize].name.span,
+                |_| None,
+                &words,
+            );
+            self.report(diagnostic);
+        }
     }
 
     /// The definitions an expression reads, directly or through the rows of the tables it calls.
@@ -712,6 +771,13 @@ impl<'a> Checker<'a> {
                     )
                     .with_note(previous, "first defined here")
                     .with_help("to give a different value under a condition, write an `exception … when … then …`"),
+                );
+                continue;
+            }
+            if output.name == OutputName::Named("period".into()) {
+                self.report(
+                    Diagnostic::error(Code::DuplicateOutput, output.name_span, "`period` is the name the report gives the amount's period")
+                        .with_help("choose another name for this output"),
                 );
                 continue;
             }
@@ -891,15 +957,21 @@ impl<'a> Checker<'a> {
             })
             .collect();
         let (order, cycles) = order::topological(&edges);
+        let words = order::CycleWords {
+            what: "policies exclude each other",
+            verb: "excludes",
+            help: "when two policies cannot be received together and either may be chosen, put them in a group: `group NAME highest of a, b`",
+            reversed: true,
+        };
         for cycle in &cycles {
             let diagnostic = order::cycle_diagnostic(
                 Code::RelationCycle,
                 cycle,
                 |i| policies[i as usize].name.name.clone(),
                 |i| policies[i as usize].name.span,
-                "policies that exclude each other",
-            )
-            .with_help("when two policies cannot be received together and either may be chosen, put them in a group: `group NAME highest of a, b`");
+                |_| None,
+                &words,
+            );
             self.report(diagnostic);
         }
         self.program.relation_order = order;

@@ -71,26 +71,56 @@ pub fn topological(edges: &Edges) -> (Vec<u32>, Vec<Vec<(u32, Span)>>) {
     (order, cycles)
 }
 
-/// The diagnostic for a cycle, naming it as `a → b → c → a`. `span` gives a member's declaration.
+/// How to speak of a cycle: `definitions` that `use` each other, or `policies` that `exclude`
+/// each other.
+pub struct CycleWords<'a> {
+    /// "definitions depend on each other"
+    pub what: &'a str,
+    /// "uses", as in "a uses b"
+    pub verb: &'a str,
+    pub help: &'a str,
+    /// Edges point from a node to what it waits on; `true` when the relation is spoken the other
+    /// way round (`a excludes b` makes b wait on a).
+    pub reversed: bool,
+}
+
+/// The diagnostic for a cycle, naming it as `a → b → c → a`. `span` gives a member's
+/// declaration; `via` names what an edge goes through, if anything (a table, say).
 pub fn cycle_diagnostic(
     code: Code,
     cycle: &[(u32, Span)],
     name: impl Fn(u32) -> String,
     span: impl Fn(u32) -> Span,
-    what: &str,
+    via: impl Fn(Span) -> Option<String>,
+    words: &CycleWords,
 ) -> Diagnostic {
-    let names: Vec<String> = cycle.iter().map(|(node, _)| name(*node)).collect();
-    let first = names.first().cloned().unwrap_or_default();
-    let described = format!("{} → {}", names.join(" → "), first);
+    // From the first member round to it again; the edge into member i is written at cycle[i].1.
+    let mut steps: Vec<(String, String, Span)> = (0..cycle.len())
+        .map(|k| {
+            let i = (k + 1) % cycle.len();
+            (name(cycle[k].0), name(cycle[i].0), cycle[i].1)
+        })
+        .collect();
+    if words.reversed {
+        steps = steps.into_iter().rev().map(|(from, to, at)| (to, from, at)).collect();
+    }
+    let mut chain = match steps.first() {
+        Some((first, ..)) => first.clone(),
+        None => String::new(),
+    };
+    for (_, to, at) in &steps {
+        if let Some(through) = via(*at) {
+            chain.push_str(&format!(" → {through}"));
+        }
+        chain.push_str(&format!(" → {to}"));
+    }
     let start = cycle.first().map_or(Span::default(), |(node, _)| span(*node));
-    let mut diagnostic = Diagnostic::error(code, start, format!("{what} depend on each other in a cycle: {described}"))
-        .with_label("this starts the cycle")
-        .with_help("a definition cannot use itself, even through others; compute one of them from inputs instead");
-    // The edge into each member is written in the member before it; the first member's edge
-    // closes the loop.
-    for (i, (_, via)) in cycle.iter().enumerate() {
-        let user = &names[(i + names.len() - 1) % names.len()];
-        diagnostic = diagnostic.with_note(*via, format!("{user} uses {}", names[i]));
+    let mut diagnostic = Diagnostic::error(code, start, format!("{} in a cycle: {chain}", words.what))
+        .with_label("on the cycle")
+        .with_help(words.help);
+    for (from, to, at) in &steps {
+        let through = via(*at).map_or(String::new(), |t| format!(" (in the rows of {t})"));
+        diagnostic = diagnostic.with_note(*at, format!("{from} {} {to}{through}", words.verb));
     }
     diagnostic
 }

@@ -132,20 +132,16 @@ impl Checker<'_> {
                     );
                 }
                 if let (Some(l), Some(h)) = (&low_value, &high_value) {
-                    let empty = match l.compare(h) {
-                        Some(Ordering::Greater) => true,
-                        Some(Ordering::Equal) => *high_open,
-                        _ => false,
-                    };
-                    if empty {
-                        self.report(
-                            Diagnostic::error(
-                                Code::EmptyBand,
-                                cell.span,
-                                "this band contains no value: it ends before it starts",
-                            )
-                            .with_help("write the lower end first, e.g. 65..69"),
-                        );
+                    match l.compare(h) {
+                        Some(Ordering::Greater) => self.report(
+                            Diagnostic::error(Code::EmptyBand, cell.span, "this band contains no value: it ends before it starts")
+                                .with_help("write the lower end first, e.g. 65..69"),
+                        ),
+                        Some(Ordering::Equal) if *high_open => self.report(
+                            Diagnostic::error(Code::EmptyBand, cell.span, "this band contains no value: its upper end is left out")
+                                .with_help("for exactly one value write it on its own (70) or as 70..70; `..<` leaves the upper end out"),
+                        ),
+                        _ => {}
                     }
                 }
                 Match::Band { low: low_value, high: high_value, high_open: *high_open }

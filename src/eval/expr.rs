@@ -70,6 +70,10 @@ impl<'p> Env<'p> {
         env
     }
 
+    pub fn reset_steps(&mut self) {
+        self.steps = 0;
+    }
+
     fn step(&mut self, span: Span) -> Result<()> {
         self.steps += 1;
         if self.steps > MAX_STEPS {
@@ -123,18 +127,22 @@ impl<'p> Env<'p> {
             }
             ExprKind::In(needle, haystack) => {
                 let needle = self.eval(needle)?;
-                if needle.is_unknown() {
-                    return Ok(needle);
-                }
-                let mut unknown: Option<Missing> = None;
+                let mut unknown: Option<Missing> = match &needle {
+                    Value::Unknown(m) => Some(m.clone()),
+                    _ => None,
+                };
+                let mut found = false;
                 for item in haystack {
                     match self.eval(item)? {
                         Value::Unknown(m) => unknown = Some(unknown.unwrap_or_default().union(&m)),
-                        value if compare(Compare::Eq, &needle, &value) => return Ok(Value::Bool(true)),
-                        _ => {}
+                        value => found |= !needle.is_unknown() && compare(Compare::Eq, &needle, &value),
                     }
                 }
-                Ok(unknown.map_or(Value::Bool(false), Value::Unknown))
+                Ok(match (found, unknown) {
+                    (true, _) => Value::Bool(true),
+                    (false, Some(missing)) => Value::Unknown(missing),
+                    (false, None) => Value::Bool(false),
+                })
             }
             ExprKind::If(condition, then, otherwise) => match self.eval(condition)? {
                 Value::Bool(true) => self.eval(then),
@@ -165,8 +173,15 @@ impl<'p> Env<'p> {
             ExprKind::List(op, list, item) => self.list_op(*op, list, item.as_deref(), span),
             ExprKind::Table(t, args) => {
                 let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
-                if let Some(unknown) = unknown_of(&keys.iter().collect::<Vec<_>>()) {
-                    return Ok(unknown);
+                if let Some(Value::Unknown(mut missing)) = unknown_of(&keys.iter().collect::<Vec<_>>()) {
+                    // Any row could be the one: the facts its value needs matter too.
+                    let table = &self.program.tables[*t as usize];
+                    for row in table.rows.iter().chain(&table.otherwise) {
+                        if let Ok(Value::Unknown(m)) = self.eval(&row.value) {
+                            missing.absorb(&m);
+                        }
+                    }
+                    return Ok(Value::Unknown(missing));
                 }
                 self.lookup(*t, &keys, span)
             }

@@ -63,6 +63,8 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, trace: bool) -> PolicyOutcome
     {
         return PolicyOutcome::new(Status::NotApplicable);
     }
+    // Each policy has its own budget of steps: a costly policy cannot starve the others.
+    env.reset_steps();
     let mut outcome = PolicyOutcome::new(Status::Eligible);
     let (mut any_false, mut first_error, mut missing) = (false, None, None::<Missing>);
     for condition in &policy.conditions {
@@ -134,44 +136,58 @@ fn output_value(env: &mut Env, output: &OutputDef, trace: bool) -> Result<Output
 
 fn decide_output(env: &mut Env, output: &OutputDef) -> Result<(Value, Decided)> {
     let mut applicable: Vec<(usize, Value)> = Vec::new();
-    let mut unknown: Option<Missing> = None;
+    // Facts that could change which definition applies, or the value of one that may apply.
+    let mut missing: Option<Missing> = None;
     for (i, exception) in output.exceptions.iter().enumerate() {
         match env.eval(&exception.when)? {
             Value::Bool(true) => {
                 let value = env.eval(&exception.value)?;
-                if let Some((first, first_value)) = applicable.first() {
-                    if value.compare(first_value) != Some(std::cmp::Ordering::Equal) && !value.is_unknown() {
-                        let a = &output.exceptions[*first];
-                        return Err(EvalError {
-                            message: format!(
-                                "two exceptions apply and disagree: \"{}\" gives {} but \"{}\" gives {}",
-                                a.label.zh,
-                                super::display(first_value),
-                                exception.label.zh,
-                                super::display(&value)
-                            ),
-                            span: exception.span,
-                        });
-                    }
-                }
+                absorb(&mut missing, &value);
                 applicable.push((i, value));
             }
-            Value::Unknown(m) => unknown = Some(unknown.unwrap_or_default().union(&m)),
+            when @ Value::Unknown(_) => {
+                absorb(&mut missing, &when);
+                // Should it apply, its value matters too.
+                if let Ok(value) = env.eval(&exception.value) {
+                    absorb(&mut missing, &value);
+                }
+            }
             _ => {}
         }
     }
-    if let Some(missing) = unknown {
+    if let Some(mut missing) = missing {
+        if applicable.is_empty() {
+            if let Some(Ok(Value::Unknown(m))) = output.base.as_ref().map(|base| env.eval(base)) {
+                missing.absorb(&m);
+            }
+        }
         return Ok((Value::Unknown(missing), Decided::Base));
     }
-    if let Some((i, value)) = applicable.into_iter().next() {
-        return Ok((value, Decided::Exception(i)));
+    if let [(first, first_value), rest @ ..] = applicable.as_slice() {
+        if let Some((other, other_value)) = rest.iter().find(|(_, v)| v.compare(first_value) != Some(std::cmp::Ordering::Equal)) {
+            let (a, b) = (&output.exceptions[*first], &output.exceptions[*other]);
+            return Err(EvalError {
+                message: format!(
+                    "two exceptions apply and disagree: \"{}\" gives {} but \"{}\" gives {}",
+                    a.label.zh,
+                    super::display(first_value),
+                    b.label.zh,
+                    super::display(other_value)
+                ),
+                span: b.span,
+            });
+        }
+        return Ok((first_value.clone(), Decided::Exception(*first)));
     }
     match &output.base {
         Some(base) => Ok((env.eval(base)?, Decided::Base)),
-        None => Err(EvalError {
-            message: format!("no definition of `{}` applies", output.name.as_str()),
-            span: output.span,
-        }),
+        None => Err(EvalError { message: format!("no definition of `{}` applies", output.name.as_str()), span: output.span }),
+    }
+}
+
+fn absorb(missing: &mut Option<Missing>, value: &Value) {
+    if let Value::Unknown(m) = value {
+        missing.get_or_insert_with(Missing::default).absorb(m);
     }
 }
 

@@ -1,14 +1,20 @@
 //! Relations between policies, so that a report never promises two benefits the law says cannot
-//! be combined: `excludes` (the excluding policy wins) and `highest of` groups (就高不就低).
-//! Both follow the three-valued logic: when the winner is not yet known, neither is the loser.
+//! be combined: `highest of` groups (就高不就低) and `excludes` (the excluding policy wins).
+//! Both follow the three-valued logic: while the winner is not known, neither is the loser.
+//!
+//! Groups are settled first, then exclusions: a policy that loses its group is not granted, so it
+//! excludes nothing.
 
 use super::policy::PolicyOutcome;
-use super::value::Value;
-use crate::ast::{Period, Status};
-use crate::program::{Program, Type};
+use super::value::{Missing, Value};
+use crate::ast::{OutputName, Period, Status};
+use crate::program::Program;
 use rust_decimal::Decimal;
 
 pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
+    for group in &program.groups {
+        settle_group(program, &group.members, outcomes);
+    }
     for &b in &program.relation_order {
         for (a, policy) in program.policies.iter().enumerate() {
             if policy.excludes.contains(&b) {
@@ -16,50 +22,55 @@ pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
             }
         }
     }
-    for group in &program.groups {
-        let yearly: Vec<(usize, Option<Decimal>)> = group
-            .members
-            .iter()
-            .map(|&m| (m as usize, yearly_amount(program, &outcomes[m as usize], m as usize)))
-            .collect();
-        let winner = yearly
-            .iter()
-            .filter(|(m, amount)| outcomes[*m].status == Status::Eligible && amount.is_some())
-            .max_by(|(i, x), (j, y)| x.cmp(y).then(j.cmp(i)))
-            .map(|(m, _)| *m);
-        let Some(winner) = winner else { continue };
-        let best = yearly.iter().find(|(m, _)| *m == winner).and_then(|(_, a)| *a);
-        for &(member, amount) in &yearly {
-            if member == winner {
+}
+
+/// In a group only the highest amount is granted; ties go to the member listed first.
+fn settle_group(program: &Program, members: &[u32], outcomes: &mut [PolicyOutcome]) {
+    // Decided on the statuses before the group, not on each other's changes.
+    let before: Vec<(usize, Status, Option<Decimal>, Missing)> = members
+        .iter()
+        .map(|&m| {
+            let m = m as usize;
+            (m, outcomes[m].status, yearly_amount(program, &outcomes[m], m), outcomes[m].missing.clone())
+        })
+        .filter(|(_, status, ..)| matches!(status, Status::Eligible | Status::Undetermined))
+        .collect();
+    for (rank, (m, _, amount, _)) in before.iter().enumerate() {
+        for (other_rank, (n, n_status, n_amount, n_missing)) in before.iter().enumerate() {
+            if n == m {
                 continue;
             }
-            match outcomes[member].status {
-                Status::Eligible => {
-                    outcomes[member].status = Status::Ineligible;
-                    outcomes[member].excluded_by = Some(winner as u32);
-                }
-                // An undetermined member that might pay more leaves the winner undetermined too.
-                Status::Undetermined if amount.is_none_or(|a| Some(a) > best) => {
-                    let missing = outcomes[member].missing.clone();
-                    let won = &mut outcomes[winner];
-                    won.status = Status::Undetermined;
-                    won.missing.absorb(&missing);
-                }
-                _ => {}
+            let beats = match (n_amount, amount) {
+                (Some(x), Some(y)) => x > y || (x == y && other_rank < rank),
+                _ => true, // an unknown amount might be higher
+            };
+            if !beats {
+                continue;
             }
+            let outcome = &mut outcomes[*m];
+            if *n_status == Status::Eligible && n_amount.is_some() && amount.is_some() {
+                outcome.status = Status::Ineligible;
+                outcome.excluded_by = Some(*n as u32);
+                outcome.missing = Missing::default();
+                break;
+            }
+            // `n` might still be granted instead: this one waits on what `n` waits on.
+            outcome.status = Status::Undetermined;
+            outcome.missing.absorb(n_missing);
         }
     }
 }
 
 /// `a` excludes `b`: b is not granted when a is, and not known when a is not known.
 fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
-    if outcomes[b].status != Status::Eligible && outcomes[b].status != Status::Undetermined {
+    if !matches!(outcomes[b].status, Status::Eligible | Status::Undetermined) {
         return;
     }
     match outcomes[a].status {
         Status::Eligible => {
             outcomes[b].status = Status::Ineligible;
             outcomes[b].excluded_by = Some(a as u32);
+            outcomes[b].missing = Missing::default();
         }
         Status::Undetermined => {
             let missing = outcomes[a].missing.clone();
@@ -73,8 +84,7 @@ fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
 /// The amount over a year, to compare monthly with yearly payments.
 fn yearly_amount(program: &Program, outcome: &PolicyOutcome, policy: usize) -> Option<Decimal> {
     let def = &program.policies[policy];
-    let output = def.outputs.iter().find(|o| o.name == crate::ast::OutputName::Amount)?;
-    debug_assert_eq!(output.ty, Type::Money);
+    let output = def.output(&OutputName::Amount)?;
     let amount = match outcome.amount(def)? {
         Value::Unknown(_) => return None,
         value => value.as_decimal()?,

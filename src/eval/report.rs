@@ -5,7 +5,7 @@ use super::expr::Env;
 use super::policy::{Decided, OutputValue, PolicyOutcome};
 use super::value::{FactKey, Value};
 use super::Options;
-use crate::ast::{ConditionKind, Period, Status};
+use crate::ast::{ConditionKind, Status};
 use crate::program::{NameRef, PolicyDef, Program, Type};
 use crate::report::*;
 use crate::source::Span;
@@ -37,12 +37,7 @@ fn policy_result(env: &Env, policy: &PolicyDef, outcome: &PolicyOutcome, options
         for (def, out) in policy.outputs.iter().zip(&outcome.outputs) {
             outputs.insert(def.name.as_str().to_string(), to_json(&out.value, def.ty));
             if let Some(period) = def.period {
-                let period = match period {
-                    Period::Monthly => "month",
-                    Period::Yearly => "year",
-                    Period::Once => "once",
-                };
-                outputs.insert("period".into(), Json::String(period.into()));
+                outputs.insert("period".into(), Json::String(crate::api::period_word(period).into()));
             }
         }
         if let Some(payable) = &outcome.payable {

@@ -6,32 +6,117 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use pest::error::{ErrorVariant, InputLocation};
 
-pub fn syntax_error(err: pest::error::Error<Rule>, file: FileId, offset: usize, chunk: &str) -> Diagnostic {
+/// What pest tried at the furthest point it reached: where, and which punctuation would fit.
+pub struct Attempts {
+    pub max_position: usize,
+    pub punctuation: Vec<String>,
+}
+
+/// The diagnostic for a parse error in `chunk` (a declaration starting at `offset` in the file).
+/// `attempts` come from parsing again with pest's error detail on: they name the punctuation
+/// (`:`, `=>`) that pest's rule list leaves out.
+pub fn syntax_error(
+    err: pest::error::Error<Rule>,
+    attempts: Option<Attempts>,
+    file: FileId,
+    offset: usize,
+    chunk: &str,
+    more_follows: bool,
+) -> Diagnostic {
     let pos = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((start, _)) => start,
     };
-    let found = token_at(chunk, pos);
-    let mut expected: Vec<&str> = Vec::new();
+    let mut expected: Vec<String> = Vec::new();
     if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
         for rule in positives {
-            let what = describe(*rule);
-            if !expected.contains(&what) {
-                expected.push(what);
+            push_unique(&mut expected, describe(*rule).to_string());
+        }
+    }
+    // pest's rule list leaves out punctuation (`:`, `=>`): when the attempts went further than
+    // the rules, or the rules say nothing useful, the punctuation expected there is the news.
+    let vague = expected.iter().all(|e| e == MORE || e == END || e == DECLARATION);
+    let mut pos = pos;
+    if let Some(attempts) = attempts.as_ref().filter(|a| a.max_position > pos && !a.punctuation.is_empty()) {
+        let there = token_at(chunk, attempts.max_position);
+        if vague || !attempts.punctuation.iter().any(|p| p == there) {
+            pos = attempts.max_position;
+            expected.clear();
+        }
+    }
+    // Only punctuation is taken from the attempts: the rules already say the rest, better.
+    if let Some(attempts) = attempts.filter(|a| a.max_position == pos) {
+        let has = |what: &str| expected.iter().any(|e| e == what);
+        let (operators, text) = (has(OPERATOR), has(TEXT));
+        let value = has(EXPRESSION) || has(VALUE) || has(NAME);
+        for token in &attempts.punctuation {
+            let said = token == "//"
+                || (operators && is_operator(token))
+                || ((text || value) && token == "\"")
+                || (value && matches!(token.as_str(), "(" | "-" | "[" | "_"));
+            if !said {
+                push_unique(&mut expected, format!("`{token}`"));
             }
         }
     }
-    let span = Span::new(file, offset + pos, offset + pos + found.len());
-    let found_text = if found.is_empty() { "the end of the file".to_string() } else { format!("`{found}`") };
-    let message = match expected.as_slice() {
-        [] => format!("unexpected {found_text}"),
-        [one] => format!("expected {one}, found {found_text}"),
-        [rest @ .., last] => format!("expected {} or {last}, found {found_text}", rest.join(", ")),
+    if expected.len() > 1 {
+        expected.retain(|e| e != END && e != MORE);
+    }
+    let rest = chunk.get(pos..).unwrap_or("");
+    let at_end = rest.trim().is_empty();
+    let found = token_at(chunk, pos);
+    // A declaration cut short: point just after its last word, not at the next declaration.
+    let (start, end, found_text) = if at_end {
+        let last = chunk.trim_end().len();
+        let what = if more_follows { "the start of the next declaration" } else { "the end of the file" };
+        (last, last, what.to_string())
+    } else {
+        (pos, pos + found.len(), format!("`{found}`"))
     };
-    let diagnostic = Diagnostic::error(Code::Syntax, span, message).with_label("unexpected here");
-    match help_for(found, &expected) {
+    // A text that never closes: the line holds an odd number of quotes.
+    let line_start = chunk[..pos.min(chunk.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = chunk[line_start..].lines().next().unwrap_or("");
+    let unclosed = line.matches('"').count() % 2 == 1;
+    let (start, end, found_text) = match line.rfind('"') {
+        Some(quote) if unclosed => (line_start + quote, line_start + quote + 1, found_text),
+        _ => (start, end, found_text),
+    };
+    let span = Span::new(file, offset + start, offset + end);
+    let message = if unclosed {
+        "this text has no closing quote".to_string()
+    } else {
+        match expected.as_slice() {
+            [] => format!("unexpected {found_text}"),
+            [one] => format!("expected {one}, found {found_text}"),
+            [rest @ .., last] => format!("expected {} or {last}, found {found_text}", rest.join(", ")),
+        }
+    };
+    let label = if unclosed {
+        "this text starts here"
+    } else if at_end {
+        "expected more here"
+    } else {
+        "unexpected here"
+    };
+    let diagnostic = Diagnostic::error(Code::Syntax, span, message).with_label(label);
+    let help = if unclosed {
+        Some("end the text with `\"` on the same line; a text cannot span lines".to_string())
+    } else {
+        help_for(found, &expected)
+    };
+    match help {
         Some(help) => diagnostic.with_help(help),
         None => diagnostic,
+    }
+}
+
+fn is_operator(token: &str) -> bool {
+    matches!(token, "==" | "=" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/")
+}
+
+fn push_unique(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
     }
 }
 
@@ -47,7 +132,8 @@ fn token_at(chunk: &str, pos: usize) -> &str {
     }
 }
 
-fn help_for(found: &str, expected: &[&str]) -> Option<String> {
+fn help_for(found: &str, expected: &[String]) -> Option<String> {
+    let expects = |what: &str| expected.iter().any(|e| e == what);
     let ascii = match found {
         "，" => Some(","),
         "：" => Some(":"),
@@ -60,21 +146,37 @@ fn help_for(found: &str, expected: &[&str]) -> Option<String> {
         "【" | "［" => Some("["),
         "】" | "］" => Some("]"),
         "‘" | "’" | "「" | "」" | "『" | "』" => Some("\""),
+        "≥" => Some(">="),
+        "≤" => Some("<="),
+        "≠" => Some("!="),
         _ => None,
     };
     if let Some(ascii) = ascii {
-        return Some(format!("`{found}` is a full-width character; type the half-width `{ascii}` instead (switch the input method to English)"));
+        return Some(match found {
+            "≥" | "≤" | "≠" => format!("write `{found}` as `{ascii}`"),
+            _ => format!(
+                "`{found}` is a full-width character; type the half-width `{ascii}` instead (switch the input method to English)"
+            ),
+        });
     }
-    if expected.contains(&CONDITION_LABEL) {
-        return Some("every condition needs its label in quotes, for example: require 年龄 >= 65 \"年满65周岁\" en \"Aged 65 or over\"".into());
+    if expects(CONDITION_LABEL) || (expects(TEXT) && expects(OPERATOR)) {
+        return Some(
+            "every condition ends with its label in quotes, for example: require 年龄 >= 65 \"年满65周岁\" en \"Aged 65 or over\""
+                .into(),
+        );
     }
-    if expected.contains(&NAME) && is_keyword(found) {
+    if expects(NAME) && is_keyword(found) {
         return Some(format!("`{found}` is a reserved word of the language; choose another name, such as `{found}_1`"));
     }
-    if found.chars().next().is_some_and(|c| c.is_ascii_digit()) && expected.contains(&NAME) {
+    if found.chars().next().is_some_and(|c| c.is_ascii_digit()) && expects(NAME) {
         return Some("names cannot start with a digit".into());
     }
-    if expected.contains(&DECLARATION) {
+    if found.chars().all(|c| c.is_ascii_alphabetic()) {
+        if let Some(keyword) = crate::diagnostic::did_you_mean(found, KEYWORDS.iter().copied()) {
+            return Some(format!("did you mean `{keyword}`?"));
+        }
+    }
+    if expects(DECLARATION) {
         return Some(
             "each declaration starts with one of: ruleset, record, input, param, let, table, policy, group, example"
                 .into(),
@@ -88,7 +190,21 @@ fn is_keyword(word: &str) -> bool {
     super::EligoParser::parse(Rule::keyword, word).is_ok_and(|pairs| pairs.as_str() == word)
 }
 
+/// Words a misspelling is compared with.
+const KEYWORDS: &[&str] = &[
+    "ruleset", "record", "field", "input", "param", "let", "table", "policy", "group", "example", "label",
+    "question", "hint", "source", "effective", "require", "unless", "amount", "fee", "waiver", "output",
+    "exception", "excludes", "highest", "given", "expect", "monthly", "yearly", "once", "otherwise", "eligible",
+    "ineligible", "undetermined", "not_applicable", "missing", "payable", "unique", "first",
+];
+
 const NAME: &str = "a name";
+const TEXT: &str = "a text in quotes";
+const OPERATOR: &str = "an operator";
+const END: &str = "the end of the file";
+const EXPRESSION: &str = "an expression";
+const VALUE: &str = "a value";
+const MORE: &str = "more text";
 const CONDITION_LABEL: &str = "the condition's label in quotes";
 const DECLARATION: &str = "a declaration";
 
@@ -96,12 +212,14 @@ fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::ident | Rule::table_key => NAME,
         Rule::word => "a function name",
-        Rule::string | Rule::str_inner | Rule::cn_str_inner => "a text in quotes",
+        Rule::string | Rule::str_inner | Rule::cn_str_inner => TEXT,
         Rule::text => CONDITION_LABEL,
         Rule::date => "a date like 2025-01-01",
         Rule::int | Rule::decimal | Rule::percent | Rule::money => "a number",
-        Rule::signed_literal | Rule::boolean | Rule::data_value | Rule::data_list | Rule::data_record => "a value",
-        Rule::expr | Rule::unary | Rule::if_expr | Rule::call | Rule::list_expr | Rule::today => "an expression",
+        Rule::signed_literal | Rule::boolean | Rule::data_value | Rule::data_list | Rule::data_record => VALUE,
+        Rule::expr | Rule::unary | Rule::if_expr | Rule::call | Rule::list_expr | Rule::today => EXPRESSION,
+        Rule::value_from => "`from`",
+        Rule::value_until => "`until`",
         Rule::or_op
         | Rule::and_op
         | Rule::eq_op
@@ -115,7 +233,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::sub_op
         | Rule::mul_op
         | Rule::div_op => "an operator",
-        Rule::not_op | Rule::neg_op => "an expression",
+        Rule::not_op | Rule::neg_op => EXPRESSION,
         Rule::type_expr | Rule::list_type | Rule::enum_type => {
             "a type (bool, int, decimal, money, date, text, one of …, list of …)"
         }
@@ -129,7 +247,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::policy_decl
         | Rule::group_decl
         | Rule::example_decl => DECLARATION,
-        Rule::EOI => "the end of the file",
+        Rule::EOI => END,
         Rule::label_clause => "`label`",
         Rule::question_clause => "`question`",
         Rule::hint_clause => "`hint`",
@@ -166,6 +284,6 @@ fn describe(rule: Rule) -> &'static str {
         }
         Rule::fact_path => "an input name",
         Rule::neg_sign => "`-`",
-        _ => "more text",
+        _ => MORE,
     }
 }

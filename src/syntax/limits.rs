@@ -9,6 +9,9 @@ use crate::source::{FileId, Span};
 pub const MAX_SOURCE_BYTES: usize = 2 * 1024 * 1024;
 /// Deepest nesting of brackets and `if … then … else` in an expression.
 pub const MAX_NESTING: usize = 48;
+/// Deepest expression tree (operators chained, prefixes, brackets): keeps the checker's and the
+/// evaluator's recursion far from the stack's end, also in WebAssembly's smaller stack.
+pub const MAX_EXPR_DEPTH: usize = 100;
 /// Longest name, in characters.
 pub const MAX_NAME_CHARS: usize = 128;
 /// Longest text in quotes, in characters.
@@ -16,10 +19,19 @@ pub const MAX_TEXT_CHARS: usize = 4096;
 /// Most declarations in one rule set.
 pub const MAX_DECLARATIONS: usize = 20_000;
 
+/// Words that start a declaration or a clause at the beginning of a line: an `if` chain cannot
+/// continue past them, so the count of open `if`s starts again.
+const STARTS: [&str; 20] = [
+    "ruleset", "record", "field", "input", "param", "let", "table", "policy", "group", "example", "source",
+    "effective", "require", "unless", "amount", "fee", "waiver", "output", "exception", "expect",
+];
+
 /// Finds the first place where nesting exceeds [`MAX_NESTING`], skipping strings and comments.
+/// Brackets count while open; each `if` counts until the next declaration or clause, since its
+/// `else` branch (which may hold the next `if`) has no closing mark.
 pub fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
     let bytes = text.as_bytes();
-    let mut depth = 0usize;
+    let (mut brackets, mut ifs) = (0usize, 0usize);
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -35,21 +47,24 @@ pub fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                     i += 1;
                 }
             }
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'(' | b'[' | b'{' => brackets += 1,
+            b')' | b']' | b'}' => brackets = brackets.saturating_sub(1),
             _ if is_word_start(bytes, i) => {
                 let word_end = word_end(bytes, i);
-                match &text[i..word_end] {
-                    "if" => depth += 1,
-                    "else" => depth = depth.saturating_sub(1),
-                    _ => {}
+                let word = &text[i..word_end];
+                if word == "if" {
+                    ifs += 1;
+                } else if STARTS.contains(&word) && starts_line(bytes, i) {
+                    ifs = 0;
                 }
-                i = word_end;
-                continue;
+                if brackets + ifs <= MAX_NESTING {
+                    i = word_end;
+                    continue;
+                }
             }
             _ => {}
         }
-        if depth > MAX_NESTING {
+        if brackets + ifs > MAX_NESTING {
             return Some(
                 Diagnostic::error(
                     Code::NestingTooDeep,
@@ -57,12 +72,16 @@ pub fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                     format!("expression nested more than {MAX_NESTING} levels deep"),
                 )
                 .with_label("too deep here")
-                .with_help("split the expression into named definitions with `let`"),
+                .with_help("split the expression into named definitions with `let`; a long `else if` chain reads better as a `table`"),
             );
         }
         i += 1;
     }
     None
+}
+
+fn starts_line(bytes: &[u8], i: usize) -> bool {
+    bytes[..i].iter().rev().take_while(|b| **b != b'\n').all(|b| b.is_ascii_whitespace())
 }
 
 fn is_word_start(bytes: &[u8], i: usize) -> bool {

@@ -4,7 +4,7 @@
 //! checked here and reported as diagnostics.
 
 use super::expr::{binary_op, PRATT};
-use super::limits::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use super::limits::{MAX_EXPR_DEPTH, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::Rule;
 use crate::ast::*;
 use crate::date::Date;
@@ -114,17 +114,19 @@ impl<'d> Lowerer<'d> {
         Text { zh, en, span }
     }
 
-    fn lower_date(&mut self, pair: P) -> DateLit {
+    /// A date literal; `None` (reported) when there is no such day, so that no later check
+    /// reasons about a date the author did not write.
+    fn lower_date(&mut self, pair: P) -> Option<DateLit> {
         let span = self.span(&pair);
-        let date = Date::parse(pair.as_str()).unwrap_or_else(|| {
+        let date = Date::parse(pair.as_str());
+        if date.is_none() {
             self.report(
                 Diagnostic::error(Code::InvalidDate, span, format!("{} is not a date in the calendar", pair.as_str()))
                     .with_label("no such day")
                     .with_help("write a real date as YYYY-MM-DD, for example 2025-02-28"),
             );
-            Date::EPOCH
-        });
-        DateLit { date, span }
+        }
+        date.map(|date| DateLit { date, span })
     }
 
     /// Any literal rule, or `signed_literal` (a literal with an optional `-`).
@@ -173,7 +175,7 @@ impl<'d> Lowerer<'d> {
                     .and_then(|d| d.checked_div(Decimal::ONE_HUNDRED))
                     .map_or(LitKind::Percent(Decimal::ZERO), LitKind::Percent)
             }
-            Rule::date => LitKind::Date(self.lower_date(pair).date),
+            Rule::date => LitKind::Date(self.lower_date(pair).map_or(Date::EPOCH, |d| d.date)),
             Rule::boolean => LitKind::Bool(text.starts_with("true")),
             Rule::string => LitKind::Text(self.lower_string(pair)),
             _ => LitKind::Int(0),
@@ -313,7 +315,7 @@ impl<'d> Lowerer<'d> {
             match inner.as_rule() {
                 Rule::ident => param.name = self.lower_ident(inner),
                 Rule::type_expr => param.ty = self.lower_type_expr(inner),
-                Rule::param_value => param.values.push(self.lower_param_value(inner)),
+                Rule::param_value => param.values.extend(self.lower_param_value(inner)),
                 Rule::label_clause => param.label = self.clause_text(inner),
                 Rule::source_clause => param.source = Some(self.lower_source_clause(inner)),
                 _ => {}
@@ -322,34 +324,26 @@ impl<'d> Lowerer<'d> {
         param
     }
 
-    /// `1450 from 2024-07-01 until 2025-06-30`
-    fn lower_param_value(&mut self, pair: P) -> ParamValue {
+    /// `1450 from 2024-07-01 until 2025-06-30`; `None` when a date is not a real day (reported),
+    /// so that the value is left out rather than read as undated.
+    fn lower_param_value(&mut self, pair: P) -> Option<ParamValue> {
         let span = self.span(&pair);
         let mut value = Literal { kind: LitKind::Int(0), span };
-        let mut dates = Vec::new();
-        let mut keywords = Vec::new();
-        for inner in pair.clone().into_inner() {
+        let (mut from, mut until) = (None, None);
+        for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::signed_literal => value = self.lower_literal(inner),
-                Rule::date => dates.push(self.lower_date(inner)),
+                Rule::value_from => from = Some(self.lower_dated(inner)?),
+                Rule::value_until => until = Some(self.lower_dated(inner)?),
                 _ => {}
             }
         }
-        // Which date is `from` and which `until` follows from the words between them.
-        let text = pair.as_str();
-        if text.contains("from") {
-            keywords.push("from");
-        }
-        if text.contains("until") {
-            keywords.push("until");
-        }
-        let (from, until) = match (keywords.as_slice(), dates.as_slice()) {
-            (["from", "until"], [a, b]) => (Some(*a), Some(*b)),
-            (["from"], [a]) => (Some(*a), None),
-            (["until"], [a]) => (None, Some(*a)),
-            _ => (None, None),
-        };
-        ParamValue { value, from, until, span }
+        Some(ParamValue { value, from, until, span })
+    }
+
+    /// The date of `from DATE` or `until DATE`; `None` when it is not a real date (reported).
+    fn lower_dated(&mut self, pair: P) -> Option<DateLit> {
+        pair.into_inner().next().and_then(|d| self.lower_date(d))
     }
 
     fn lower_let_decl(&mut self, pair: P) -> Option<LetDecl> {
@@ -539,14 +533,10 @@ impl<'d> Lowerer<'d> {
     fn lower_effective_clause(&mut self, pair: P) -> Effective {
         let span = self.span(&pair);
         let (mut from, mut until) = (None, None);
-        let text = pair.as_str();
-        let has_from = text.trim_start_matches("effective").trim_start().starts_with("from");
-        for (i, date) in pair.into_inner().enumerate() {
-            let date = self.lower_date(date);
-            if i == 0 && has_from {
-                from = Some(date);
-            } else {
-                until = Some(date);
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::value_from => from = self.lower_dated(inner),
+                _ => until = self.lower_dated(inner),
             }
         }
         Effective { from, until, span }
@@ -601,7 +591,7 @@ impl<'d> Lowerer<'d> {
         for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::string => name = self.lower_string(inner),
-                Rule::date => date = Some(self.lower_date(inner)),
+                Rule::date => date = self.lower_date(inner),
                 Rule::given_clause => given.extend(inner.into_inner().map(|b| self.lower_binding(b))),
                 Rule::expect_clause => expects.push(self.lower_expect_clause(inner)?),
                 _ => {}
@@ -688,13 +678,25 @@ impl<'d> Lowerer<'d> {
         // first and the tree is built from the lowered operands.
         let mut operands = Vec::new();
         let mut shape = Vec::new();
+        let mut deepest = 0;
         for inner in pair.into_inner() {
             if inner.as_rule() == Rule::unary {
                 shape.push(inner.clone());
-                operands.push(Some(self.lower_unary(inner)));
+                let operand = self.lower_unary(inner);
+                deepest = deepest.max(operand.depth());
+                operands.push(Some(operand));
             } else {
                 shape.push(inner);
             }
+        }
+        // A chain of n operators is at most n deep: refuse it before building it, since a tree
+        // too deep to check is also too deep to drop.
+        if deepest + operands.len() > MAX_EXPR_DEPTH + 1 {
+            self.report(
+                Diagnostic::error(Code::NestingTooDeep, span, format!("this expression is more than {MAX_EXPR_DEPTH} levels deep"))
+                    .with_help("split it into named definitions with `let`, or use `sum(…)` over a list"),
+            );
+            return Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };
         }
         let mut next_operand = operands.into_iter();
         PRATT
@@ -721,6 +723,14 @@ impl<'d> Lowerer<'d> {
             }
         }
         let mut expr = operand.unwrap_or(Expr { kind: ExprKind::Literal(LitKind::Int(0)), span: Span::default() });
+        if prefixes.len() + expr.depth() > MAX_EXPR_DEPTH {
+            let span = prefixes.first().map_or(expr.span, |(_, s)| s.to(expr.span));
+            self.report(
+                Diagnostic::error(Code::NestingTooDeep, span, format!("more than {MAX_EXPR_DEPTH} `not` or `-` in a row"))
+                    .with_help("two `not`s cancel out: remove them in pairs"),
+            );
+            return Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };
+        }
         for (op, op_span) in prefixes.into_iter().rev() {
             // Fold `-65` into a literal so that tables and traces show the number itself.
             expr = match (op, expr.kind) {

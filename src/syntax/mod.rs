@@ -46,10 +46,32 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
                     items.extend(lowerer.lower_file(file_pair));
                 }
             }
-            Err(err) => diagnostics.push(errors::syntax_error(err, file, start, chunk)),
+            Err(err) => {
+                let attempts = parse_attempts(chunk);
+                diagnostics.push(errors::syntax_error(err, attempts, file, start, chunk, end < text.len()));
+            }
         }
     }
     (ast::File { items }, diagnostics)
+}
+
+/// What pest tried at the furthest point, from a second parse with its error detail on (off for
+/// the first parse, which is then faster).
+fn parse_attempts(chunk: &str) -> Option<errors::Attempts> {
+    pest::set_error_detail(true);
+    let attempts = EligoParser::parse(Rule::file, chunk).err().and_then(|e| e.parse_attempts()).map(|attempts| {
+        errors::Attempts {
+            max_position: attempts.max_position,
+            punctuation: attempts
+                .expected_tokens()
+                .iter()
+                .map(ToString::to_string)
+                .filter(|token| !token.is_empty() && token.chars().all(|c| c.is_ascii_punctuation()))
+                .collect(),
+        }
+    });
+    pest::set_error_detail(false);
+    attempts
 }
 
 const DECLARATION_KEYWORDS: [&str; 9] =

@@ -1,0 +1,294 @@
+//! The `eligo` binary on hostile and ordinary input: it never panics or crashes, and its exit
+//! code says what happened (0 valid, warnings allowed; 1 errors in the rules; 2 a usage error).
+
+// The binary is built only with the `cli` feature (on by default).
+#![cfg(feature = "cli")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `eligo ARGS` from the package root.
+fn eligo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eligo")).args(args).current_dir(root()).output().expect("run eligo")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The exit code, after checking that eligo ended by itself (no signal, no stack overflow) and
+/// did not panic.
+fn exit_code(output: &Output, what: &str) -> i32 {
+    let err = stderr(output);
+    assert!(!err.contains("panicked"), "eligo panicked on {what}:\n{err}");
+    assert!(!err.contains("overflowed its stack"), "eligo overflowed its stack on {what}:\n{err}");
+    output.status.code().unwrap_or_else(|| panic!("eligo was killed ({}) on {what}:\n{err}", output.status))
+}
+
+/// A folder of its own under the system's temporary folder, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("eligo-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create a temporary folder");
+        TempDir(dir)
+    }
+
+    fn write(&self, file: &str, bytes: impl AsRef<[u8]>) -> String {
+        let path = self.0.join(file);
+        std::fs::write(&path, bytes).expect("write a temporary file");
+        path.to_str().expect("a UTF-8 temporary path").to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// xorshift64*: reproducible noise without a crate.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn bytes(&mut self, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 8);
+        while out.len() < len {
+            out.extend_from_slice(&self.next().to_le_bytes());
+        }
+        out.truncate(len);
+        out
+    }
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(output), stderr(output)))
+}
+
+fn codes(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code").to_string())
+        .collect()
+}
+
+#[test]
+fn a_valid_file_exits_0() {
+    let output = eligo(&["check", "tests/fixtures/valid/elderly_allowance.rules"]);
+    assert_eq!(exit_code(&output, "a valid file"), 0, "{}", stderr(&output));
+    assert!(stdout(&output).contains("shanghai_elderly is valid"), "{}", stdout(&output));
+    assert_eq!(stderr(&output), "", "a valid file without warnings prints nothing on stderr");
+}
+
+#[test]
+fn warnings_alone_exit_0() {
+    let output = eligo(&["check", "tests/fixtures/invalid/W0101_unused_input.rules"]);
+    assert_eq!(exit_code(&output, "a file with a warning"), 0, "{}", stderr(&output));
+    assert!(stderr(&output).contains("warning[W0101]"), "{}", stderr(&output));
+    assert!(stdout(&output).contains("(1 warning)"), "{}", stdout(&output));
+}
+
+#[test]
+fn the_examples_of_a_valid_file_pass() {
+    let output = eligo(&["test", "tests/fixtures/valid/fee_waivers.rules"]);
+    assert_eq!(exit_code(&output, "eligo test"), 0, "{}{}", stdout(&output), stderr(&output));
+    assert!(stdout(&output).contains("6 passed, 0 failed"), "{}", stdout(&output));
+}
+
+#[test]
+fn errors_exit_1() {
+    let output = eligo(&["check", "tests/fixtures/invalid/multiple_unrelated_errors.rules"]);
+    assert_eq!(exit_code(&output, "a file with errors"), 1);
+    let err = stderr(&output);
+    for code in ["E0101", "E0107", "E0201", "E0301", "E0501", "E0601", "E0205"] {
+        assert!(err.contains(&format!("error[{code}]")), "{code} missing:\n{err}");
+    }
+    assert!(err.contains("✗ 7 errors, 0 warnings"), "{err}");
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    let output = eligo(&["check", "tests/fixtures/no/such/file.rules"]);
+    assert_eq!(exit_code(&output, "a missing path"), 2);
+    assert!(stderr(&output).contains("does not exist"), "{}", stderr(&output));
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    for args in [&["check", "--format", "xml", "rules"][..], &["frobnicate"], &[], &["check", "--no-such-flag"]] {
+        let output = eligo(args);
+        assert_eq!(exit_code(&output, &format!("{args:?}")), 2, "eligo {args:?}:\n{}", stderr(&output));
+    }
+}
+
+#[test]
+fn a_folder_without_rule_files_is_a_usage_error() {
+    let dir = TempDir::new("empty");
+    let output = eligo(&["check", dir.0.to_str().expect("path")]);
+    assert_eq!(exit_code(&output, "an empty folder"), 2);
+    assert!(stderr(&output).contains("no .rules files"), "{}", stderr(&output));
+}
+
+#[test]
+fn ten_thousand_nested_parentheses() {
+    let dir = TempDir::new("nested");
+    let text = format!("input x: int label \"x\" en \"x\"\nlet y = {}x{}\n", "(".repeat(10_000), ")".repeat(10_000));
+    let path = dir.write("nested.rules", text);
+    let output = eligo(&["check", &path]);
+    assert_eq!(exit_code(&output, "10,000 nested parentheses"), 1);
+    assert!(stderr(&output).contains("error[E0104]"), "{}", stderr(&output));
+}
+
+#[test]
+fn five_megabytes_of_random_bytes() {
+    let dir = TempDir::new("random");
+    let path = dir.write("random.rules", XorShift(0x0E11_6000_2025_0301).bytes(5 * 1024 * 1024));
+    let output = eligo(&["check", "--format", "json", &path]);
+    assert_eq!(exit_code(&output, "5 MB of random bytes"), 1);
+    let report = json(&output);
+    assert_eq!(report["valid"], false);
+    assert!(codes(&report).iter().any(|c| c == "E0102" || c == "E0103"), "{report:#}");
+}
+
+#[test]
+fn five_megabytes_of_random_text() {
+    let dir = TempDir::new("random-text");
+    // Printable ASCII and line breaks: valid UTF-8, so the size limit is what stops it.
+    let text: Vec<u8> = XorShift(42)
+        .bytes(5 * 1024 * 1024)
+        .into_iter()
+        .map(|b| if b % 61 == 0 { b'\n' } else { b' ' + b % 95 })
+        .collect();
+    let path = dir.write("random.rules", text);
+    let output = eligo(&["check", &path]);
+    assert_eq!(exit_code(&output, "5 MB of random text"), 1);
+    assert!(stderr(&output).contains("error[E0103]"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_file_that_is_not_utf8() {
+    let dir = TempDir::new("latin1");
+    // "année" in Latin-1: é is the single byte 0xE9.
+    let path = dir.write("latin1.rules", b"input age: int label \"ann\xE9e\" en \"Age\"\n");
+    let output = eligo(&["check", "--format", "json", &path]);
+    assert_eq!(exit_code(&output, "a Latin-1 file"), 1);
+    let report = json(&output);
+    let diagnostic = &report["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "E0102", "{report:#}");
+    assert_eq!(diagnostic["start"]["line"], 1);
+    assert_eq!(diagnostic["start"]["column"], 26, "the column of the first byte that is not UTF-8");
+    assert!(diagnostic["help"].as_str().is_some_and(|h| h.contains("UTF-8")), "{report:#}");
+}
+
+/// The JSON diagnostics carry what editors need: the code, byte span, line, column in characters
+/// and in UTF-16 units (𠮷 is one character but two UTF-16 units), and the help.
+#[test]
+fn json_diagnostics_have_positions_for_editors() {
+    let dir = TempDir::new("json");
+    let text = "input 𠮷年龄: int label \"年龄\" en \"Age\"\nlet 𠮷大 = 𠮷年令 >= 65\n";
+    let path = dir.write("positions.rules", text);
+    let output = eligo(&["check", "--format", "json", &path]);
+    assert_eq!(exit_code(&output, "the JSON output"), 1);
+    let report = json(&output);
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["errors"], 1);
+    let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+    let unknown = diagnostics.iter().find(|d| d["code"] == "E0201").unwrap_or_else(|| panic!("no E0201: {report:#}"));
+    assert_eq!(unknown["severity"], "error");
+    assert_eq!(unknown["message"], "unknown name `𠮷年令`");
+    assert_eq!(unknown["file"], path.as_str());
+    // "let 𠮷大 = " is 9 characters, 10 UTF-16 units and 14 bytes; the name is 10 bytes.
+    let line_start = text.find("let").expect("line 2");
+    assert_eq!(unknown["span"]["start"], line_start + 14);
+    assert_eq!(unknown["span"]["end"], line_start + 24);
+    assert_eq!(unknown["start"]["line"], 2);
+    assert_eq!(unknown["start"]["column"], 10);
+    assert_eq!(unknown["start"]["utf16Column"], 11);
+    assert_eq!(unknown["end"]["line"], 2);
+    assert_eq!(unknown["end"]["column"], 13);
+    assert_eq!(unknown["end"]["utf16Column"], 15);
+    assert_eq!(unknown["label"], "not declared");
+    assert_eq!(unknown["help"], "did you mean `𠮷年龄`?");
+    assert!(unknown["notes"].as_array().is_some_and(Vec::is_empty));
+    let rendered = unknown["rendered"].as_str().expect("rendered");
+    assert!(rendered.starts_with("error[E0201]: unknown name `𠮷年令`\n"), "{rendered}");
+    assert!(rendered.contains(&format!("{path}:2:10")), "{rendered}");
+}
+
+#[test]
+fn json_notes_point_at_the_other_place() {
+    let output = eligo(&["check", "--format", "json", "tests/fixtures/invalid/E0501_overlapping_bands.rules"]);
+    assert_eq!(exit_code(&output, "an overlap"), 1);
+    let report = json(&output);
+    let overlap = &report["diagnostics"][0];
+    assert_eq!(overlap["code"], "E0501");
+    assert_eq!(overlap["start"]["line"], 7);
+    let note = &overlap["notes"][0];
+    assert_eq!(note["message"], "the earlier row");
+    assert_eq!(note["file"], "tests/fixtures/invalid/E0501_overlapping_bands.rules");
+    assert_eq!(note["start"]["line"], 6);
+    assert_eq!(note["start"]["column"], 3);
+}
+
+#[test]
+fn a_valid_file_in_json() {
+    let output = eligo(&["check", "--format", "json", "tests/fixtures/valid/disability_benefits.rules"]);
+    assert_eq!(exit_code(&output, "a valid file in JSON"), 0);
+    let report = json(&output);
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["errors"], 0);
+    assert_eq!(report["summary"]["ruleset"], "shanghai_disability");
+    assert_eq!(report["summary"]["policies"], 4);
+}
+
+/// A long `else if` chain is not nesting a reader notices, but each `if` nests inside the
+/// previous `else`: the parser and the checker recurse once per link.
+#[test]
+fn a_long_else_if_chain_does_not_crash() {
+    let dir = TempDir::new("else-if");
+    let chain: String = (0..2_000).map(|i| format!("if x > {i} then {i} else ")).collect();
+    let path = dir.write("chain.rules", format!("input x: int label \"x\" en \"x\"\nlet y = {chain}0\n"));
+    let output = eligo(&["check", &path]);
+    let code = exit_code(&output, "2,000 chained else-if");
+    assert!(code == 0 || code == 1, "exit code {code}");
+}
+
+/// `1 + 1 + … + 1` has no brackets at all, but is a tree as deep as it is long.
+#[test]
+fn a_long_sum_does_not_crash() {
+    let dir = TempDir::new("sum");
+    let path = dir.write("sum.rules", format!("let y = {}1\n", "1 + ".repeat(5_000)));
+    let output = eligo(&["check", &path]);
+    let code = exit_code(&output, "a sum of 5,000 terms");
+    assert!(code == 0 || code == 1, "exit code {code}");
+}
+
+#[test]
+fn the_sample_rule_set_still_checks() {
+    // Not asserted valid (rules/ is being edited), only that checking it never crashes.
+    if Path::new(&root().join("rules")).exists() {
+        let output = eligo(&["check", "rules"]);
+        let code = exit_code(&output, "rules/");
+        assert!(code == 0 || code == 1, "exit code {code}");
+    }
+}
