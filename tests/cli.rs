@@ -292,3 +292,19 @@ fn the_sample_rule_set_still_checks() {
         assert!(code == 0 || code == 1, "exit code {code}");
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_crash() {
+    // `eligo test rules/ --format json | head -1`: the pipe closes while eligo still writes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eligo"))
+        .args(["test", "rules", "--format", "json"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("eligo starts");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("eligo ends");
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0));
+}

@@ -42,7 +42,7 @@ pub fn report(sources: &Sources, compiled: &Compiled, format: Format) {
                 "summary": compiled.program.as_ref().map(summary),
                 "diagnostics": diagnostics,
             });
-            println!("{output:#}");
+            say!("{output:#}");
         }
         Format::Human => {
             for diagnostic in &compiled.diagnostics {
@@ -52,7 +52,7 @@ pub fn report(sources: &Sources, compiled: &Compiled, format: Format) {
             match &compiled.program {
                 Some(program) => {
                     let s = summary(program);
-                    println!(
+                    say!(
                         "✓ {} is valid: {}, {}, {}, {}, {}, {}{}",
                         program.id,
                         plural(s["files"].as_u64().unwrap_or(0) as usize, "file"),

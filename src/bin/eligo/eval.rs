@@ -84,7 +84,7 @@ pub fn run(
         }
     };
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+        Format::Json => say!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
         Format::Human => print_human(&report, lang == Lang::En, explain),
     }
     ExitCode::SUCCESS
@@ -92,58 +92,62 @@ pub fn run(
 
 fn print_human(report: &Report, en: bool, explain: Option<&str>) {
     let t = |zh: &'static str, english: &'static str| if en { english } else { zh };
-    println!("{} · {} · {}", report.ruleset, t("评估日期", "evaluated on"), report.date);
+    say!("{} · {} · {}", report.ruleset, t("评估日期", "evaluated on"), report.date);
     for warning in &report.warnings {
-        println!("{} {}: {}", t("注意", "note"), warning.path, warning.message);
+        say!("{} {}: {}", t("注意", "note"), warning.path, warning.message);
     }
     let section = |status: Status| report.policies.iter().filter(move |p| p.status == status).collect::<Vec<_>>();
     let eligible = section(Status::Eligible);
     if !eligible.is_empty() {
-        println!("\n{} ({})", t("符合条件", "Eligible"), eligible.len());
+        say!("\n{} ({})", t("符合条件", "Eligible"), eligible.len());
         for policy in eligible {
-            println!("  ✓ {}{}", policy.title, amount_text(policy, en));
+            say!("  ✓ {}{}", policy.title, amount_text(policy, en));
         }
     }
     let undetermined = section(Status::Undetermined);
     if !undetermined.is_empty() {
-        println!("\n{} ({})", t("需要更多信息", "Needs more information"), undetermined.len());
+        say!("\n{} ({})", t("需要更多信息", "Needs more information"), undetermined.len());
         for policy in undetermined {
-            println!("  ? {} — {} {}", policy.title, t("缺少:", "missing:"), policy.missing.join(", "));
+            say!("  ? {} — {} {}", policy.title, t("缺少:", "missing:"), policy.missing.join(", "));
         }
         if !report.ask_next.is_empty() {
-            println!("  {}", t("建议先回答:", "Ask first:"));
+            say!("  {}", t("建议先回答:", "Ask first:"));
             for ask in &report.ask_next {
                 let label = ask.question.as_ref().or(ask.label.as_ref()).cloned().unwrap_or_else(|| ask.input.clone());
-                println!("    · {label} [{}] — {} {}", ask.input, t("可确定", "settles"), ask.settles);
+                say!("    · {label} [{}] — {} {}", ask.input, t("可确定", "settles"), ask.settles);
             }
         }
     }
     let ineligible = section(Status::Ineligible);
     if !ineligible.is_empty() {
-        println!("\n{} ({})", t("不符合条件", "Not eligible"), ineligible.len());
+        say!("\n{} ({})", t("不符合条件", "Not eligible"), ineligible.len());
         for policy in ineligible {
             let why = match &policy.excluded_by {
                 Some(winner) => format!("{} {winner}", t("已享受", "granted instead:")),
                 None => format!("{} {}", t("未满足:", "not met:"), policy.failed.join("; ")),
             };
-            println!("  ✗ {} — {why}", policy.title);
+            say!("  ✗ {} — {why}", policy.title);
         }
     }
     let not_applicable = section(Status::NotApplicable);
     if !not_applicable.is_empty() {
-        println!("\n{} ({})", t("不在有效期内", "Not in force on this date"), not_applicable.len());
+        say!("\n{} ({})", t("不在有效期内", "Not in force on this date"), not_applicable.len());
         for policy in not_applicable {
-            println!("  – {}", policy.title);
+            say!("  – {}", policy.title);
         }
     }
     let errors = section(Status::Error);
     if !errors.is_empty() {
-        println!("\n{} ({})", t("无法评估", "Could not be evaluated"), errors.len());
+        say!("\n{} ({})", t("无法评估", "Could not be evaluated"), errors.len());
         for policy in errors {
             if let Some(error) = &policy.error {
-                println!(
+                say!(
                     "  ! {} — {} ({}:{}:{})",
-                    policy.title, error.message, error.at.file, error.at.line, error.at.column
+                    policy.title,
+                    error.message,
+                    error.at.file,
+                    error.at.line,
+                    error.at.column
                 );
             }
         }
@@ -175,9 +179,9 @@ fn amount_text(policy: &PolicyResult, en: bool) -> String {
 }
 
 fn print_trace(policy: &PolicyResult, en: bool) {
-    println!("\n{} {} [{}]", if en { "Why:" } else { "原因:" }, policy.title, policy.status.as_str());
+    say!("\n{} {} [{}]", if en { "Why:" } else { "原因:" }, policy.title, policy.status.as_str());
     if let Some(source) = &policy.source {
-        println!(
+        say!(
             "  {} {}{}",
             if en { "Source:" } else { "依据:" },
             source.citation,
@@ -185,9 +189,9 @@ fn print_trace(policy: &PolicyResult, en: bool) {
         );
     }
     for step in policy.trace.iter().flatten() {
-        println!("  {} {}{}", mark(step), step.label, values_text(step));
+        say!("  {} {}{}", mark(step), step.label, values_text(step));
         if let Some(decided) = &step.decided_by {
-            println!("      → {decided}");
+            say!("      → {decided}");
         }
     }
 }

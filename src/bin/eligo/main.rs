@@ -1,5 +1,18 @@
 //! `eligo`: check, test and evaluate rule sets from the command line.
 
+/// `println!` that ends quietly when the reader has gone (`eligo eval … | head`), instead of
+/// panicking on the broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(error) = writeln!(std::io::stdout(), $($arg)*) {
+            if error.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod check;
 mod eval;
 mod files;

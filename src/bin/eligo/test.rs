@@ -27,16 +27,16 @@ pub fn run(paths: &[std::path::PathBuf], format: Format) -> ExitCode {
     match format {
         Format::Json => {
             let output = serde_json::json!({ "passed": passed, "failed": failed, "examples": results });
-            println!("{output:#}");
+            say!("{output:#}");
         }
         Format::Human => {
             for result in results.iter().filter(|r| !r.passed) {
-                println!("FAIL {}:{}:{} example \"{}\"", result.at.file, result.at.line, result.at.column, result.name);
+                say!("FAIL {}:{}:{} example \"{}\"", result.at.file, result.at.line, result.at.column, result.name);
                 for failure in &result.failures {
-                    println!("     {}:{}: {}", failure.at.file, failure.at.line, failure.message);
+                    say!("     {}:{}: {}", failure.at.file, failure.at.line, failure.message);
                 }
             }
-            println!("{passed} passed, {failed} failed");
+            say!("{passed} passed, {failed} failed");
         }
     }
     if failed == 0 {
