@@ -39,7 +39,7 @@ const NO_INCOME = { age: 67, residency: "SH", household_size: 3, already_receivi
 const reference = (c) => c.age >= 60 && c.income < 3000 && c.residency === "SH" && c.household_size <= 4 && !c.already_receiving;
 
 // ── The engines, each with: one(input) → true/false (or "undetermined"), many(inputs) → answers.
-const NAMES = ["eligo-decide", "eligo-evaluate", "json-logic-js", "zen", "cedar"];
+const NAMES = ["eligo-decider", "eligo-columns", "eligo-decide", "eligo-evaluate", "json-logic-js", "zen", "cedar"];
 const only = process.argv[2];
 if (!only) {
   // The parent: one child process per engine, then the table.
@@ -50,7 +50,7 @@ if (!only) {
 const engines = [];
 const wanted = (name) => name === only;
 
-if (wanted("eligo-decide") || wanted("eligo-evaluate")) {
+if (only.startsWith("eligo")) {
   const eligo = require(path.join(root, "pkg/node/eligo.js"));
   const rules = `
 input age: int label "年龄" en "Age"
@@ -67,6 +67,38 @@ policy benefit "补贴" en "Benefit"
   amount monthly = 300`;
   const engine = eligo.Engine.compile({ "benefit.rules": rules });
   const answer = (status) => (status === "eligible" ? true : status === "ineligible" ? false : status);
+  const CODES = ["eligible", "ineligible", "undetermined", "not_applicable", "error"];
+  const decider = engine.decider(DATE);
+  // Status and amount: the status byte, and the amount string when eligible.
+  const decided = (c) => {
+    const status = decider.decide(c)[0];
+    if (status === 0) decider.amount(0);
+    return answer(CODES[status]);
+  };
+  if (wanted("eligo-decider")) engines.push({
+    name: "Eligo Decider (status byte + amount; batch: decideMany over records)",
+    size: gzip(path.join(root, "pkg/web/eligo_bg.wasm")),
+    one: decided,
+    many: (cs) => Array.from(decider.decideMany(cs), (code) => answer(CODES[code])),
+  });
+  // Columns as a data-oriented caller keeps them: one array per input, made once for the batch.
+  const columnsOf = (cs) => ({
+    age: Int32Array.from(cs, (c) => c.age ?? NaN),
+    income: Float64Array.from(cs, (c) => c.income ?? NaN),
+    residency: cs.map((c) => c.residency ?? null),
+    household_size: Int32Array.from(cs, (c) => c.household_size ?? NaN),
+    already_receiving: cs.map((c) => c.already_receiving ?? null),
+  });
+  const columns = new Map();
+  if (wanted("eligo-columns")) engines.push({
+    name: "Eligo Decider (batch: decideColumns, columns made once)",
+    size: gzip(path.join(root, "pkg/web/eligo_bg.wasm")),
+    one: decided,
+    many: (cs) => {
+      if (!columns.has(cs)) columns.set(cs, columnsOf(cs));
+      return Array.from(decider.decideColumns(columns.get(cs), cs.length), (code) => answer(CODES[code]));
+    },
+  });
   if (wanted("eligo-decide")) engines.push({
     name: "Eligo (decide: status and amount)",
     size: gzip(path.join(root, "pkg/web/eligo_bg.wasm")),

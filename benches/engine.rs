@@ -68,15 +68,14 @@ fn compile_rules_folder(bencher: Bencher) {
     bencher.bench_local(|| Engine::compile(black_box(&files)).is_ok());
 }
 
+/// A demo profile (a disabled adult in a 低保 household: most policies have something to decide),
+/// born on `birth`.
 fn citizen(birth: &str) -> serde_json::Value {
-    serde_json::json!({
-        "birth_date": birth,
-        "hukou": "上海",
-        "household": [
-            { "relation": "本人", "monthly_income": "1200" },
-            { "relation": "配偶", "monthly_income": "800" }
-        ]
-    })
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/profiles/disabled_adult_dibao.json");
+    let mut data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default()).unwrap_or_default();
+    data["birth_date"] = serde_json::Value::from(birth);
+    data
 }
 
 #[divan::bench]

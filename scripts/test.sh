@@ -4,7 +4,8 @@
 #   1. the Rust suite: unit, fixture and snapshot tests, properties, CLI runs, doc tests;
 #   2. the examples written in the rule files (eligo check, eligo test);
 #   3. the WebAssembly module in Node and in headless Chromium, the built package as consumers
-#      use it, and the TypeScript usage example.
+#      use it, and the TypeScript usage example;
+#   4. the citizen page, the playground and the embedding examples in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,3 +18,4 @@ cargo run --quiet -- check rules/
 cargo run --quiet -- test rules/
 
 bash scripts/test-wasm.sh
+bash scripts/test-browser.sh

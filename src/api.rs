@@ -100,30 +100,46 @@ impl Engine {
 
     /// `evaluate` with JSON text in and out: `{"ok": report}` or `{"error": …}`.
     pub fn evaluate_json(&self, data: &str, date: &str, options: Options) -> String {
-        let result = serde_json::from_str::<serde_json::Value>(data)
-            .map_err(|e| EvaluateError::InvalidJson { message: format!("the data is not valid JSON: {e}") })
-            .and_then(|data| self.evaluate(&data, date, options));
+        let result = read_data(data).and_then(|data| self.evaluate(&data, date, options));
         to_json_result(&result)
     }
 
     /// The lean decisions for one citizen: each policy's status and amount, without labels,
     /// missing facts or traces. For screening and for lists, where the full report is not shown.
     pub fn decide(&self, data: &serde_json::Value, date: &str) -> Result<Vec<Decision<'_>>, EvaluateError> {
-        let date = parse_date(date)?;
+        let on = self.on(date)?;
         let facts = crate::facts::from_json(&self.program, data).map_err(invalid_facts)?;
-        let outcomes = eval::decide(&self.program, &facts.values, date);
-        Ok(self.program.policies.iter().zip(&outcomes).map(|(policy, outcome)| Decision::of(policy, outcome)).collect())
+        Ok(self.decide_facts(&on, &facts.values))
+    }
+
+    /// The parameters in force on `date`, to decide many citizens on it.
+    pub fn on(&self, date: &str) -> Result<eval::OnDate, EvaluateError> {
+        Ok(eval::OnDate::new(&self.program, parse_date(date)?))
+    }
+
+    /// The lean decisions for facts already read (see `facts`).
+    pub fn decide_facts(&self, on: &eval::OnDate, facts: &[eval::value::Value]) -> Vec<Decision<'_>> {
+        let outcomes = eval::decide_on(&self.program, on, facts, eval::Depth::Lean);
+        self.program.policies.iter().zip(&outcomes).map(|(policy, outcome)| Decision::of(policy, outcome)).collect()
     }
 
     /// `decide` for many records on one date, as JSON text: `[[decision, …] | {"error": …}, …]`.
     pub fn decide_many_json(&self, records: &str, date: &str) -> Result<String, EvaluateError> {
-        let records: Vec<serde_json::Value> = serde_json::from_str(records)
-            .map_err(|e| EvaluateError::InvalidJson { message: format!("records must be a JSON array of objects: {e}") })?;
+        // Read strictly (robustness): a record with a key twice is an error in its place.
+        let records = crate::json::parse_records(records).map_err(|unreadable| match unreadable {
+            crate::json::Unreadable::Syntax(e) => {
+                EvaluateError::InvalidJson { message: format!("records must be a JSON array of objects: {e}") }
+            }
+            crate::json::Unreadable::Problems(problems) => invalid_facts(problems),
+        })?;
         parse_date(date)?;
         let results: Vec<serde_json::Value> = records
             .iter()
-            .map(|data| match self.decide(data, date) {
-                Ok(decisions) => serde_json::to_value(decisions).unwrap_or_default(),
+            .map(|data| match data.as_ref().map_err(|problems| invalid_facts(problems.clone())) {
+                Ok(data) => match self.decide(data, date) {
+                    Ok(decisions) => serde_json::to_value(decisions).unwrap_or_default(),
+                    Err(error) => serde_json::json!({ "error": error }),
+                },
                 Err(error) => serde_json::json!({ "error": error }),
             })
             .collect();
@@ -195,6 +211,17 @@ impl Engine {
     }
 }
 
+/// Citizen data from JSON text, read strictly (see `json`): a key written twice in one object, or
+/// data nested too deeply, is refused with its path, never resolved silently.
+pub fn read_data(text: &str) -> Result<serde_json::Value, EvaluateError> {
+    crate::json::parse(text).map_err(|unreadable| match unreadable {
+        crate::json::Unreadable::Syntax(e) => {
+            EvaluateError::InvalidJson { message: format!("the data is not valid JSON: {e}") }
+        }
+        crate::json::Unreadable::Problems(problems) => invalid_facts(problems),
+    })
+}
+
 fn parse_date(date: &str) -> Result<Date, EvaluateError> {
     Date::parse(date).ok_or_else(|| EvaluateError::InvalidDate {
         message: format!("the evaluation date must be a date in the calendar written YYYY-MM-DD, got \"{date}\""),
@@ -202,11 +229,21 @@ fn parse_date(date: &str) -> Result<Date, EvaluateError> {
 }
 
 fn invalid_facts(problems: Vec<FactProblem>) -> EvaluateError {
-    let message = match problems.as_slice() {
-        [one] => format!("{}: {}", one.path, one.message),
-        many => format!("{} problems in the data; the first: {}: {}", many.len(), many[0].path, many[0].message),
-    };
-    EvaluateError::InvalidFacts { message, problems }
+    EvaluateError::invalid_facts(problems)
+}
+
+impl EvaluateError {
+    /// The error for data that does not fit the inputs, its message naming the first problem.
+    pub fn invalid_facts(problems: Vec<FactProblem>) -> EvaluateError {
+        let message = match problems.as_slice() {
+            [] => "the data does not fit the rules' inputs".to_string(),
+            [one] => format!("{}: {}", one.path, one.message),
+            [first, ..] => {
+                format!("{} problems in the data; the first: {}: {}", problems.len(), first.path, first.message)
+            }
+        };
+        EvaluateError::InvalidFacts { message, problems }
+    }
 }
 
 fn to_json_result<T: Serialize, E: Serialize>(result: &Result<T, E>) -> String {
@@ -235,7 +272,8 @@ impl<'p> Decision<'p> {
             (crate::ast::Status::Eligible, Some(amount)) => Some(eval::money(amount)),
             _ => None,
         };
-        let period = amount.as_ref().and_then(|_| policy.output(&crate::ast::OutputName::Amount)?.period).map(period_word);
+        let period =
+            amount.as_ref().and_then(|_| policy.output(&crate::ast::OutputName::Amount)?.period).map(period_word);
         Decision { id: &policy.id, status: outcome.status, amount, period }
     }
 }

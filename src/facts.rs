@@ -31,22 +31,21 @@ pub fn from_json(program: &Program, data: &Json) -> Result<Facts, Vec<FactProble
     let Json::Object(object) = data else {
         return Err(vec![problem("", format!("expected an object of facts, got {}", kind(data)))]);
     };
-    let values = program
-        .inputs
-        .iter()
-        .enumerate()
-        .map(|(i, input)| match object.get(&input.name) {
-            None | Some(Json::Null) => Value::Unknown(Missing::one(FactKey::input(i as u32))),
-            Some(value) => reader.value(input, value, &input.name, i as u32),
-        })
-        .collect();
+    let values = reader.inputs(program.inputs.iter().map(|input| object.get(&input.name)));
     let names: Vec<&str> = program.inputs.iter().map(|i| i.name.as_str()).collect();
     reader.unknown_keys(object, &names, "");
-    if reader.errors.is_empty() {
-        Ok(Facts { values, warnings: reader.warnings })
-    } else {
-        Err(reader.errors)
-    }
+    reader.finish(values)
+}
+
+/// Reads one value per input, in declaration order (`None` or null when missing), as a caller
+/// that looks facts up by name (the WebAssembly layer, columns of records) hands them over.
+pub fn from_inputs<'j>(
+    program: &Program,
+    values: impl Iterator<Item = Option<&'j Json>>,
+) -> Result<Facts, Vec<FactProblem>> {
+    let mut reader = Reader { program, errors: Vec::new(), warnings: Vec::new() };
+    let values = reader.inputs(values);
+    reader.finish(values)
 }
 
 struct Reader<'p> {
@@ -74,6 +73,28 @@ fn kind(value: &Json) -> String {
 }
 
 impl Reader<'_> {
+    fn inputs<'j>(&mut self, values: impl Iterator<Item = Option<&'j Json>>) -> Vec<Value> {
+        let program = self.program;
+        program
+            .inputs
+            .iter()
+            .zip(values.chain(std::iter::repeat(None)))
+            .enumerate()
+            .map(|(i, (input, value))| match value {
+                None | Some(Json::Null) => program.unknown_inputs[i].clone(),
+                Some(value) => self.value(input, value, &input.name, i as u32),
+            })
+            .collect()
+    }
+
+    fn finish(self, values: Vec<Value>) -> Result<Facts, Vec<FactProblem>> {
+        if self.errors.is_empty() {
+            Ok(Facts { values, warnings: self.warnings })
+        } else {
+            Err(self.errors)
+        }
+    }
+
     fn unknown_keys(&mut self, object: &serde_json::Map<String, Json>, names: &[&str], prefix: &str) {
         for key in object.keys() {
             if !names.contains(&key.as_str()) {

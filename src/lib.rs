@@ -27,6 +27,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod examples;
 pub mod facts;
+pub mod json;
 pub mod program;
 pub mod render;
 pub mod report;

@@ -370,6 +370,9 @@ pub struct Program {
     pub enums: Vec<EnumDef>,
     pub records: Vec<RecordDef>,
     pub inputs: Vec<InputDef>,
+    /// Each input's value when it is missing, made once: reading a citizen with gaps then
+    /// allocates nothing for them.
+    pub unknown_inputs: Vec<Value>,
     pub params: Vec<ParamDef>,
     pub lets: Vec<LetDef>,
     /// The order in which definitions are evaluated: each after those it reads.

@@ -127,7 +127,17 @@ const TAB: &str = "    ";
 
 /// Terminal columns: East Asian wide characters take two.
 fn width(text: &str) -> usize {
-    text.chars().map(|c| if c == '\t' { TAB.len() } else if is_wide(c) { 2 } else { 1 }).sum()
+    text.chars()
+        .map(|c| {
+            if c == '\t' {
+                TAB.len()
+            } else if is_wide(c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
 }
 
 fn is_wide(c: char) -> bool {

@@ -51,6 +51,7 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> (Option<Program>, Vec<Di
             enums: Vec::new(),
             records: Vec::new(),
             inputs: Vec::new(),
+            unknown_inputs: Vec::new(),
             params: Vec::new(),
             lets: Vec::new(),
             let_order: Vec::new(),
@@ -131,6 +132,9 @@ impl<'a> Checker<'a> {
         for input in each!(items, Input) {
             self.declare_input(input);
         }
+        self.program.unknown_inputs = (0..self.program.inputs.len() as u32)
+            .map(|i| Value::Unknown(crate::eval::value::Missing::one(crate::eval::value::FactKey::input(i))))
+            .collect();
         for param in each!(items, Param) {
             self.declare_param(param);
         }
@@ -527,7 +531,10 @@ impl<'a> Checker<'a> {
             reversed: false,
         };
         let in_table = |at: Span| {
-            tables.iter().find(|t| t.span.file == at.file && t.span.start <= at.start && at.end <= t.span.end).map(|t| t.name.name.clone())
+            tables
+                .iter()
+                .find(|t| t.span.file == at.file && t.span.start <= at.start && at.end <= t.span.end)
+                .map(|t| t.name.name.clone())
         };
         for cycle in &cycles {
             let diagnostic = order::cycle_diagnostic(
@@ -591,7 +598,8 @@ impl<'a> Checker<'a> {
 
     /// Tables whose rows look up each other (or themselves) would never finish.
     fn check_table_cycles(&mut self, tables: &[&ast::TableDecl]) {
-        let index: HashMap<&str, u32> = tables.iter().enumerate().map(|(i, t)| (t.name.name.as_str(), i as u32)).collect();
+        let index: HashMap<&str, u32> =
+            tables.iter().enumerate().map(|(i, t)| (t.name.name.as_str(), i as u32)).collect();
         let edges: order::Edges = tables
             .iter()
             .map(|table| {
@@ -776,8 +784,12 @@ impl<'a> Checker<'a> {
             }
             if output.name == OutputName::Named("period".into()) {
                 self.report(
-                    Diagnostic::error(Code::DuplicateOutput, output.name_span, "`period` is the name the report gives the amount's period")
-                        .with_help("choose another name for this output"),
+                    Diagnostic::error(
+                        Code::DuplicateOutput,
+                        output.name_span,
+                        "`period` is the name the report gives the amount's period",
+                    )
+                    .with_help("choose another name for this output"),
                 );
                 continue;
             }

@@ -26,22 +26,15 @@ pub struct TableHit {
     pub row: Option<usize>,
 }
 
-/// Everything an expression can read during one evaluation.
-pub struct Env<'p> {
-    pub program: &'p Program,
-    pub facts: &'p [Value],
+/// The parameters in force on one date: resolved once, shared by every citizen evaluated on it.
+#[derive(Clone, Debug)]
+pub struct OnDate {
     pub date: Date,
     pub params: Vec<Result<Value>>,
-    pub lets: Vec<Result<Value>>,
-    items: Vec<Item>,
-    steps: u64,
-    /// Set while evaluating what a trace must explain.
-    pub hits: Option<Vec<TableHit>>,
 }
 
-impl<'p> Env<'p> {
-    /// Resolves parameters on `date` and evaluates every definition, each once, in dependency order.
-    pub fn new(program: &'p Program, facts: &'p [Value], date: Date) -> Env<'p> {
+impl OnDate {
+    pub fn new(program: &Program, date: Date) -> OnDate {
         let params = program
             .params
             .iter()
@@ -61,11 +54,42 @@ impl<'p> Env<'p> {
                 }),
             })
             .collect();
-        let mut env = Env { program, facts, date, params, lets: Vec::new(), items: Vec::new(), steps: 0, hits: None };
-        env.lets = vec![Ok(Value::Bool(false)); program.lets.len()];
-        for &i in &program.let_order {
-            let value = env.eval(&program.lets[i as usize].expr);
-            env.lets[i as usize] = value;
+        OnDate { date, params }
+    }
+}
+
+/// Everything an expression can read during one evaluation.
+pub struct Env<'p> {
+    pub program: &'p Program,
+    pub facts: &'p [Value],
+    pub date: Date,
+    pub params: &'p [Result<Value>],
+    pub lets: Vec<Result<Value>>,
+    items: Vec<Item>,
+    steps: u64,
+    /// Set while evaluating what a trace must explain.
+    pub hits: Option<Vec<TableHit>>,
+}
+
+impl<'p> Env<'p> {
+    /// Evaluates every definition for this citizen, each once, in dependency order.
+    pub fn new(program: &'p Program, on: &'p OnDate, facts: &'p [Value]) -> Env<'p> {
+        let mut env = Env {
+            program,
+            facts,
+            date: on.date,
+            params: &on.params,
+            lets: Vec::new(),
+            items: Vec::new(),
+            steps: 0,
+            hits: None,
+        };
+        if !program.lets.is_empty() {
+            env.lets = vec![Ok(Value::Bool(false)); program.lets.len()];
+            for &i in &program.let_order {
+                let value = env.eval(&program.lets[i as usize].expr);
+                env.lets[i as usize] = value;
+            }
         }
         env
     }

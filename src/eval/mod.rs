@@ -12,6 +12,7 @@ use crate::ast::Status;
 use crate::date::Date;
 use crate::program::{Lang, Program};
 use crate::source::Span;
+pub use expr::OnDate;
 pub use policy::{Decided, PolicyOutcome};
 pub use report::{fact_path, location, money, to_json};
 use value::Value;
@@ -31,23 +32,41 @@ pub struct Options {
     pub trace: bool,
 }
 
-/// Decides every policy for one citizen: the lean result, before any report is written.
-pub fn decide(program: &Program, facts: &[Value], date: Date) -> Vec<PolicyOutcome> {
-    decide_in(&mut expr::Env::new(program, facts, date), false)
+/// How much of each policy's decision is worked out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Status and amount only: stop at the first condition that fails, skip other outputs.
+    Lean,
+    /// Everything a report shows: each condition, every output, the missing facts.
+    Full,
+    /// `Full`, and the table rows behind each output, for the trace.
+    Traced,
 }
 
-fn decide_in(env: &mut expr::Env, trace: bool) -> Vec<PolicyOutcome> {
+/// Decides every policy for one citizen on `date`: the decisions, before any report is written.
+pub fn decide(program: &Program, facts: &[Value], date: Date) -> Vec<PolicyOutcome> {
+    let on = OnDate::new(program, date);
+    decide_in(&mut expr::Env::new(program, &on, facts), Depth::Full)
+}
+
+/// Decides every policy for one citizen, on a date whose parameters are already resolved.
+pub fn decide_on(program: &Program, on: &OnDate, facts: &[Value], depth: Depth) -> Vec<PolicyOutcome> {
+    decide_in(&mut expr::Env::new(program, on, facts), depth)
+}
+
+fn decide_in(env: &mut expr::Env, depth: Depth) -> Vec<PolicyOutcome> {
     let program = env.program;
     let mut outcomes: Vec<PolicyOutcome> =
-        program.policies.iter().map(|policy| policy::evaluate(env, policy, trace)).collect();
+        program.policies.iter().map(|policy| policy::evaluate(env, policy, depth)).collect();
     relations::settle(program, &mut outcomes);
     outcomes
 }
 
 /// Evaluates one citizen into a full report.
 pub fn evaluate(program: &Program, facts: &[Value], date: Date, options: Options) -> crate::report::Report {
-    let mut env = expr::Env::new(program, facts, date);
-    let outcomes = decide_in(&mut env, options.trace);
+    let on = OnDate::new(program, date);
+    let mut env = expr::Env::new(program, &on, facts);
+    let outcomes = decide_in(&mut env, if options.trace { Depth::Traced } else { Depth::Full });
     report::write(&env, &outcomes, options)
 }
 

@@ -2,7 +2,7 @@
 
 use super::expr::{arith, Env, Result, TableHit};
 use super::value::{Missing, Value};
-use super::EvalError;
+use super::{Depth, EvalError};
 use crate::ast::{ConditionKind, OutputName, Status};
 use crate::program::{Arith, OutputDef, PolicyDef, Type};
 use rust_decimal::Decimal;
@@ -57,7 +57,8 @@ impl PolicyOutcome {
     }
 }
 
-pub fn evaluate(env: &mut Env, policy: &PolicyDef, trace: bool) -> PolicyOutcome {
+pub fn evaluate(env: &mut Env, policy: &PolicyDef, depth: Depth) -> PolicyOutcome {
+    let lean = depth == Depth::Lean;
     let date = env.date;
     if policy.effective_from.is_some_and(|from| date < from) || policy.effective_until.is_some_and(|until| date > until)
     {
@@ -77,7 +78,14 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, trace: bool) -> PolicyOutcome
                 first_error.get_or_insert_with(|| e.clone());
             }
         }
-        outcome.conditions.push(value);
+        if lean {
+            // One failed condition settles the status; the others matter only to a report.
+            if any_false {
+                break;
+            }
+        } else {
+            outcome.conditions.push(value);
+        }
     }
     if any_false {
         outcome.status = Status::Ineligible;
@@ -92,7 +100,17 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, trace: bool) -> PolicyOutcome
     // whether an undetermined member could pay more.
     let undetermined = missing.is_some();
     outcome.missing = missing.unwrap_or_default();
+    let trace = depth == Depth::Traced;
     for output in &policy.outputs {
+        if lean && output.name != OutputName::Amount {
+            // Keep positions aligned with the policy's outputs; only the amount is worked out.
+            outcome.outputs.push(OutputValue {
+                value: Value::Unknown(Missing::default()),
+                decided: Decided::Base,
+                hits: Vec::new(),
+            });
+            continue;
+        }
         match output_value(env, output, trace) {
             Ok(value) => outcome.outputs.push(value),
             Err(error) if undetermined => {
@@ -111,14 +129,18 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, trace: bool) -> PolicyOutcome
             }
         }
     }
-    outcome.payable = payable(policy, &outcome.outputs);
+    if !lean {
+        outcome.payable = payable(policy, &outcome.outputs);
+    }
     let unknown_outputs = outcome.outputs.iter().map(|o| &o.value).chain(outcome.payable.as_ref());
     for value in unknown_outputs {
         if let Value::Unknown(m) = value {
             outcome.missing.absorb(m);
         }
     }
-    let any_unknown = undetermined || outcome.outputs.iter().any(|o| o.value.is_unknown());
+    let amount_unknown =
+        |(def, out): (&OutputDef, &OutputValue)| (!lean || def.name == OutputName::Amount) && out.value.is_unknown();
+    let any_unknown = undetermined || policy.outputs.iter().zip(&outcome.outputs).any(amount_unknown);
     outcome.status = if any_unknown { Status::Undetermined } else { Status::Eligible };
     outcome
 }
@@ -164,7 +186,9 @@ fn decide_output(env: &mut Env, output: &OutputDef) -> Result<(Value, Decided)> 
         return Ok((Value::Unknown(missing), Decided::Base));
     }
     if let [(first, first_value), rest @ ..] = applicable.as_slice() {
-        if let Some((other, other_value)) = rest.iter().find(|(_, v)| v.compare(first_value) != Some(std::cmp::Ordering::Equal)) {
+        if let Some((other, other_value)) =
+            rest.iter().find(|(_, v)| v.compare(first_value) != Some(std::cmp::Ordering::Equal))
+        {
             let (a, b) = (&output.exceptions[*first], &output.exceptions[*other]);
             return Err(EvalError {
                 message: format!(
@@ -181,7 +205,10 @@ fn decide_output(env: &mut Env, output: &OutputDef) -> Result<(Value, Decided)> 
     }
     match &output.base {
         Some(base) => Ok((env.eval(base)?, Decided::Base)),
-        None => Err(EvalError { message: format!("no definition of `{}` applies", output.name.as_str()), span: output.span }),
+        None => Err(EvalError {
+            message: format!("no definition of `{}` applies", output.name.as_str()),
+            span: output.span,
+        }),
     }
 }
 

@@ -27,17 +27,18 @@ impl FactKey {
 }
 
 /// The missing facts an unknown value depends on: sorted, without duplicates. Supplying any one
-/// of them may settle the value; supplying none cannot.
+/// of them may settle the value; supplying none cannot. Shared, not copied, as the unknown value
+/// flows through an evaluation: only a union makes a new set.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Missing(Vec<FactKey>);
+pub struct Missing(Option<Rc<[FactKey]>>);
 
 impl Missing {
     pub fn one(key: FactKey) -> Missing {
-        Missing(vec![key])
+        Missing(Some(Rc::from([key])))
     }
 
     pub fn keys(&self) -> &[FactKey] {
-        &self.0
+        self.0.as_deref().unwrap_or(&[])
     }
 
     pub fn union(mut self, other: &Missing) -> Missing {
@@ -46,11 +47,40 @@ impl Missing {
     }
 
     pub fn absorb(&mut self, other: &Missing) {
-        for key in &other.0 {
-            if let Err(at) = self.0.binary_search(key) {
-                self.0.insert(at, *key);
-            }
+        let (mine, theirs) = (self.keys(), other.keys());
+        if theirs.iter().all(|key| mine.binary_search(key).is_ok()) {
+            return;
         }
+        if mine.is_empty() {
+            self.0 = other.0.clone();
+            return;
+        }
+        let mut merged = Vec::with_capacity(mine.len() + theirs.len());
+        let (mut i, mut j) = (0, 0);
+        while i < mine.len() || j < theirs.len() {
+            let next = match (mine.get(i), theirs.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                    *a
+                }
+                (Some(a), Some(b)) if a < b => {
+                    i += 1;
+                    *a
+                }
+                (Some(a), None) => {
+                    i += 1;
+                    *a
+                }
+                (_, Some(b)) => {
+                    j += 1;
+                    *b
+                }
+                (None, None) => break,
+            };
+            merged.push(next);
+        }
+        self.0 = Some(Rc::from(merged));
     }
 }
 

@@ -22,8 +22,26 @@ pub const MAX_DECLARATIONS: usize = 20_000;
 /// Words that start a declaration or a clause at the beginning of a line: an `if` chain cannot
 /// continue past them, so the count of open `if`s starts again.
 const STARTS: [&str; 20] = [
-    "ruleset", "record", "field", "input", "param", "let", "table", "policy", "group", "example", "source",
-    "effective", "require", "unless", "amount", "fee", "waiver", "output", "exception", "expect",
+    "ruleset",
+    "record",
+    "field",
+    "input",
+    "param",
+    "let",
+    "table",
+    "policy",
+    "group",
+    "example",
+    "source",
+    "effective",
+    "require",
+    "unless",
+    "amount",
+    "fee",
+    "waiver",
+    "output",
+    "exception",
+    "expect",
 ];
 
 /// Finds the first place where nesting exceeds [`MAX_NESTING`], skipping strings and comments.

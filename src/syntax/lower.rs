@@ -693,8 +693,12 @@ impl<'d> Lowerer<'d> {
         // too deep to check is also too deep to drop.
         if deepest + operands.len() > MAX_EXPR_DEPTH + 1 {
             self.report(
-                Diagnostic::error(Code::NestingTooDeep, span, format!("this expression is more than {MAX_EXPR_DEPTH} levels deep"))
-                    .with_help("split it into named definitions with `let`, or use `sum(…)` over a list"),
+                Diagnostic::error(
+                    Code::NestingTooDeep,
+                    span,
+                    format!("this expression is more than {MAX_EXPR_DEPTH} levels deep"),
+                )
+                .with_help("split it into named definitions with `let`, or use `sum(…)` over a list"),
             );
             return Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };
         }
@@ -726,8 +730,12 @@ impl<'d> Lowerer<'d> {
         if prefixes.len() + expr.depth() > MAX_EXPR_DEPTH {
             let span = prefixes.first().map_or(expr.span, |(_, s)| s.to(expr.span));
             self.report(
-                Diagnostic::error(Code::NestingTooDeep, span, format!("more than {MAX_EXPR_DEPTH} `not` or `-` in a row"))
-                    .with_help("two `not`s cancel out: remove them in pairs"),
+                Diagnostic::error(
+                    Code::NestingTooDeep,
+                    span,
+                    format!("more than {MAX_EXPR_DEPTH} `not` or `-` in a row"),
+                )
+                .with_help("two `not`s cancel out: remove them in pairs"),
             );
             return Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };
         }

@@ -59,8 +59,8 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
 /// the first parse, which is then faster).
 fn parse_attempts(chunk: &str) -> Option<errors::Attempts> {
     pest::set_error_detail(true);
-    let attempts = EligoParser::parse(Rule::file, chunk).err().and_then(|e| e.parse_attempts()).map(|attempts| {
-        errors::Attempts {
+    let attempts =
+        EligoParser::parse(Rule::file, chunk).err().and_then(|e| e.parse_attempts()).map(|attempts| errors::Attempts {
             max_position: attempts.max_position,
             punctuation: attempts
                 .expected_tokens()
@@ -68,8 +68,7 @@ fn parse_attempts(chunk: &str) -> Option<errors::Attempts> {
                 .map(ToString::to_string)
                 .filter(|token| !token.is_empty() && token.chars().all(|c| c.is_ascii_punctuation()))
                 .collect(),
-        }
-    });
+        });
     pest::set_error_detail(false);
     attempts
 }

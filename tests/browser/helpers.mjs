@@ -66,6 +66,13 @@ export function ruleSet() {
   return { index, engine, schema: engine.schema() };
 }
 
+/** A profile's expected report (rules/profiles/<id>.expected.json, in Chinese, on DATE), if any. */
+export function expectedReport(profile) {
+  if (!profile?.expected) return null;
+  const report = JSON.parse(fs.readFileSync(path.join(root, "rules", profile.expected), "utf8"));
+  return report.date === DATE ? report : null;
+}
+
 /** Rules for when rules/ has no usable profile: the Shanghai old-age allowance. */
 export const FALLBACK_PROFILE = { birth_date: "1950-03-02", hukou: "上海" };
 

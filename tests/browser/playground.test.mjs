@@ -90,14 +90,8 @@ test("run the examples of the file and see them at their lines", async () => {
     const expectLine = lines.findIndex((l, i) => i >= failing.at.line - 1 && /^\s*expect\s/.test(l) && /\beligible\b/.test(l) && !/ineligible/.test(l));
     if (expectLine >= 0) {
       const col = lines[expectLine].search(/\beligible\b/);
-      await page.locator(".cm-content").first().click();
-      await page.evaluate(() => document.activeElement.blur());
-      // Put the cursor at the word with the keyboard: go to the line, then along it.
-      await page.locator(".cm-content").first().click();
-      await page.keyboard.press("Control+Home");
-      for (let i = 0; i < expectLine; i++) await page.keyboard.press("ArrowDown");
-      await page.keyboard.press("Home");
-      for (let i = 0; i < col; i++) await page.keyboard.press("ArrowRight");
+      // Put the cursor before the word (playground.goTo is the problems list's own navigation).
+      await page.evaluate(([f, l, c]) => window.playground.goTo(f, l, c), [file, expectLine + 1, col + 1]);
       await page.keyboard.type("in");
       await page.waitForFunction((line) => document.querySelector(`#examples li.example.fail`) !== null, failing.at.line);
       assert.equal(await page.locator(`#examples li.example[data-line="${failing.at.line}"]`).first().getAttribute("data-passed"), "false");

@@ -6,7 +6,8 @@ use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const ELDERLY: &str = include_str!("../../rules/shanghai/elderly.rules");
+/// The LANGUAGE.md sketch in final syntax, self-contained (rules/ splits it across files).
+const ELDERLY: &str = include_str!("../fixtures/valid/elderly_allowance.rules");
 
 fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -152,4 +153,23 @@ fn schema_policies_examples_and_version() {
     assert!(examples.length() >= 2);
     assert!(examples.iter().all(|e| get(&e, "passed").as_bool() == Some(true)));
     assert_eq!(version(), env!("CARGO_PKG_VERSION"));
+}
+
+#[wasm_bindgen_test]
+fn a_decider_screens_records_as_status_bytes() {
+    let engine = engine();
+    let mut decider = engine.decider("2025-03-01").unwrap();
+    let codes = decider.decide(json(r#"{"birth_date": "1940-05-01", "hukou": "上海"}"#)).unwrap().to_vec();
+    assert_eq!(codes, vec![0]);
+    assert_eq!(decider.amount(0).as_deref(), Some("180.00"));
+    let codes = decider.decide(json(r#"{"hukou": "上海"}"#)).unwrap().to_vec();
+    assert_eq!(codes, vec![2], "undetermined without a birth date");
+    assert_eq!(decider.amount(0), None);
+    let many = decider
+        .decide_many(json(r#"[{"birth_date": "1940-05-01", "hukou": "上海"}, {"birth_date": "1990-01-01", "hukou": "上海"}, {"birth_date": 5}]"#))
+        .unwrap()
+        .to_vec();
+    assert_eq!(many, vec![0, 1, 255]);
+    let columns = json(r#"{"birth_date": ["1940-05-01", null, "1990-01-01"], "hukou": ["上海", "上海", "北京"]}"#);
+    assert_eq!(decider.decide_columns(columns, 3).unwrap().to_vec(), vec![0, 2, 1]);
 }

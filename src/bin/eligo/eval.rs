@@ -63,8 +63,14 @@ pub fn run(
         }
     }
     let lang_word = if lang == Lang::En { "en" } else { "zh" };
-    let result = serde_json::from_str(&text)
-        .map_err(|e| EvaluateError::InvalidJson { message: format!("{}: not valid JSON: {e}", data.display()) })
+    // Read strictly: a key written twice, or data nested too deeply, is an error with its path.
+    let result = eligo::api::read_data(&text)
+        .map_err(|error| match error {
+            EvaluateError::InvalidJson { message } => {
+                EvaluateError::InvalidJson { message: format!("{}: {message}", data.display()) }
+            }
+            other => other,
+        })
         .and_then(|json| engine.evaluate(&json, date, options(Some(lang_word), trace || explain.is_some())));
     let report = match result {
         Ok(report) => report,

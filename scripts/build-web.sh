@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds everything the pages in www/ load, as static files of the same origin:
+#   www/pkg/     the WebAssembly module (scripts/build-wasm.sh; skipped while it is newer than
+#                the Rust sources, or with ELIGO_SKIP_WASM=1);
+#   www/rules/   every rules/**/*.rules and rules/profiles/*.json, and index.json listing them
+#                with their text (the pages load the whole rule set with one request);
+#   www/vendor/  CodeMirror 6 bundled by esbuild for the playground.
+# Nothing is fetched from another host at run time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+ensure_node_modules
+
+# 1. The module. Rebuild only when a Rust source, the grammar or the manifest is newer.
+wasm_stale() {
+  [ ! -f www/pkg/eligo_bg.wasm ] && return 0
+  [ ! -f pkg/node/eligo_bg.wasm ] && return 0 # the browser tests compare with the Node build
+  [ -n "$(find src grammar Cargo.toml Cargo.lock -newer www/pkg/eligo_bg.wasm -print -quit 2>/dev/null)" ]
+}
+if [ "${ELIGO_SKIP_WASM:-0}" != 1 ] && wasm_stale; then
+  echo "== building the WebAssembly module"
+  bash scripts/build-wasm.sh
+else
+  echo "== www/pkg is up to date"
+fi
+
+# 2. The rules and the demo profiles.
+echo "== copying rules/ to www/rules/"
+rm -rf www/rules
+mkdir -p www/rules
+node --input-type=module <<'JS'
+// Part of scripts/build-web.sh: copies rules/**/*.rules and rules/profiles/*.json into www/rules/
+// and writes www/rules/index.json: the rule files and demo profiles with their content, so that a
+// page loads the whole rule set with one request (and the service worker has one file to cache).
+import fs from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(process.cwd());
+const src = path.join(root, "rules");
+const out = path.join(root, "www/rules");
+
+function walk(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory() ? walk(full) : [full];
+    });
+}
+
+const copy = (full) => {
+  const rel = path.relative(src, full).split(path.sep).join("/");
+  fs.mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
+  fs.copyFileSync(full, path.join(out, rel));
+  return rel;
+};
+
+const rules = walk(src).filter((f) => f.endsWith(".rules")).map((full) => ({
+  path: copy(full),
+  text: fs.readFileSync(full, "utf8"),
+}));
+
+const profileDir = path.join(src, "profiles");
+const profiles = [];
+const expected = {};
+// Optional display names: rules/profiles/names.json = { "<profile id>": { "zh": "…", "en": "…" } }.
+const namesFile = path.join(profileDir, "names.json");
+const names = fs.existsSync(namesFile) ? JSON.parse(fs.readFileSync(namesFile, "utf8")) : {};
+for (const full of walk(profileDir).filter((f) => f.endsWith(".json") && f !== namesFile)) {
+  const rel = copy(full);
+  let data;
+  try {
+    data = JSON.parse(fs.readFileSync(full, "utf8"));
+  } catch (error) {
+    console.warn(`warning: ${rel} is not valid JSON (${error.message}); skipped`);
+    continue;
+  }
+  if (/\.expected\.json$/.test(full)) {
+    expected[rel.replace(/\.expected\.json$/, ".json")] = rel;
+    continue;
+  }
+  const id = path.basename(full, ".json");
+  profiles.push({ path: rel, id, ...(names[id] ? { name: names[id] } : {}), facts: data });
+}
+for (const profile of profiles) if (expected[profile.path]) profile.expected = expected[profile.path];
+
+const index = { generated: new Date().toISOString(), rules, profiles };
+fs.writeFileSync(path.join(out, "index.json"), JSON.stringify(index));
+console.log(`www/rules/index.json: ${rules.length} rule files, ${profiles.length} demo profiles`);
+JS
+
+# 3. CodeMirror for the playground.
+echo "== bundling CodeMirror into www/vendor/"
+mkdir -p www/vendor
+esbuild www/playground/codemirror-entry.js --bundle --format=esm --minify --target=es2020 \
+  --legal-comments=external --outfile=www/vendor/codemirror.js --log-level=warning
+ls -l www/vendor/codemirror.js | awk '{ print "www/vendor/codemirror.js: " $5 " bytes" }'

@@ -1,0 +1,278 @@
+//! Citizen data as JSON text, read strictly. `serde_json::from_str` keeps the last of two equal
+//! keys silently and reports deep nesting as "recursion limit exceeded at line 1 column 129";
+//! data from many systems needs both said plainly, with the path:
+//!
+//! - a key written twice in one object is a problem at its path (`household[0].income`), not a
+//!   silent choice between the two values;
+//! - data nested more than [`MAX_DEPTH`] levels is refused with a message that says so, before
+//!   serde_json's own limit (128) is reached, so the stack stays shallow in WebAssembly too.
+//!
+//! Every such problem is collected (the whole text is still read, as far as it is JSON); the
+//! caller refuses the data when there is any, so no report is made from data half understood.
+
+use crate::facts::MAX_DEPTH;
+use crate::report::FactProblem;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value as Json};
+use std::cell::RefCell;
+use std::fmt;
+
+/// Why data text could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unreadable {
+    /// Not JSON at all: serde_json's message, with its line and column.
+    Syntax(String),
+    /// JSON, but with keys twice or nested too deeply: each problem at its path.
+    Problems(Vec<FactProblem>),
+}
+
+/// The message for data nested deeper than [`MAX_DEPTH`] (shared with the WebAssembly layer).
+pub fn too_deep_message() -> String {
+    format!("the data is nested more than {MAX_DEPTH} levels deep; facts are at most a list of records")
+}
+
+/// Reads one citizen's data.
+pub fn parse(text: &str) -> Result<Json, Unreadable> {
+    let problems = RefCell::new(Vec::new());
+    let seed = Seed { path: &Path::Root, depth: 0, problems: &problems };
+    let value = read(text, seed)?;
+    let problems = problems.into_inner();
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(Unreadable::Problems(problems))
+    }
+}
+
+/// Reads a JSON array of records, each on its own: a record with a key twice (or nested too
+/// deeply) has its problems, the others are fine. `Err` only when the text is not JSON or not an
+/// array.
+pub fn parse_records(text: &str) -> Result<Vec<Result<Json, Vec<FactProblem>>>, Unreadable> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let records = de::Deserializer::deserialize_seq(&mut deserializer, RecordsVisitor).map_err(syntax)?;
+    deserializer.end().map_err(syntax)?;
+    Ok(records)
+}
+
+fn read(text: &str, seed: Seed) -> Result<Json, Unreadable> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = seed.deserialize(&mut deserializer).map_err(syntax)?;
+    deserializer.end().map_err(syntax)?;
+    Ok(value)
+}
+
+fn syntax(error: serde_json::Error) -> Unreadable {
+    let text = error.to_string();
+    // serde_json's own depth limit: only reached beyond MAX_DEPTH, where the content is skipped.
+    if text.starts_with("recursion limit exceeded") {
+        return Unreadable::Problems(vec![FactProblem { path: String::new(), message: too_deep_message() }]);
+    }
+    Unreadable::Syntax(text)
+}
+
+/// Where a value is, built on the stack while reading and written out only for a problem.
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    /// `household[0].income`, the way the facts reader writes paths.
+    fn render(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Key(Path::Root, key) => (*key).to_string(),
+            Path::Key(parent, key) => format!("{}.{key}", parent.render()),
+            Path::Index(parent, index) => format!("{}[{index}]", parent.render()),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Seed<'a> {
+    path: &'a Path<'a>,
+    /// Objects and arrays around this value.
+    depth: usize,
+    problems: &'a RefCell<Vec<FactProblem>>,
+}
+
+impl Seed<'_> {
+    fn report(&self, path: String, message: String) {
+        self.problems.borrow_mut().push(FactProblem { path, message });
+    }
+
+    /// Whether an object or array here is one level too many (reported once, at the root of the
+    /// part that is too deep).
+    fn too_deep(&self) -> bool {
+        if self.depth < MAX_DEPTH {
+            return false;
+        }
+        // A path-less problem: the whole data is refused, and the place is in the message.
+        let at = self.path.render();
+        let message = if at.is_empty() { too_deep_message() } else { format!("{} (at {at})", too_deep_message()) };
+        self.report(String::new(), message);
+        true
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
+    type Value = Json;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Json, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_> {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON data")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
+        Ok(Json::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
+        Ok(Json::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
+        Ok(Json::Number(n.into()))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Json, E> {
+        // serde_json refuses numbers it cannot hold (1e400) before they get here.
+        Ok(Number::from_f64(n).map_or(Json::Null, Json::Number))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Json, E> {
+        Ok(Json::String(s.to_owned()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Json, E> {
+        Ok(Json::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        if self.too_deep() {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(Json::Null);
+        }
+        let mut items = Vec::new();
+        loop {
+            let path = Path::Index(self.path, items.len());
+            let seed = Seed { path: &path, depth: self.depth + 1, problems: self.problems };
+            match seq.next_element_seed(seed)? {
+                Some(item) => items.push(item),
+                None => return Ok(Json::Array(items)),
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        if self.too_deep() {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Json::Null);
+        }
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = Path::Key(self.path, &key);
+            let value = map.next_value_seed(Seed { path: &path, depth: self.depth + 1, problems: self.problems })?;
+            if object.contains_key(&key) {
+                let message = "this key is written twice in the same object; which value is meant?".to_string();
+                self.report(path.render(), message);
+            } else {
+                object.insert(key, value);
+            }
+        }
+        Ok(Json::Object(object))
+    }
+}
+
+/// The top-level array of `parse_records`: each record read with its own problems.
+struct RecordsVisitor;
+
+impl<'de> Visitor<'de> for RecordsVisitor {
+    type Value = Vec<Result<Json, Vec<FactProblem>>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON array of records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut records = Vec::new();
+        loop {
+            let problems = RefCell::new(Vec::new());
+            let seed = Seed { path: &Path::Root, depth: 0, problems: &problems };
+            match seq.next_element_seed(seed)? {
+                Some(record) => {
+                    let problems = problems.into_inner();
+                    records.push(if problems.is_empty() { Ok(record) } else { Err(problems) });
+                }
+                None => return Ok(records),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(text: &str) -> Vec<(String, String)> {
+        match parse(text) {
+            Err(Unreadable::Problems(problems)) => problems.into_iter().map(|p| (p.path, p.message)).collect(),
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads() {
+        let text = r#"{"a": [1, -2, 3.5, "x", null, true, {"b": {}}], "c": 18446744073709551615}"#;
+        assert_eq!(parse(text), Ok(serde_json::from_str::<Json>(text).unwrap()));
+    }
+
+    #[test]
+    fn a_key_twice_is_a_problem_at_its_path() {
+        let found = problems(r#"{"age": 1, "household": [{"income": 1}, {"income": 2, "income": 3}], "age": 2}"#);
+        let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["household[1].income", "age"]);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_plainly() {
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let found = problems(&deep);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "");
+        assert!(found[0].1.starts_with(&too_deep_message()), "{found:?}");
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        // Far deeper than serde_json's own limit: the same problem, never a stack overflow (the
+        // part too deep is skipped by serde_json without recursion).
+        let very = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(problems(&very)[0].1.starts_with(&too_deep_message()));
+    }
+
+    #[test]
+    fn records_are_read_one_by_one() {
+        let records = parse_records(r#"[{"a": 1}, {"a": 1, "a": 2}, 3]"#).unwrap();
+        assert_eq!(records[0], Ok(json!({"a": 1})));
+        assert_eq!(records[1].as_ref().unwrap_err()[0].path, "a");
+        assert_eq!(records[2], Ok(json!(3)));
+        assert!(matches!(parse_records("{}"), Err(Unreadable::Syntax(_))));
+        assert!(matches!(parse_records("[1] x"), Err(Unreadable::Syntax(_))));
+    }
+}
