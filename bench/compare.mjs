@@ -52,19 +52,7 @@ const wanted = (name) => name === only;
 
 if (only.startsWith("eligo")) {
   const eligo = require(path.join(root, "pkg/node/eligo.js"));
-  const rules = `
-input age: int label "年龄" en "Age"
-input income: money label "月收入" en "Monthly income"
-input residency: text label "常住地" en "Residency"
-input household_size: int label "家庭人口" en "Household size"
-input already_receiving: bool label "已享受" en "Already receiving"
-policy benefit "补贴" en "Benefit"
-  require age >= 60 "年满60周岁" en "Aged 60 or over"
-  require income < 3000 "月收入低于3000元" en "Income below 3000"
-  require residency == "SH" "常住上海" en "Lives in Shanghai"
-  require household_size <= 4 "家庭人口不超过4人" en "At most 4 in the household"
-  unless already_receiving "已享受的除外" en "Not if already receiving"
-  amount monthly = 300`;
+  const rules = fs.readFileSync(path.join(import.meta.dirname, "benefit.rules"), "utf8");
   const engine = eligo.Engine.compile({ "benefit.rules": rules });
   const answer = (status) => (status === "eligible" ? true : status === "ineligible" ? false : status);
   const CODES = ["eligible", "ineligible", "undetermined", "not_applicable", "error"];

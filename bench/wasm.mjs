@@ -6,18 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 
-const root = path.resolve(import.meta.dirname, "..");
+import { root, ruleFiles } from "../scripts/rule-files.mjs";
 const wasmPath = path.join(root, "pkg/web/eligo_bg.wasm");
 
-function ruleFiles(dir = path.join(root, "rules")) {
-  const files = {};
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) Object.assign(files, ruleFiles(full));
-    else if (entry.name.endsWith(".rules")) files[path.relative(root, full)] = fs.readFileSync(full, "utf8");
-  }
-  return files;
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -112,20 +112,7 @@ fn evaluate_10000_citizens(bencher: Bencher) {
 
 /// The rule of the side-by-side comparison (bench/compare.mjs), natively: what the wasm module
 /// costs beyond the rules themselves is the difference.
-const COMPARISON_RULE: &str = r#"
-input age: int label "年龄" en "Age"
-input income: money label "月收入" en "Monthly income"
-input residency: text label "常住地" en "Residency"
-input household_size: int label "家庭人口" en "Household size"
-input already_receiving: bool label "已享受" en "Already receiving"
-policy benefit "补贴" en "Benefit"
-  require age >= 60 "年满60周岁" en "Aged 60 or over"
-  require income < 3000 "月收入低于3000元" en "Income below 3000"
-  require residency == "SH" "常住上海" en "Lives in Shanghai"
-  require household_size <= 4 "家庭人口不超过4人" en "At most 4 in the household"
-  unless already_receiving "已享受的除外" en "Not if already receiving"
-  amount monthly = 300
-"#;
+const COMPARISON_RULE: &str = include_str!("../bench/benefit.rules");
 
 #[divan::bench]
 fn comparison_rule_decide_from_json(bencher: Bencher) {

@@ -80,6 +80,11 @@ impl Engine {
         }
     }
 
+    /// An engine for a program already compiled (its warnings were reported then).
+    pub fn from_program(program: Program) -> Engine {
+        Engine { program, warnings: Vec::new() }
+    }
+
     pub fn program(&self) -> &Program {
         &self.program
     }

@@ -172,7 +172,10 @@ fn help_for(found: &str, expected: &[String]) -> Option<String> {
         return Some("names cannot start with a digit".into());
     }
     if found.chars().all(|c| c.is_ascii_alphabetic()) {
-        if let Some(keyword) = crate::diagnostic::did_you_mean(found, KEYWORDS.iter().copied()) {
+        if let Some(keyword) = crate::diagnostic::did_you_mean(
+            found,
+            super::DECLARATION_KEYWORDS.iter().chain(&super::CLAUSE_KEYWORDS).chain(OTHER_KEYWORDS).copied(),
+        ) {
             return Some(format!("did you mean `{keyword}`?"));
         }
     }
@@ -190,34 +193,14 @@ fn is_keyword(word: &str) -> bool {
     super::EligoParser::parse(Rule::keyword, word).is_ok_and(|pairs| pairs.as_str() == word)
 }
 
-/// Words a misspelling is compared with.
-const KEYWORDS: &[&str] = &[
-    "ruleset",
-    "record",
-    "field",
-    "input",
-    "param",
-    "let",
-    "table",
-    "policy",
-    "group",
-    "example",
+/// Words a misspelling is compared with, besides those that start declarations and clauses.
+const OTHER_KEYWORDS: &[&str] = &[
     "label",
     "question",
     "hint",
-    "source",
-    "effective",
-    "require",
-    "unless",
-    "amount",
-    "fee",
-    "waiver",
-    "output",
-    "exception",
     "excludes",
     "highest",
     "given",
-    "expect",
     "monthly",
     "yearly",
     "once",

@@ -2,6 +2,7 @@
 //! text before pest sees it, because a recursive-descent parser overflows its stack long before
 //! it could report 10,000 nested parentheses.
 
+use super::{CLAUSE_KEYWORDS, DECLARATION_KEYWORDS};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -18,31 +19,6 @@ pub const MAX_NAME_CHARS: usize = 128;
 pub const MAX_TEXT_CHARS: usize = 4096;
 /// Most declarations in one rule set.
 pub const MAX_DECLARATIONS: usize = 20_000;
-
-/// Words that start a declaration or a clause at the beginning of a line: an `if` chain cannot
-/// continue past them, so the count of open `if`s starts again.
-const STARTS: [&str; 20] = [
-    "ruleset",
-    "record",
-    "field",
-    "input",
-    "param",
-    "let",
-    "table",
-    "policy",
-    "group",
-    "example",
-    "source",
-    "effective",
-    "require",
-    "unless",
-    "amount",
-    "fee",
-    "waiver",
-    "output",
-    "exception",
-    "expect",
-];
 
 /// Finds the first place where nesting exceeds [`MAX_NESTING`], skipping strings and comments.
 /// Brackets count while open; each `if` counts until the next declaration or clause, since its
@@ -72,7 +48,10 @@ pub fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                 let word = &text[i..word_end];
                 if word == "if" {
                     ifs += 1;
-                } else if STARTS.contains(&word) && starts_line(bytes, i) {
+                } else if (DECLARATION_KEYWORDS.contains(&word) || CLAUSE_KEYWORDS.contains(&word))
+                    && starts_line(bytes, i)
+                {
+                    // An `if` chain cannot continue past a new declaration or clause.
                     ifs = 0;
                 }
                 if brackets + ifs <= MAX_NESTING {

@@ -73,8 +73,13 @@ fn parse_attempts(chunk: &str) -> Option<errors::Attempts> {
     attempts
 }
 
-const DECLARATION_KEYWORDS: [&str; 9] =
+/// Words that start a declaration.
+pub(crate) const DECLARATION_KEYWORDS: [&str; 9] =
     ["ruleset", "record", "input", "param", "let", "table", "policy", "group", "example"];
+
+/// Words that start a clause inside a declaration.
+pub(crate) const CLAUSE_KEYWORDS: [&str; 11] =
+    ["field", "source", "effective", "require", "unless", "amount", "fee", "waiver", "output", "exception", "expect"];
 
 /// Byte ranges of the declarations: each starts at a line whose first word is a declaration
 /// keyword. Text before the first one (comments) belongs to the first chunk.

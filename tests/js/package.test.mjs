@@ -7,20 +7,11 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-const root = path.resolve(import.meta.dirname, "../..");
+import { root, ruleFiles } from "../../scripts/rule-files.mjs";
 const require = createRequire(import.meta.url);
 const eligo = require(path.join(root, "pkg/node/eligo.js"));
 const DATE = "2025-09-01";
 
-function ruleFiles(dir = path.join(root, "rules")) {
-  const files = {};
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) Object.assign(files, ruleFiles(full));
-    else if (entry.name.endsWith(".rules")) files[path.relative(root, full)] = fs.readFileSync(full, "utf8");
-  }
-  return files;
-}
 
 function profiles() {
   const dir = path.join(root, "rules/profiles");

@@ -1,26 +1,18 @@
 //! `eligo check`: every problem in the rules, or a one-line summary of a valid rule set.
 
 use super::{files, Format};
-use eligo::compile::{compile, Compiled};
+use eligo::compile::Compiled;
 
 use eligo::render::{position, render};
 use eligo::source::Sources;
 use std::process::ExitCode;
 
 pub fn run(paths: &[std::path::PathBuf], format: Format) -> ExitCode {
-    let loaded = match files::load(paths) {
-        Ok(loaded) => loaded,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+    let (sources, compiled) = match files::compiled(paths) {
+        Ok(compiled) => compiled,
+        Err(code) => return code,
     };
-    let compiled = if loaded.problems.is_empty() {
-        compile(&loaded.sources)
-    } else {
-        Compiled { program: None, diagnostics: loaded.problems.clone() }
-    };
-    report(&loaded.sources, &compiled, format);
+    report(&sources, &compiled, format);
     if compiled.program.is_some() {
         ExitCode::SUCCESS
     } else {

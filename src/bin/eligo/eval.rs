@@ -1,10 +1,9 @@
 //! `eligo eval`: one citizen's report, for people (grouped, in Chinese or English) or as the JSON
 //! the WebAssembly module returns.
 
-use super::{check, files, Format, Lang};
+use super::{files, Format, Lang};
 use eligo::api::{options, Engine, EvaluateError};
 use eligo::ast::Status;
-use eligo::compile::Compiled;
 use eligo::report::{PolicyResult, Report, TraceStep};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -19,28 +18,9 @@ pub fn run(
     trace: bool,
     format: Format,
 ) -> ExitCode {
-    let loaded = match files::load(paths) {
-        Ok(loaded) => loaded,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    if !loaded.problems.is_empty() {
-        check::report(
-            &loaded.sources,
-            &Compiled { program: None, diagnostics: loaded.problems.clone() },
-            Format::Human,
-        );
-        return ExitCode::from(1);
-    }
-    let files: Vec<(String, String)> = loaded.sources.files.iter().map(|f| (f.name.clone(), f.text.clone())).collect();
-    let engine = match Engine::compile(&files) {
-        Ok(engine) => engine,
-        Err(_) => {
-            check::report(&loaded.sources, &eligo::compile::compile(&loaded.sources), Format::Human);
-            return ExitCode::from(1);
-        }
+    let engine = match files::program(paths, Format::Human) {
+        Ok(program) => Engine::from_program(program),
+        Err(code) => return code,
     };
     let text = if data == Path::new("-") {
         let mut text = String::new();

@@ -67,3 +67,30 @@ fn collect(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
         Err(format!("{} does not exist", path.display()))
     }
 }
+
+/// The program of the rule files at `paths`. A usage problem (no rule files) is printed and is
+/// exit code 2; problems in the rules are printed in `format` and are exit code 1.
+pub fn program(paths: &[PathBuf], format: super::Format) -> Result<eligo::program::Program, std::process::ExitCode> {
+    let (sources, compiled) = compiled(paths)?;
+    match compiled.program {
+        Some(program) => Ok(program),
+        None => {
+            super::check::report(&sources, &compiled, format);
+            Err(std::process::ExitCode::from(1))
+        }
+    }
+}
+
+/// The rule files at `paths`, compiled (or, when a file is not UTF-8, that problem alone).
+pub fn compiled(paths: &[PathBuf]) -> Result<(Sources, eligo::compile::Compiled), std::process::ExitCode> {
+    let loaded = load(paths).map_err(|message| {
+        eprintln!("error: {message}");
+        std::process::ExitCode::from(2)
+    })?;
+    let compiled = if loaded.problems.is_empty() {
+        eligo::compile::compile(&loaded.sources)
+    } else {
+        eligo::compile::Compiled { program: None, diagnostics: loaded.problems }
+    };
+    Ok((loaded.sources, compiled))
+}
