@@ -56,8 +56,14 @@ pub fn check<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Vec<Positioned> 
 
 impl Engine {
     pub fn compile<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Result<Engine, CompileError> {
+        Engine::compile_with(files, true)
+    }
+
+    /// `compile`; without the examples when `examples` is false (a page that only evaluates
+    /// citizens starts faster, and `run_examples` then finds none).
+    pub fn compile_with<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)], examples: bool) -> Result<Engine, CompileError> {
         let sources = sources(files);
-        let compiled = crate::compile::compile(&sources);
+        let compiled = crate::compile::compile_with(&sources, examples);
         let diagnostics: Vec<Positioned> = compiled.diagnostics.iter().map(|d| position(&sources, d)).collect();
         match compiled.program {
             Some(program) => Ok(Engine { program, warnings: diagnostics }),

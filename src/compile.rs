@@ -16,10 +16,15 @@ pub struct Compiled {
 }
 
 pub fn compile(sources: &Sources) -> Compiled {
+    compile_with(sources, true)
+}
+
+/// `compile`, without the examples when `examples` is false (for pages that only evaluate).
+pub fn compile_with(sources: &Sources, examples: bool) -> Compiled {
     let mut diagnostics = Vec::new();
     let mut files = Vec::with_capacity(sources.files.len());
     for (id, file) in sources.files.iter().enumerate() {
-        let (ast, mut found) = crate::syntax::parse(id as u32, &file.text);
+        let (ast, mut found) = crate::syntax::parse_with(id as u32, &file.text, examples);
         diagnostics.append(&mut found);
         files.push(ast);
     }
@@ -28,6 +33,9 @@ pub fn compile(sources: &Sources) -> Compiled {
     // the author for unused names until the syntax is right.
     if diagnostics.iter().any(|d| d.code == Code::Syntax) {
         found.retain(|d| !matches!(d.code, Code::UnusedInput | Code::UnusedDefinition | Code::NoExamples));
+    }
+    if !examples {
+        found.retain(|d| d.code != Code::NoExamples);
     }
     diagnostics.append(&mut found);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);

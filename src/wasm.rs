@@ -304,9 +304,18 @@ fn declared_facts(
 #[wasm_bindgen]
 impl Engine {
     /// Compiles rule files; throws an EligoError (kind "compile") with every diagnostic.
-    pub fn compile(#[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue) -> Result<Engine, JsValue> {
+    /// `{ examples: false }` leaves out the examples (tests) in the files: a page that only
+    /// evaluates citizens starts faster.
+    pub fn compile(
+        #[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ examples?: boolean }")] options: Option<js_sys::Object>,
+    ) -> Result<Engine, JsValue> {
         let files = rule_files(files)?;
-        api::Engine::compile(&files).map(Engine::new).map_err(|error| {
+        let examples = options
+            .and_then(|o| js_sys::Reflect::get(&o, &JsValue::from_str("examples")).ok())
+            .and_then(|e| e.as_bool())
+            .unwrap_or(true);
+        api::Engine::compile_with(&files, examples).map(Engine::new).map_err(|error| {
             eligo_error("compile", &error.message, to_js(&error.diagnostics).ok().map(|d| ("diagnostics", d)))
         })
     }

@@ -20,6 +20,12 @@ pub(crate) struct EligoParser;
 
 /// Parses one rule file. Returns what could be parsed and every problem found.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    parse_with(file, text, true)
+}
+
+/// `parse`, leaving out the examples when `examples` is false: a page that only evaluates
+/// citizens does not need the tests, and they are a large part of a rule file.
+pub fn parse_with(file: FileId, text: &str, examples: bool) -> (ast::File, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut items = Vec::new();
     if text.len() > limits::MAX_SOURCE_BYTES {
@@ -39,6 +45,9 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     }
     for (start, end) in declaration_chunks(text) {
         let chunk = &text[start..end];
+        if !examples && first_word(chunk) == "example" {
+            continue;
+        }
         match EligoParser::parse(Rule::file, chunk) {
             Ok(mut pairs) => {
                 let mut lowerer = lower::Lowerer::new(file, start, &mut diagnostics);
@@ -53,6 +62,12 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         }
     }
     (ast::File { items }, diagnostics)
+}
+
+/// The first word of a declaration, after white space and comment lines.
+fn first_word(chunk: &str) -> &str {
+    let code = chunk.lines().map(str::trim_start).find(|line| !line.is_empty() && !line.starts_with("//")).unwrap_or("");
+    code.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("")
 }
 
 /// What pest tried at the furthest point, from a second parse with its error detail on (off for
@@ -101,6 +116,13 @@ fn declaration_chunks(text: &str) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn examples_can_be_left_out() {
+        let text = "input x: int label \"x\" en \"x\"\n// a test\nexample \"e\" on 2025-01-01\n  given x = 1\n  expect p eligible\n";
+        assert_eq!(parse_with(0, text, true).0.items.len(), 2);
+        assert_eq!(parse_with(0, text, false).0.items.len(), 1);
+    }
 
     #[test]
     fn parses_the_sample() {

@@ -20,7 +20,7 @@ fn json(text: &str) -> JsValue {
 fn engine() -> Engine {
     let files = Object::new();
     Reflect::set(&files, &"elderly.rules".into(), &ELDERLY.into()).unwrap();
-    Engine::compile(files.into()).unwrap_or_else(|e| panic!("compile failed: {:?}", get(&e, "message")))
+    Engine::compile(files.into(), None).unwrap_or_else(|e| panic!("compile failed: {:?}", get(&e, "message")))
 }
 
 #[wasm_bindgen_test]
@@ -70,7 +70,7 @@ fn undetermined_names_the_missing_fact_and_asks_for_it() {
 
 #[wasm_bindgen_test]
 fn compile_errors_are_eligo_errors_with_diagnostics() {
-    let error = match Engine::compile("input birth_date: date\nlet 年龄 = age(birth_dat, today)".into()) {
+    let error = match Engine::compile("input birth_date: date\nlet 年龄 = age(birth_dat, today)".into(), None) {
         Ok(_) => panic!("should not compile"),
         Err(error) => error,
     };
@@ -172,4 +172,13 @@ fn a_decider_screens_records_as_status_bytes() {
     assert_eq!(many, vec![0, 1, 255]);
     let columns = json(r#"{"birth_date": ["1940-05-01", null, "1990-01-01"], "hukou": ["上海", "上海", "北京"]}"#);
     assert_eq!(decider.decide_columns(columns, 3).unwrap().to_vec(), vec![0, 2, 1]);
+}
+
+#[wasm_bindgen_test]
+fn a_page_can_leave_the_examples_out() {
+    let options = json(r#"{"examples": false}"#);
+    let engine = Engine::compile(ELDERLY.into(), Some(options.unchecked_into())).unwrap();
+    assert_eq!(Array::from(&engine.run_examples().unwrap()).length(), 0);
+    let report = engine.evaluate(json(r#"{"hukou": "上海"}"#), json(r#"{"date": "2025-03-01"}"#)).unwrap();
+    assert_eq!(Array::from(&get(&report, "policies")).length(), 1);
 }

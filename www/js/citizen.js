@@ -478,7 +478,8 @@ async function start() {
   let loaded;
   try {
     loaded = await load();
-    state.engine = loaded.Engine.compile(ruleFiles(loaded.rules));
+    // The page evaluates citizens only: without the examples (tests) it starts faster.
+    state.engine = loaded.Engine.compile(ruleFiles(loaded.rules), { examples: false });
   } catch (error) {
     $("status").textContent = s().loadFailed + (error?.message ?? error);
     $("status").classList.add("error");
