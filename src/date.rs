@@ -161,7 +161,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> Date {
-        Date::parse(s).unwrap()
+        Date::parse(s).unwrap_or_else(|| panic!("{s} is a date"))
     }
 
     #[test]

@@ -127,10 +127,10 @@ mod tests {
         let file = SourceFile::new("a.rules", "let 年龄 = 1\nlet 𝑥 = 2\n");
         assert_eq!(file.position(0), Position { line: 1, column: 1, utf16_column: 1 });
         // After "let 年龄 " (4 ASCII bytes + 2×3 bytes + 1).
-        let eq = file.text.find('=').unwrap();
+        let eq = file.text.find('=').unwrap_or_default();
         assert_eq!(file.position(eq), Position { line: 1, column: 8, utf16_column: 8 });
         // 𝑥 is one character but two UTF-16 units.
-        let eq2 = file.text.rfind('=').unwrap();
+        let eq2 = file.text.rfind('=').unwrap_or_default();
         assert_eq!(file.position(eq2), Position { line: 2, column: 7, utf16_column: 8 });
         assert_eq!(file.line_text(1), "let 𝑥 = 2");
     }

@@ -1013,7 +1013,7 @@ impl<'a> Checker<'a> {
             .map(|(input, _)| (input.name.clone(), input.span))
             .collect();
         for (name, span) in unused_inputs {
-            let (name_span, _) = self.symbols.get(&name).map_or((span, ()), |s| (s.1, ()));
+            let name_span = self.symbols.get(&name).map_or(span, |(_, declared)| *declared);
             self.report(
                 Diagnostic::warning(Code::UnusedInput, name_span, format!("input `{name}` is not used by any rule"))
                     .with_help(
