@@ -14,6 +14,7 @@
 #   FUZZ_JOBS=N       libFuzzer -jobs/-workers (default: one process, one job)
 #   FUZZ_RSS_MB=2048  memory limit per process;  FUZZ_TIMEOUT=10  seconds for one input
 #   FUZZ_MAX_LEN=4096 longest input tried
+#   FUZZ_CORPUS_FILES=200  most files kept in fuzz/corpus/<target>/ by a merge
 #   FUZZ_SANITIZER=none  cargo-fuzz --sanitizer: none by default, since the engine is safe Rust
 #                     (no unsafe code; a stack overflow still aborts and is caught); "address"
 #                     runs about four times slower
@@ -33,6 +34,7 @@ TARGETS=(rule_text facts structured api_json)
 RSS_MB=${FUZZ_RSS_MB:-2048}
 TIMEOUT=${FUZZ_TIMEOUT:-10}
 MAX_LEN=${FUZZ_MAX_LEN:-4096}
+CORPUS_FILES=${FUZZ_CORPUS_FILES:-200}
 SANITIZER=${FUZZ_SANITIZER:-none}
 FUZZ_FLAGS=(-O -a -s "$SANITIZER")
 
@@ -103,21 +105,35 @@ seed() {
     done
 }
 
-# Folds the working corpus into the committed one, keeping only inputs that add coverage.
+# Folds the working corpus into the committed one: libFuzzer's merge keeps the inputs that reach
+# code no smaller input reaches (edges, not hit counts), and of those the CORPUS_FILES that reach
+# the most, so that the committed corpus stays small.
 merge() {
     local target=$1 work=fuzz/corpus.new/$1 committed=fuzz/corpus/$1
-    local merged
+    local merged control
     merged=$(mktemp -d)
+    control=$(mktemp)
+    mkdir -p "$work"
     # shellcheck disable=SC2046
-    cargo +nightly fuzz run "${FUZZ_FLAGS[@]}" "$target" "$merged" "$committed" "$work" -- -merge=1 $(flags "$target") 2>&1 |
-        grep -E 'MERGE-OUTER|ERROR' || true
-    if [[ -n "$(ls -A "$merged")" ]]; then
+    cargo +nightly fuzz run "${FUZZ_FLAGS[@]}" "$target" "$merged" "$committed" "$work" -- -merge=1 -use_counters=0 \
+        -merge_control_file="$control" $(flags "$target") 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files|ERROR' || true
+    # The control file lists the inputs, then "COV <input> <edges first reached by it>…".
+    local keep
+    keep=$(awk 'NR == 1 { n = $1; next } NR == 2 { next } NR <= n + 2 { path[NR - 3] = $0; next }
+                $1 == "COV" && NF > 2 { print NF - 2, path[$2] }' "$control" | sort -k1,1nr | head -n "$CORPUS_FILES" | cut -d' ' -f2-)
+    if [[ -n "$keep" ]]; then
+        local fresh
+        fresh=$(mktemp -d)
+        while IFS= read -r file; do
+            cp "$file" "$fresh/"
+        done <<<"$keep"
         rm -rf "$committed"
-        mkdir -p "$committed"
-        cp "$merged"/* "$committed"/
+        mkdir -p "$(dirname "$committed")"
+        mv "$fresh" "$committed"
+        chmod 755 "$committed"
     fi
-    rm -rf "$merged"
-    echo "== $target corpus: $(find "$committed" -type f | wc -l) files, $(du -sh "$committed" | cut -f1)"
+    rm -rf "$merged" "$control"
+    echo "== $target corpus: $(find "$committed" -type f | wc -l) files, $(du -sh --apparent-size "$committed" | cut -f1)"
 }
 
 run() {

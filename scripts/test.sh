@@ -5,7 +5,9 @@
 #   2. the examples written in the rule files (eligo check, eligo test);
 #   3. the WebAssembly module in Node and in headless Chromium, the built package as consumers
 #      use it, and the TypeScript usage example;
-#   4. the citizen page, the playground and the embedding examples in headless Chromium.
+#   4. the citizen page, the playground and the embedding examples in headless Chromium;
+#   5. a fuzz smoke run, 15 s per target (nightly and cargo-fuzz are installed when missing;
+#      ELIGO_FUZZ_SMOKE=0 skips it). The long runs: scripts/fuzz.sh, see README.md "Fuzzing".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +21,8 @@ cargo run --quiet -- test rules/
 
 bash scripts/test-wasm.sh
 bash scripts/test-browser.sh
+
+if [[ "${ELIGO_FUZZ_SMOKE:-1}" != 0 ]]; then
+    echo "== fuzz smoke run"
+    bash scripts/fuzz.sh smoke
+fi

@@ -246,12 +246,12 @@ fn invalid_facts(problems: Vec<FactProblem>) -> EvaluateError {
 impl EvaluateError {
     /// The error for data that does not fit the inputs, its message naming the first problem.
     pub fn invalid_facts(problems: Vec<FactProblem>) -> EvaluateError {
+        // A problem with the data as a whole has no path: no leading ": " then.
+        let at = |p: &FactProblem| if p.path.is_empty() { p.message.clone() } else { format!("{}: {}", p.path, p.message) };
         let message = match problems.as_slice() {
             [] => "the data does not fit the rules' inputs".to_string(),
-            [one] => format!("{}: {}", one.path, one.message),
-            [first, ..] => {
-                format!("{} problems in the data; the first: {}: {}", problems.len(), first.path, first.message)
-            }
+            [one] => at(one),
+            [first, ..] => format!("{} problems in the data; the first: {}", problems.len(), at(first)),
         };
         EvaluateError::InvalidFacts { message, problems }
     }

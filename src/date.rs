@@ -14,6 +14,9 @@ pub struct Date {
 impl Date {
     /// 1970-01-01.
     pub const EPOCH: Date = Date { year: 1970, month: 1, day: 1 };
+    /// Days since the epoch of 0001-01-01 and 9999-12-31, the first and last dates.
+    const FIRST_DAY: i64 = -719_162;
+    const LAST_DAY: i64 = 2_932_896;
 
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
         if !(1..=9999).contains(&year) || !(1..=12).contains(&month) {
@@ -120,6 +123,12 @@ impl Date {
     }
 
     pub fn from_days_since_epoch(days: i64) -> Option<Date> {
+        // Outside the years 1 to 9999 there is no date; checked first, since the arithmetic
+        // below overflows for day counts near i64's ends (found by fuzzing:
+        // `add_days(d, 9223372036854775807)`).
+        if !(Date::FIRST_DAY..=Date::LAST_DAY).contains(&days) {
+            return None;
+        }
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
@@ -191,6 +200,19 @@ mod tests {
         assert_eq!(born.age_on(d("2025-03-01")), 25);
         assert_eq!(born.age_on(d("2024-02-28")), 23);
         assert_eq!(born.age_on(d("2024-02-29")), 24);
+    }
+
+    #[test]
+    fn days_beyond_the_calendar_are_no_date() {
+        assert_eq!(Date::from_ymd(1, 1, 1).map(Date::days_since_epoch), Some(Date::FIRST_DAY));
+        assert_eq!(Date::from_ymd(9999, 12, 31).map(Date::days_since_epoch), Some(Date::LAST_DAY));
+        assert_eq!(Date::from_days_since_epoch(Date::FIRST_DAY), Date::from_ymd(1, 1, 1));
+        assert_eq!(Date::from_days_since_epoch(Date::FIRST_DAY - 1), None);
+        assert_eq!(Date::from_days_since_epoch(Date::LAST_DAY + 1), None);
+        for n in [i64::MAX, i64::MIN, i64::MAX - 719_468, i64::MIN + 1] {
+            assert_eq!(d("2025-03-01").add_days(n), None, "{n}");
+            assert_eq!(Date::from_days_since_epoch(n), None, "{n}");
+        }
     }
 
     #[test]

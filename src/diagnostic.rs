@@ -48,6 +48,7 @@ codes! {
     InvalidDate = "E0107": "invalid date",
     NumberOutOfRange = "E0108": "number out of range",
     TooManyDeclarations = "E0109": "too many declarations",
+    TooManyRows = "E0110": "table or group too long",
     // Names
     UnknownName = "E0201": "unknown name",
     DuplicateName = "E0202": "duplicate name",
@@ -197,15 +198,58 @@ impl miette::Diagnostic for Diagnostic {
 
 /// "did you mean …?": the candidate closest to `name` by edit distance, if close enough.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    did_you_mean_within(name, candidates, SUGGESTION_WORK).0
+}
+
+/// Most work one suggestion may take (characters looked at and cells of edit-distance tables
+/// filled): comparing a name with every one of 20,000 long names is seconds of work.
+pub const SUGGESTION_WORK: usize = 2_000_000;
+
+/// `did_you_mean` within a budget of work, and the work it took: with the budget spent, the
+/// candidates not yet looked at are not suggested (robustness: a file full of unknown names, or
+/// citizen data full of unknown keys, must not make checking it take minutes).
+///
+/// The candidate's length decides cheaply what the edit distance need not: a candidate that
+/// contains `name` (or is contained in it) is exactly as far as their lengths differ, and one
+/// whose length differs by more than the limit is too far.
+pub fn did_you_mean_within<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    budget: usize,
+) -> (Option<&'a str>, usize) {
     let len = name.chars().count();
     let limit = (len / 3).max(1);
-    candidates
-        .into_iter()
-        .filter(|c| *c != name)
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, c)| *d <= limit || (c.contains(name) && len >= 2) || (name.contains(*c) && c.chars().count() >= 2))
-        .min_by_key(|(d, c)| (*d, c.len()))
-        .map(|(_, c)| c)
+    let mut work = len;
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        if work > budget {
+            break;
+        }
+        if candidate == name {
+            continue;
+        }
+        let candidate_len = candidate.chars().count();
+        work += candidate_len;
+        let contained = (len >= 2 && candidate.contains(name)) || (candidate_len >= 2 && name.contains(candidate));
+        let distance = if contained {
+            len.abs_diff(candidate_len)
+        } else if len.abs_diff(candidate_len) > limit {
+            continue;
+        } else {
+            work += (len + 1) * (candidate_len + 1);
+            if work > budget {
+                break;
+            }
+            match edit_distance(name, candidate) {
+                d if d <= limit => d,
+                _ => continue,
+            }
+        };
+        if best.is_none_or(|(d, c)| (distance, candidate.len()) < (d, c.len())) {
+            best = Some((distance, candidate));
+        }
+    }
+    (best.map(|(_, c)| c), work)
 }
 
 /// Edit distance over characters, a swap of neighbours counting as one edit (so 年龄 and 年令
@@ -252,5 +296,16 @@ mod tests {
         assert_eq!(did_you_mean("年令", ["年龄", "户籍"]), Some("年龄"));
         assert_eq!(did_you_mean("zzz", ["birth_date", "hukou"]), None);
         assert_eq!(did_you_mean("hukuo", ["birth_date", "hukou"]), Some("hukou"));
+        assert_eq!(did_you_mean("income", ["monthly_income", "hukou"]), Some("monthly_income"));
+        assert_eq!(did_you_mean("monthly_income_of_member", ["monthly_income", "income"]), Some("monthly_income"));
+    }
+
+    #[test]
+    fn suggestions_stay_within_their_budget() {
+        let long = "a".repeat(1_000_000);
+        assert_eq!(did_you_mean(&long, ["hukou", "aaaa"]), Some("aaaa"));
+        let names: Vec<String> = (0..20_000).map(|i| format!("{i:0>120}")).collect();
+        let (_, work) = did_you_mean_within(&"x".repeat(120), names.iter().map(String::as_str), 1_000_000);
+        assert!(work < 1_100_000, "{work}");
     }
 }

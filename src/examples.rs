@@ -24,12 +24,18 @@ pub struct Failure {
     pub at: Location,
 }
 
+/// Runs every example, all within one budget of evaluation steps (see `eval::decide_after`).
 pub fn run_all(program: &Program) -> Vec<ExampleResult> {
-    program.examples.iter().map(|example| run(program, example)).collect()
+    let mut spent = 0;
+    program.examples.iter().map(|example| run_after(program, example, &mut spent)).collect()
 }
 
 pub fn run(program: &Program, example: &ExampleDef) -> ExampleResult {
-    let outcomes = eval::decide(program, &example.facts, example.date);
+    run_after(program, example, &mut 0)
+}
+
+fn run_after(program: &Program, example: &ExampleDef, spent: &mut u64) -> ExampleResult {
+    let outcomes = eval::decide_after(program, &example.facts, example.date, spent);
     let mut failures = Vec::new();
     for expect in &example.expects {
         let policy = &program.policies[expect.policy as usize];

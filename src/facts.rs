@@ -17,6 +17,8 @@ pub const MAX_LIST_ITEMS: usize = 1_000;
 pub const MAX_DEPTH: usize = 32;
 /// Longest text value, in characters.
 pub const MAX_TEXT_CHARS: usize = 10_000;
+/// Unknown keys of one object that get a "did you mean …?" (the others are warned about plainly).
+pub const MAX_SUGGESTED_KEYS: usize = 20;
 
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -104,11 +106,21 @@ impl Reader<'_> {
     }
 
     fn unknown_keys(&mut self, object: &serde_json::Map<String, Json>, names: &[&str], prefix: &str) {
+        // Robustness: data with a great many keys against rules with a great many inputs is
+        // looked up in a set, not name by name; and only the first few unknown keys get a
+        // "did you mean" (each compares the key with every name).
+        let set: Option<std::collections::HashSet<&str>> =
+            (names.len() * object.len() > 4096).then(|| names.iter().copied().collect());
+        let known = |key: &str| set.as_ref().map_or_else(|| names.contains(&key), |set| set.contains(key));
+        let mut suggestions = MAX_SUGGESTED_KEYS;
         for key in object.keys() {
-            if !names.contains(&key.as_str()) {
+            if !known(key) {
                 let mut message = "not used by these rules".to_string();
-                if let Some(close) = did_you_mean(key, names.iter().copied()) {
-                    message.push_str(&format!("; did you mean `{close}`?"));
+                if suggestions > 0 {
+                    suggestions -= 1;
+                    if let Some(close) = did_you_mean(key, names.iter().copied()) {
+                        message.push_str(&format!("; did you mean `{close}`?"));
+                    }
                 }
                 self.warnings.push(problem(&format!("{prefix}{key}"), message));
             }
@@ -135,7 +147,10 @@ impl Reader<'_> {
         match (ty, value) {
             (Type::Bool, Json::Bool(b)) => Value::Bool(*b),
             (Type::Bool, _) => self.error(path, "true or false", value),
-            (Type::Int, Json::Number(n)) => match n.as_i64() {
+            // A whole number written with a point (67.0, and -0, which JSON readers take for a
+            // float) is the int it equals, as it is when it comes from JavaScript, which has
+            // one kind of number: the same data gives the same answer by either door.
+            (Type::Int, Json::Number(n)) => match n.as_i64().or_else(|| n.as_f64().and_then(whole)) {
                 Some(i) => Value::Int(i),
                 None => self.error(path, "a whole number", value),
             },
@@ -236,6 +251,11 @@ impl Reader<'_> {
         }
         Value::List(Rc::from(read))
     }
+}
+
+/// A float that is exactly a whole number an f64 holds without rounding (|n| < 2^53).
+fn whole(n: f64) -> Option<i64> {
+    (n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0).then_some(n as i64)
 }
 
 /// An exact decimal from text: no exponent, no NaN, within rust_decimal's range. `-0` is 0.

@@ -26,6 +26,10 @@ pub enum Unreadable {
     Problems(Vec<FactProblem>),
 }
 
+/// The message for a number beyond what a JSON reader holds (1e400): serde_json refuses it as
+/// text ("number out of range at line 1 column 12"); the facts reader names its path.
+const NUMBER_TOO_LARGE: &str = "a number too large to read";
+
 /// The message for data nested deeper than [`MAX_DEPTH`] (shared with the WebAssembly layer).
 pub fn too_deep_message() -> String {
     format!("the data is nested more than {MAX_DEPTH} levels deep; facts are at most a list of records")
@@ -35,8 +39,15 @@ pub fn too_deep_message() -> String {
 pub fn parse(text: &str) -> Result<Json, Unreadable> {
     let problems = RefCell::new(Vec::new());
     let seed = Seed { path: &Path::Root, depth: 0, problems: &problems };
-    let value = read(text, seed)?;
+    let read = read(text, seed);
     let problems = problems.into_inner();
+    // A number too large to read stops serde_json; it was noted with its path on the way out.
+    let value = match read {
+        Err(Unreadable::Syntax(_)) if problems.iter().any(|p| p.message.starts_with(NUMBER_TOO_LARGE)) => {
+            return Err(Unreadable::Problems(problems));
+        }
+        read => read?,
+    };
     if problems.is_empty() {
         Ok(value)
     } else {
@@ -56,7 +67,10 @@ pub fn parse_records(text: &str) -> Result<Vec<Result<Json, Vec<FactProblem>>>, 
 
 fn read(text: &str, seed: Seed) -> Result<Json, Unreadable> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = seed.deserialize(&mut deserializer).map_err(syntax)?;
+    let value = seed.deserialize(&mut deserializer).map_err(|error| {
+        seed.failed(&Path::Root, &error);
+        syntax(error)
+    })?;
     deserializer.end().map_err(syntax)?;
     Ok(value)
 }
@@ -100,6 +114,16 @@ struct Seed<'a> {
 impl Seed<'_> {
     fn report(&self, path: String, message: String) {
         self.problems.borrow_mut().push(FactProblem { path, message });
+    }
+
+    /// Notes the path of a number too large to read, where serde_json stopped (the innermost
+    /// value that failed: the outer ones see the problem already noted).
+    fn failed<E: std::fmt::Display>(&self, path: &Path, error: &E) {
+        let noted = self.problems.borrow().iter().any(|p| p.message.starts_with(NUMBER_TOO_LARGE));
+        if !noted && error.to_string().starts_with("number out of range") {
+            let message = format!("{NUMBER_TOO_LARGE}: numbers are read exactly within ±79,228,162,514,264,337,593,543,950,335");
+            self.report(path.render(), message);
+        }
     }
 
     /// Whether an object or array here is one level too many (reported once, at the root of the
@@ -173,9 +197,13 @@ impl<'de> Visitor<'de> for Seed<'_> {
         loop {
             let path = Path::Index(self.path, items.len());
             let seed = Seed { path: &path, depth: self.depth + 1, problems: self.problems };
-            match seq.next_element_seed(seed)? {
-                Some(item) => items.push(item),
-                None => return Ok(Json::Array(items)),
+            match seq.next_element_seed(seed) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => return Ok(Json::Array(items)),
+                Err(error) => {
+                    self.failed(&path, &error);
+                    return Err(error);
+                }
             }
         }
     }
@@ -188,7 +216,13 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let path = Path::Key(self.path, &key);
-            let value = map.next_value_seed(Seed { path: &path, depth: self.depth + 1, problems: self.problems })?;
+            let value = match map.next_value_seed(Seed { path: &path, depth: self.depth + 1, problems: self.problems }) {
+                Ok(value) => value,
+                Err(error) => {
+                    self.failed(&path, &error);
+                    return Err(error);
+                }
+            };
             if object.contains_key(&key) {
                 let message = "this key is written twice in the same object; which value is meant?".to_string();
                 self.report(path.render(), message);
@@ -264,6 +298,15 @@ mod tests {
         // part too deep is skipped by serde_json without recursion).
         let very = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(problems(&very)[0].1.starts_with(&too_deep_message()));
+    }
+
+    #[test]
+    fn numbers_too_large_to_read_are_named_by_path() {
+        assert_eq!(problems(r#"{"a": {"b": [1, 1e400]}}"#)[0].0, "a.b[1]");
+        assert_eq!(problems(r#"{"a": -1e400}"#)[0].0, "a");
+        assert_eq!(problems("1e400")[0].0, "");
+        assert!(matches!(parse(r#"{"a": 1e}"#), Err(Unreadable::Syntax(_))));
+        assert_eq!(parse(r#"{"a": 1e300}"#), Ok(json!({"a": 1e300})));
     }
 
     #[test]

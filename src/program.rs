@@ -382,6 +382,9 @@ pub struct Program {
     pub groups: Vec<GroupDef>,
     /// The order in which exclusions and groups are settled: a policy after those that exclude it.
     pub relation_order: Vec<u32>,
+    /// For each policy, the policies that exclude it (each once, in the order of the policies):
+    /// gathered once here, not looked for among all policies on every evaluation.
+    pub excluders: Vec<Vec<u32>>,
     pub examples: Vec<ExampleDef>,
     pub sources: crate::source::Sources,
 }

@@ -88,6 +88,8 @@ fixtures! {
         E0107_month_13_in_effective,
         E0108_number_too_large,
         E0109_too_many_declarations,
+        E0110_group_too_long,
+        E0110_table_too_long,
         E0201_field_outside_list,
         E0201_tab_indentation,
         E0201_unknown_chinese_name,

@@ -71,3 +71,81 @@ fn structured_corpus() {
 fn api_json_corpus() {
     replay("api_json");
 }
+
+// ───────────────────────────── what the fuzzers found ─────────────────────────────
+
+/// Found by `structured` (fuzz/regressions/structured/add-days-overflow): moving a date by a
+/// number of days near i64's end overflowed inside the calendar arithmetic, a panic in a build
+/// with overflow checks (the tests) and a silently wrapped number in one without (the page). Now
+/// the policy is an error: the date falls outside the years 1 to 9999.
+#[test]
+fn adding_days_beyond_the_calendar() {
+    let rules = r#"
+input born: date label "出生日期" en "Date of birth"
+policy p "p" en "p"
+  require day(add_days(born, 9223372036854775807)) > 0 "l" en "l"
+policy q "q" en "q"
+  require add_days(born, -9223372036854775807) < today "l" en "l"
+policy r "r" en "r"
+  require add_days(born, 3000000) > today "l" en "l"
+"#;
+    let engine = eligo::api::Engine::compile(&[("t.rules", rules)]).expect("compiles");
+    let report = engine
+        .evaluate(&serde_json::json!({"born": "2000-01-01"}), "2025-03-01", eligo::api::options(Some("en"), false))
+        .expect("evaluates");
+    for policy in &report.policies {
+        assert_eq!(policy.status, eligo::ast::Status::Error, "{policy:?}");
+        let message = &policy.error.as_ref().expect("an error").message;
+        assert!(message.contains("outside the years 1 to 9999"), "{message}");
+    }
+}
+
+/// Found by `structured` (its monotonicity check): `or` and `and` looked at their left side
+/// first, so an error there was the answer even when the right side settled it, while the same
+/// error on the right was settled by the left: `t(x) or true` was an error and `true or t(x)`
+/// true. The order of the operands now never matters, and an error is settled by the other side
+/// as an unknown is; so are `any`/`all` by one item, and `if` by branches that agree.
+#[test]
+fn an_error_is_settled_like_an_unknown() {
+    let rules = r#"
+record member label "成员" en "Member"
+  field age: int label "年龄" en "Age"
+input x: int label "x" en "x"
+input household: list of member label "家庭" en "Household"
+table t(k: int) -> bool
+  1 => true
+policy left_or "p" en "p"
+  require t(x) or true "l" en "l"
+policy right_or "p" en "p"
+  require true or t(x) "l" en "l"
+policy left_and "p" en "p"
+  require t(x) and false "l" en "l"
+policy right_and "p" en "p"
+  require false and t(x) "l" en "l"
+policy any_item "p" en "p"
+  require any(household, t(age) or age > 60) "l" en "l"
+policy all_items "p" en "p"
+  require all(household, t(age) and age < 60) "l" en "l"
+policy both_branches "p" en "p"
+  require if t(x) then true else true "l" en "l"
+policy still_an_error "p" en "p"
+  require t(x) or false "l" en "l"
+"#;
+    let engine = eligo::api::Engine::compile(&[("t.rules", rules)]).expect("compiles");
+    let data = serde_json::json!({"x": 2, "household": [{"age": 2}, {"age": 70}]});
+    let report = engine.evaluate(&data, "2025-03-01", eligo::api::options(Some("en"), false)).expect("evaluates");
+    let status = |id: &str| report.policies.iter().find(|p| p.id == id).map(|p| p.status).expect("a policy");
+    use eligo::ast::Status::*;
+    for (id, expected) in [
+        ("left_or", Eligible),
+        ("right_or", Eligible),
+        ("left_and", Ineligible),
+        ("right_and", Ineligible),
+        ("any_item", Eligible),
+        ("all_items", Ineligible),
+        ("both_branches", Eligible),
+        ("still_an_error", Error),
+    ] {
+        assert_eq!(status(id), expected, "{id}");
+    }
+}

@@ -21,7 +21,13 @@ pub fn generate(data: &[u8]) -> Generated {
     let mut g = Gen { bytes: Bytes { data, pos: 0 }, model: Model::default(), out: Vec::new(), dates: Vec::new() };
     g.rule_set();
     let evaluations = (0..1 + g.bytes.below(3)).map(|_| (g.eval_date(), g.data())).collect();
-    let files = g.out.into_iter().enumerate().filter(|(_, text)| !text.is_empty()).map(|(i, text)| (format!("f{i}.rules"), text)).collect();
+    let files = g
+        .out
+        .into_iter()
+        .enumerate()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(i, text)| (format!("f{i}.rules"), text))
+        .collect();
     Generated { files, evaluations }
 }
 
@@ -87,7 +93,7 @@ struct Model {
     /// Records: their fields (name, type).
     records: Vec<Vec<(String, Ty)>>,
     record_names: Vec<String>,
-    inputs: Vec<(String, InputTy, Option<(String, String)>)>,
+    inputs: Vec<(String, InputTy)>,
     params: Vec<(String, Ty)>,
     lets: Vec<(String, Ty)>,
     tables: Vec<(String, Vec<Ty>, Ty)>,
@@ -104,10 +110,24 @@ struct Gen<'a> {
     dates: Vec<String>,
 }
 
-const ENUM_SETS: [&[&str]; 4] = [&["智力", "精神", "肢体"], &["a", "b"], &["低保", "特困", "none"], &["大型", "中小微"]];
-const INTS: [&str; 12] = ["0", "1", "2", "3", "18", "60", "65", "100", "1_000", "-1", "9223372036854775807", "2147483648"];
-const DECS: [&str; 10] = ["1.5", "0.5", "30%", "12.5%", "100%", "0.000001", "2.0", "0.1", "1_000.25", "79228162514264337593543950335"];
-const MONEYS: [&str; 10] = ["100元", "1450元", "3600 yuan", "0.01元", "75元", "0元", "12.345元", "1450", "99999999999999999999元", "7922816251426433759354395033.5元"];
+const ENUM_SETS: [&[&str]; 4] =
+    [&["智力", "精神", "肢体"], &["a", "b"], &["低保", "特困", "none"], &["大型", "中小微"]];
+const INTS: [&str; 12] =
+    ["0", "1", "2", "3", "18", "60", "65", "100", "1_000", "-1", "9223372036854775807", "2147483648"];
+const DECS: [&str; 10] =
+    ["1.5", "0.5", "30%", "12.5%", "100%", "0.000001", "2.0", "0.1", "1_000.25", "79228162514264337593543950335"];
+const MONEYS: [&str; 10] = [
+    "100元",
+    "1450元",
+    "3600 yuan",
+    "0.01元",
+    "75元",
+    "0元",
+    "12.345元",
+    "1450",
+    "99999999999999999999元",
+    "7922816251426433759354395033.5元",
+];
 const DATES: [&str; 10] = [
     "2025-03-01",
     "2024-02-29",
@@ -145,7 +165,7 @@ impl Gen<'_> {
         for p in 0..self.bytes.below(4) {
             self.param(p);
         }
-        for t in 0..self.bytes.below(3) {
+        for t in 0..self.bytes.below(4) {
             self.table(t);
         }
         for l in 0..self.bytes.below(6) {
@@ -176,7 +196,17 @@ impl Gen<'_> {
     fn name(&mut self, prefix: &str, n: usize) -> String {
         // Names in Chinese too: the engine's positions count bytes, characters and UTF-16 units.
         if self.bytes.chance(40) {
-            format!("{}{n}", match prefix { "i" => "输入", "l" => "定义", "p" => "参数", "t" => "表", "f" => "字段", _ => "名" })
+            format!(
+                "{}{n}",
+                match prefix {
+                    "i" => "输入",
+                    "l" => "定义",
+                    "p" => "参数",
+                    "t" => "表",
+                    "f" => "字段",
+                    _ => "名",
+                }
+            )
         } else {
             format!("{prefix}{n}")
         }
@@ -257,7 +287,7 @@ impl Gen<'_> {
         };
         let question = if self.bytes.chance(60) { format!(" question {}", self.text()) } else { String::new() };
         let text = format!("input {name}: {ty_text}{bounds} label {}{question}", self.text());
-        self.model.inputs.push((name, ty, None));
+        self.model.inputs.push((name, ty));
         self.emit(text);
     }
 
@@ -301,7 +331,8 @@ impl Gen<'_> {
             (0..keys).map(|_| *self.bytes.pick(&[Ty::Int, Ty::Money, Ty::Text, Ty::Date, Ty::Dec, Ty::Bool])).collect();
         let result = *self.bytes.pick(&[Ty::Money, Ty::Int, Ty::Dec, Ty::Text, Ty::Bool, Ty::Date]);
         let first = self.bytes.chance(80);
-        let key_text: Vec<String> = key_tys.iter().enumerate().map(|(k, ty)| format!("k{t}_{k}: {}", self.ty_text(*ty))).collect();
+        let key_text: Vec<String> =
+            key_tys.iter().enumerate().map(|(k, ty)| format!("k{t}_{k}: {}", self.ty_text(*ty))).collect();
         let mut text = format!(
             "table {name}({}) -> {}{} label {}\n",
             key_text.join(", "),
@@ -393,8 +424,13 @@ impl Gen<'_> {
             self.dates.push(from.clone());
             let until = if self.bytes.chance(80) {
                 // Mostly after the start (an end before the start is an error, sometimes).
-                let later: Vec<&str> = DATES.iter().copied().filter(|d| *d >= from.as_str() || self.bytes.exhausted()).collect();
-                let until = if later.is_empty() || self.bytes.chance(8) { self.bytes.pick(&DATES).to_string() } else { self.bytes.pick(&later).to_string() };
+                let later: Vec<&str> =
+                    DATES.iter().copied().filter(|d| *d >= from.as_str() || self.bytes.exhausted()).collect();
+                let until = if later.is_empty() || self.bytes.chance(8) {
+                    self.bytes.pick(&DATES).to_string()
+                } else {
+                    self.bytes.pick(&later).to_string()
+                };
                 self.dates.push(until.clone());
                 format!(" until {until}")
             } else {
@@ -439,7 +475,11 @@ impl Gen<'_> {
         let policies = self.model.policies.len();
         if policies > 1 && self.bytes.chance(50) {
             // Mostly later policies: a cycle of exclusions only sometimes.
-            let other = if self.bytes.chance(30) { self.bytes.below(policies) } else { (p + 1 + self.bytes.below(policies)) % policies };
+            let other = if self.bytes.chance(30) {
+                self.bytes.below(policies)
+            } else {
+                (p + 1 + self.bytes.below(policies)) % policies
+            };
             if other != p || self.bytes.chance(4) {
                 let _ = writeln!(text, "  excludes {}", self.model.policies[other].0);
             }
@@ -473,7 +513,7 @@ impl Gen<'_> {
         let mut bindings = Vec::new();
         for i in 0..self.model.inputs.len() {
             if self.bytes.chance(120) {
-                let (name, ty, _) = self.model.inputs[i].clone();
+                let (name, ty) = self.model.inputs[i].clone();
                 let value = match ty {
                     InputTy::Scalar(ty) => self.literal(ty),
                     InputTy::List(r) => {
@@ -505,7 +545,7 @@ impl Gen<'_> {
                 let _ = write!(expectation, ", amount = {}", self.literal(Ty::Money));
             }
             if status == "undetermined" && !self.model.inputs.is_empty() {
-                let (name, _, _) = self.model.inputs[self.bytes.below(self.model.inputs.len())].clone();
+                let (name, _) = self.model.inputs[self.bytes.below(self.model.inputs.len())].clone();
                 let _ = write!(expectation, ", missing = [{name}]");
             }
             text.push_str(&expectation);
@@ -550,7 +590,7 @@ impl Gen<'_> {
     fn names(&self, ty: Ty, item: Option<usize>) -> Vec<String> {
         let m = &self.model;
         let mut names: Vec<String> = Vec::new();
-        for (name, input, _) in &m.inputs {
+        for (name, input) in &m.inputs {
             if matches!(input, InputTy::Scalar(t) if *t == ty) {
                 names.push(name.clone());
             }
@@ -564,7 +604,11 @@ impl Gen<'_> {
     }
 
     fn lists(&self) -> Vec<(String, usize)> {
-        self.model.inputs.iter().filter_map(|(name, ty, _)| if let InputTy::List(r) = ty { Some((name.clone(), *r)) } else { None }).collect()
+        self.model
+            .inputs
+            .iter()
+            .filter_map(|(name, ty)| if let InputTy::List(r) = ty { Some((name.clone(), *r)) } else { None })
+            .collect()
     }
 
     fn leaf(&mut self, ty: Ty, item: Option<usize>) -> String {
@@ -580,12 +624,21 @@ impl Gen<'_> {
 
     /// A row value: literals, inputs and parameters only.
     fn row_expr(&mut self, ty: Ty) -> String {
+        // A row may look up a table declared before (never a later one: no cycles), with keys
+        // that are literals: tables of tables.
+        let earlier: Vec<(String, Vec<Ty>)> =
+            self.model.tables.iter().filter(|(_, _, r)| *r == ty).map(|(n, k, _)| (n.clone(), k.clone())).collect();
+        if !earlier.is_empty() && self.bytes.chance(50) {
+            let (name, keys) = self.bytes.pick(&earlier).clone();
+            let args: Vec<String> = keys.iter().map(|k| self.literal(*k)).collect();
+            return format!("{name}({})", args.join(", "));
+        }
         let names: Vec<String> = self
             .model
             .inputs
             .iter()
-            .filter(|(_, t, _)| matches!(t, InputTy::Scalar(t) if *t == ty))
-            .map(|(n, _, _)| n.clone())
+            .filter(|(_, t)| matches!(t, InputTy::Scalar(t) if *t == ty))
+            .map(|(n, _)| n.clone())
             .chain(self.model.params.iter().filter(|(_, t)| *t == ty).map(|(n, _)| n.clone()))
             .collect();
         if !names.is_empty() && self.bytes.chance(60) {
@@ -623,7 +676,9 @@ impl Gen<'_> {
                         .model
                         .inputs
                         .iter()
-                        .filter_map(|(n, t, _)| if let InputTy::Scalar(Ty::Enum(e)) = t { Some((n.clone(), *e)) } else { None })
+                        .filter_map(
+                            |(n, t)| if let InputTy::Scalar(Ty::Enum(e)) = t { Some((n.clone(), *e)) } else { None },
+                        )
                         .collect();
                     if !enums.is_empty() && self.bytes.chance(128) {
                         let (name, e) = self.bytes.pick(&enums).clone();
@@ -646,7 +701,12 @@ impl Gen<'_> {
                     let f = *self.bytes.pick(&["any", "all"]);
                     format!("{f}({}, {})", self.list_source(&list, r, d), self.expr(Ty::Bool, d, Some(r)))
                 }
-                10 => format!("if {} then {} else {}", self.expr(Ty::Bool, d, item), self.operand(ty, d, item), self.operand(ty, d, item)),
+                10 => format!(
+                    "if {} then {} else {}",
+                    self.expr(Ty::Bool, d, item),
+                    self.operand(ty, d, item),
+                    self.operand(ty, d, item)
+                ),
                 11 => self.table_call(ty, d, item),
                 _ => self.leaf(ty, item),
             },
@@ -680,7 +740,12 @@ impl Gen<'_> {
                 9 => format!("abs({})", self.expr(ty, d, item)),
                 10 if !lists.is_empty() && item.is_none() => self.list_value(ty, d, &lists),
                 11 => self.table_call(ty, d, item),
-                12 => format!("if {} then {} else {}", self.expr(Ty::Bool, d, item), self.operand(ty, d, item), self.operand(ty, d, item)),
+                12 => format!(
+                    "if {} then {} else {}",
+                    self.expr(Ty::Bool, d, item),
+                    self.operand(ty, d, item),
+                    self.operand(ty, d, item)
+                ),
                 _ => self.leaf(ty, item),
             },
             Ty::Dec => match self.bytes.below(10) {
@@ -698,7 +763,12 @@ impl Gen<'_> {
                 }
                 6 => self.table_call(ty, d, item),
                 7 if !lists.is_empty() && item.is_none() => self.list_value(ty, d, &lists),
-                8 => format!("if {} then {} else {}", self.expr(Ty::Bool, d, item), self.operand(ty, d, item), self.operand(ty, d, item)),
+                8 => format!(
+                    "if {} then {} else {}",
+                    self.expr(Ty::Bool, d, item),
+                    self.operand(ty, d, item),
+                    self.operand(ty, d, item)
+                ),
                 _ => self.leaf(ty, item),
             },
             Ty::Money => match self.bytes.below(12) {
@@ -719,7 +789,12 @@ impl Gen<'_> {
                     format!("{f}({}, {})", self.expr(ty, d, item), self.expr(ty, d, item))
                 }
                 9 => self.table_call(ty, d, item),
-                10 => format!("if {} then {} else {}", self.expr(Ty::Bool, d, item), self.operand(ty, d, item), self.operand(ty, d, item)),
+                10 => format!(
+                    "if {} then {} else {}",
+                    self.expr(Ty::Bool, d, item),
+                    self.operand(ty, d, item),
+                    self.operand(ty, d, item)
+                ),
                 _ => self.leaf(ty, item),
             },
             Ty::Date => match self.bytes.below(9) {
@@ -732,7 +807,12 @@ impl Gen<'_> {
                     let f = *self.bytes.pick(&["start_of_month", "end_of_month"]);
                     format!("{f}({})", self.expr(ty, d, item))
                 }
-                4 => format!("date({}, {}, {})", self.expr(Ty::Int, d, item), self.expr(Ty::Int, d, item), self.expr(Ty::Int, d, item)),
+                4 => format!(
+                    "date({}, {}, {})",
+                    self.expr(Ty::Int, d, item),
+                    self.expr(Ty::Int, d, item),
+                    self.expr(Ty::Int, d, item)
+                ),
                 5 => {
                     let f = *self.bytes.pick(&["min", "max"]);
                     format!("{f}({}, {})", self.expr(ty, d, item), self.expr(ty, d, item))
@@ -743,7 +823,12 @@ impl Gen<'_> {
             },
             Ty::Text | Ty::Enum(_) => match self.bytes.below(4) {
                 0 | 1 => self.leaf(ty, item),
-                2 => format!("if {} then {} else {}", self.expr(Ty::Bool, d, item), self.operand(ty, d, item), self.operand(ty, d, item)),
+                2 => format!(
+                    "if {} then {} else {}",
+                    self.expr(Ty::Bool, d, item),
+                    self.operand(ty, d, item),
+                    self.operand(ty, d, item)
+                ),
                 _ => self.table_call(ty, d, item),
             },
         }
@@ -752,7 +837,8 @@ impl Gen<'_> {
     /// An operand of an operator: in parentheses unless it is a leaf.
     fn operand(&mut self, ty: Ty, depth: usize, item: Option<usize>) -> String {
         let e = self.expr(ty, depth, item);
-        let atomic = !e.contains(' ') || (e.ends_with(')') && !e.starts_with('(') && e.find('(').is_some_and(|i| !e[..i].contains(' ')));
+        let atomic = !e.contains(' ')
+            || (e.ends_with(')') && !e.starts_with('(') && e.find('(').is_some_and(|i| !e[..i].contains(' ')));
         if !atomic || e.starts_with('-') {
             format!("({e})")
         } else {
@@ -772,13 +858,18 @@ impl Gen<'_> {
     /// sum / min / max of a value over a list.
     fn list_value(&mut self, ty: Ty, depth: usize, lists: &[(String, usize)]) -> String {
         let (list, r) = self.bytes.pick(lists).clone();
-        let f = if ty == Ty::Date { *self.bytes.pick(&["min", "max"]) } else { *self.bytes.pick(&["sum", "min", "max", "sum"]) };
+        let f = if ty == Ty::Date {
+            *self.bytes.pick(&["min", "max"])
+        } else {
+            *self.bytes.pick(&["sum", "min", "max", "sum"])
+        };
         let source = self.list_source(&list, r, depth);
         format!("{f}({source}, {})", self.expr(ty, depth, Some(r)))
     }
 
     fn table_call(&mut self, ty: Ty, depth: usize, item: Option<usize>) -> String {
-        let tables: Vec<(String, Vec<Ty>, Ty)> = self.model.tables.iter().filter(|(_, _, r)| *r == ty).cloned().collect();
+        let tables: Vec<(String, Vec<Ty>, Ty)> =
+            self.model.tables.iter().filter(|(_, _, r)| *r == ty).cloned().collect();
         if tables.is_empty() {
             return self.leaf(ty, item);
         }
@@ -805,7 +896,7 @@ impl Gen<'_> {
     fn data(&mut self) -> String {
         let mut entries = Vec::new();
         for i in 0..self.model.inputs.len() {
-            let (name, ty, _) = self.model.inputs[i].clone();
+            let (name, ty) = self.model.inputs[i].clone();
             if self.bytes.chance(60) {
                 continue;
             }
@@ -839,17 +930,58 @@ impl Gen<'_> {
 
     fn json_value(&mut self, ty: Ty) -> String {
         if self.bytes.chance(6) {
-            return self.bytes.pick(&["null", "true", "\"\"", "[]", "{}", "1e400", "-0", "\"NaN\"", "1.5", "\"a\\u0000b\"", "18446744073709551616"]).to_string();
+            return self
+                .bytes
+                .pick(&[
+                    "null",
+                    "true",
+                    "\"\"",
+                    "[]",
+                    "{}",
+                    "1e400",
+                    "-0",
+                    "\"NaN\"",
+                    "1.5",
+                    "\"a\\u0000b\"",
+                    "18446744073709551616",
+                ])
+                .to_string();
         }
         match ty {
             Ty::Bool => self.bytes.pick(&["true", "false"]).to_string(),
-            Ty::Int => self.bytes.pick(&["0", "1", "18", "65", "67", "100", "-1", "9223372036854775807", "-9223372036854775808"]).to_string(),
-            Ty::Dec | Ty::Money => self.bytes.pick(&["\"1450.50\"", "0", "1000", "\"0.1\"", "12.5", "\"-0\"", "\"79228162514264337593543950335\"", "3600"]).to_string(),
-            Ty::Date => self.bytes.pick(&["\"1958-01-15\"", "\"2024-02-29\"", "\"2025-02-28\"", "\"2010-06-30\"", "\"0001-01-01\"", "\"9999-12-31\"", "\"2025-02-30\""]).to_string(),
+            Ty::Int => self
+                .bytes
+                .pick(&["0", "1", "18", "65", "67", "100", "-1", "9223372036854775807", "-9223372036854775808"])
+                .to_string(),
+            Ty::Dec | Ty::Money => self
+                .bytes
+                .pick(&[
+                    "\"1450.50\"",
+                    "0",
+                    "1000",
+                    "\"0.1\"",
+                    "12.5",
+                    "\"-0\"",
+                    "\"79228162514264337593543950335\"",
+                    "3600",
+                ])
+                .to_string(),
+            Ty::Date => self
+                .bytes
+                .pick(&[
+                    "\"1958-01-15\"",
+                    "\"2024-02-29\"",
+                    "\"2025-02-28\"",
+                    "\"2010-06-30\"",
+                    "\"0001-01-01\"",
+                    "\"9999-12-31\"",
+                    "\"2025-02-30\"",
+                ])
+                .to_string(),
             Ty::Text => self.bytes.pick(&["\"上海\"", "\"北京\"", "\"\"", "\"大型\""]).to_string(),
             Ty::Enum(e) => {
                 let options = self.model.enums[e].clone();
-                let option: &str = *self.bytes.pick(&options);
+                let option: &&str = self.bytes.pick(&options[..]);
                 json_string(option)
             }
         }

@@ -5,7 +5,7 @@
 use super::expr::literal_value;
 use super::Checker;
 use crate::ast::{self, Check, DataValue, LitKind, OutputName};
-use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::value::Value;
 use crate::program::{ExampleDef, ExpectDef, Type};
 use crate::source::Span;
@@ -44,7 +44,7 @@ impl Checker<'_> {
                     } else {
                         (Code::UnknownInput, format!("`{top}` is not an input of these rules"))
                     };
-                    let help = match did_you_mean(top, inputs) {
+                    let help = match self.suggest(top, inputs) {
                         Some(close) if !warning.path.contains('.') => format!("did you mean `{close}`?"),
                         _ => warning.message.clone(),
                     };
@@ -109,7 +109,7 @@ impl Checker<'_> {
                     let def = &self.program.policies[policy as usize];
                     let Some(output) = def.output(name) else {
                         let defined: Vec<&str> = def.outputs.iter().map(|o| o.name.as_str()).collect();
-                        let help = match did_you_mean(name.as_str(), defined.iter().copied()) {
+                        let help = match self.suggest(name.as_str(), defined.iter().copied()) {
                             Some(close) => format!("did you mean `{close}`?"),
                             None if defined.is_empty() => format!("`{}` has no outputs", def.id),
                             None => format!("`{}` defines: {}", def.id, defined.join(", ")),
@@ -136,7 +136,7 @@ impl Checker<'_> {
     /// `birth_date` or `household[0].income` must name a declared input (and field).
     fn check_fact_path(&mut self, path: &ast::FactPath) -> bool {
         let Some(index) = self.program.inputs.iter().position(|i| i.name == path.input.name) else {
-            let help = match did_you_mean(&path.input.name, self.program.inputs.iter().map(|i| i.name.as_str())) {
+            let help = match self.suggest(&path.input.name, self.program.inputs.iter().map(|i| i.name.as_str())) {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "name an input declared with `input`".into(),
             };
@@ -162,7 +162,7 @@ impl Checker<'_> {
         if fields.iter().any(|f| f.name == field.name) {
             return true;
         }
-        let help = match did_you_mean(&field.name, fields.iter().map(|f| f.name.as_str())) {
+        let help = match self.suggest(&field.name, fields.iter().map(|f| f.name.as_str())) {
             Some(close) => format!("did you mean `{close}`?"),
             None => {
                 format!("the fields are: {}", fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "))

@@ -3,7 +3,7 @@
 
 use super::{Checker, Symbol};
 use crate::ast::{self, BinaryOp, ExprKind as A, LitKind, UnaryOp};
-use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::value::Value;
 use crate::program::{Arith, Builtin, Compare, Expr, ExprKind, ListOp, NameRef, Type};
 use crate::source::Span;
@@ -178,7 +178,7 @@ impl Checker<'_> {
                 }
                 let mut diagnostic = Diagnostic::error(Code::UnknownName, span, format!("unknown name `{name}`"))
                     .with_label("not declared");
-                diagnostic = match did_you_mean(name, candidates) {
+                diagnostic = match self.suggest(name, candidates) {
                     Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
                     None if self.field_owner(name).is_some() => diagnostic.with_help(format!(
                         "`{name}` is a field of `{}`: use it inside a list operation, such as sum(household, {name})",
@@ -324,7 +324,7 @@ impl Checker<'_> {
             return;
         }
         let listed: Vec<String> = options.iter().map(|o| format!("\"{}\"", o.value)).collect();
-        let suggestion = did_you_mean(text, options.iter().map(|o| o.value.as_str()));
+        let suggestion = self.suggest(text, options.iter().map(|o| o.value.as_str()));
         let help = match suggestion {
             Some(close) => format!("did you mean \"{close}\"? The options are {}", listed.join(", ")),
             None => format!("the options are {}", listed.join(", ")),
@@ -421,7 +421,7 @@ impl Checker<'_> {
                     name.span,
                     format!("unknown function or table `{}`", name.name),
                 );
-                diagnostic = match did_you_mean(&name.name, candidates) {
+                diagnostic = match self.suggest(&name.name, candidates) {
                     Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
                     None => diagnostic
                         .with_help("docs/language.md lists the built-in functions; tables are declared with `table`"),

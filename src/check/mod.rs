@@ -10,11 +10,11 @@ mod order;
 mod tables;
 
 use crate::ast::{self, Item, OutputName, Period, TypeExpr};
-use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::value::Value;
 use crate::program::*;
 use crate::source::{Sources, Span};
-use crate::syntax::limits::MAX_DECLARATIONS;
+use crate::syntax::limits::{MAX_DECLARATIONS, MAX_GROUP_MEMBERS, MAX_TABLE_DEPTH};
 use expr::{literal_value, Scope, Typed};
 use std::collections::HashMap;
 
@@ -37,7 +37,14 @@ pub(crate) struct Checker<'a> {
     let_types: Vec<Type>,
     used_inputs: Vec<bool>,
     used_lets: Vec<bool>,
+    /// Work left for "did you mean …?" in this rule set (see `suggest`).
+    suggestion_budget: std::cell::Cell<usize>,
 }
+
+/// Most work all the "did you mean …?" of one rule set may take together: a file of thousands
+/// of unknown names among thousands of declared ones must still be checked in a moment, so the
+/// suggestions stop there (the errors are all reported).
+const SUGGESTIONS_WORK: usize = 20_000_000;
 
 /// Checks parsed files together as one rule set. The program is returned only when there are no
 /// errors (warnings allowed).
@@ -59,6 +66,7 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> (Option<Program>, Vec<Di
             policies: Vec::new(),
             groups: Vec::new(),
             relation_order: Vec::new(),
+            excluders: Vec::new(),
             examples: Vec::new(),
             sources: sources.clone(),
         },
@@ -68,6 +76,7 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> (Option<Program>, Vec<Di
         let_types: Vec::new(),
         used_inputs: Vec::new(),
         used_lets: Vec::new(),
+        suggestion_budget: std::cell::Cell::new(SUGGESTIONS_WORK),
     };
     let items: Vec<&Item> = files.iter().flat_map(|f| &f.items).collect();
     if items.len() > MAX_DECLARATIONS {
@@ -113,6 +122,18 @@ macro_rules! each {
 }
 
 impl<'a> Checker<'a> {
+    /// "did you mean …?" within the rule set's budget (`SUGGESTIONS_WORK`).
+    pub(crate) fn suggest<'c>(&self, name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+        let left = self.suggestion_budget.get();
+        if left == 0 {
+            return None;
+        }
+        let budget = left.min(crate::diagnostic::SUGGESTION_WORK);
+        let (found, work) = crate::diagnostic::did_you_mean_within(name, candidates, budget);
+        self.suggestion_budget.set(left.saturating_sub(work));
+        found
+    }
+
     pub(crate) fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
@@ -226,7 +247,7 @@ impl<'a> Checker<'a> {
                 other => {
                     let builtins = ["bool", "int", "decimal", "money", "date", "text"];
                     let candidates = builtins.into_iter().chain(self.records.keys().map(String::as_str));
-                    let help = match did_you_mean(other, candidates) {
+                    let help = match self.suggest(other, candidates) {
                         Some(close) => format!("did you mean `{close}`?"),
                         None => "the types are bool, int, decimal, money, date, text, `one of \"a\", \"b\"` and `list of RECORD`".into(),
                     };
@@ -240,7 +261,7 @@ impl<'a> Checker<'a> {
             TypeExpr::ListOf(record, _) => match self.records.get(&record.name) {
                 Some(r) => Type::List(*r),
                 None => {
-                    let help = match did_you_mean(&record.name, self.records.keys().map(String::as_str)) {
+                    let help = match self.suggest(&record.name, self.records.keys().map(String::as_str)) {
                         Some(close) => format!("did you mean `{close}`?"),
                         None => format!("declare it first: record {} … field …", record.name),
                     };
@@ -632,7 +653,8 @@ impl<'a> Checker<'a> {
             help: "a table's rows cannot look up the table itself, even through other tables",
             reversed: false,
         };
-        for cycle in order::topological(&edges).1 {
+        let (order, cycles) = order::topological(&edges);
+        for cycle in cycles {
             let diagnostic = order::cycle_diagnostic(
                 Code::Cycle,
                 &cycle,
@@ -642,6 +664,34 @@ impl<'a> Checker<'a> {
                 &words,
             );
             self.report(diagnostic);
+        }
+        // Robustness: a lookup evaluates the row, which may look up another table, and so on;
+        // each level is a frame of the evaluator's stack (a chain of 12,000 tables overflowed it,
+        // and WebAssembly's stack is smaller). The rows' depths along a chain add up to at most
+        // MAX_TABLE_DEPTH.
+        let mut depth = vec![0usize; tables.len()];
+        for &t in &order {
+            let t = t as usize;
+            let rows = tables[t].rows.iter().map(|row| row.value.depth()).max().unwrap_or(0);
+            let deepest = edges[t].iter().max_by_key(|(callee, _)| depth[*callee as usize]);
+            depth[t] = rows + deepest.map_or(0, |(callee, _)| depth[*callee as usize]);
+            let callee_within = deepest.is_none_or(|(callee, _)| depth[*callee as usize] <= MAX_TABLE_DEPTH);
+            if depth[t] > MAX_TABLE_DEPTH && callee_within {
+                let mut diagnostic = Diagnostic::error(
+                    Code::NestingTooDeep,
+                    tables[t].name.span,
+                    format!(
+                        "table `{}` looks up tables more than {MAX_TABLE_DEPTH} levels deep in all",
+                        tables[t].name.name
+                    ),
+                )
+                .with_label("its rows look up tables, whose rows look up tables…")
+                .with_help("look the values up in fewer steps: a table with two keys can replace a table of tables");
+                if let Some((callee, span)) = deepest {
+                    diagnostic = diagnostic.with_note(*span, format!("it looks up `{}` here", tables[*callee as usize].name.name));
+                }
+                self.report(diagnostic);
+            }
         }
     }
 
@@ -825,7 +875,7 @@ impl<'a> Checker<'a> {
             let value = self.check_expr(&exception.value, &mut scope);
             let Some(position) = outputs.iter().position(|o| o.name == exception.target) else {
                 let defined: Vec<&str> = outputs.iter().map(|o| o.name.as_str()).collect();
-                let help = match (&exception.target, did_you_mean(exception.target.as_str(), defined.iter().copied())) {
+                let help = match (&exception.target, self.suggest(exception.target.as_str(), defined.iter().copied())) {
                     (_, Some(close)) => format!("did you mean `{close}`?"),
                     (OutputName::Amount, None) => {
                         "define the usual amount first, e.g. `amount monthly = 180`; exceptions replace it".into()
@@ -893,7 +943,7 @@ impl<'a> Checker<'a> {
         if let Some(&i) = self.policies.get(&name.name) {
             return Some(i);
         }
-        let help = match did_you_mean(&name.name, self.policies.keys().map(String::as_str)) {
+        let help = match self.suggest(&name.name, self.policies.keys().map(String::as_str)) {
             Some(close) => format!("did you mean `{close}`?"),
             None => "name a policy declared with `policy` in this rule set".into(),
         };
@@ -905,6 +955,34 @@ impl<'a> Checker<'a> {
     }
 
     fn check_group(&mut self, group: &ast::GroupDecl) {
+        // Robustness: members are compared with each other on every evaluation, so a group has at
+        // most MAX_GROUP_MEMBERS of them (E0110), and each once (E0202).
+        if group.members.len() > MAX_GROUP_MEMBERS {
+            let span = group.members[MAX_GROUP_MEMBERS].span;
+            self.report(
+                Diagnostic::error(
+                    Code::TooManyRows,
+                    span,
+                    format!("group `{}` has more than {MAX_GROUP_MEMBERS} members", group.name.name),
+                )
+                .with_label("one member too many")
+                .with_help("a `highest of` group compares benefits that cannot be received together; split it by topic"),
+            );
+            return;
+        }
+        for (i, member) in group.members.iter().enumerate() {
+            if let Some(first) = group.members[..i].iter().find(|m| m.name == member.name) {
+                self.report(
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        member.span,
+                        format!("`{}` is named twice in group `{}`", member.name, group.name.name),
+                    )
+                    .with_note(first.span, "named here first")
+                    .with_help("name each policy once"),
+                );
+            }
+        }
         let members: Vec<u32> = group.members.iter().filter_map(|m| self.policy_ref(m)).collect();
         let mut periods: Vec<(Period, Span)> = Vec::new();
         for (&member, name) in members.iter().zip(&group.members) {
@@ -950,24 +1028,20 @@ impl<'a> Checker<'a> {
 
     /// `A excludes B` settles A before B; a cycle of exclusions has no meaning.
     fn order_relations(&mut self, policies: &[&ast::PolicyDecl]) {
-        let edges: order::Edges = (0..self.program.policies.len())
-            .map(|b| {
-                self.program
-                    .policies
-                    .iter()
-                    .enumerate()
-                    .filter(|(a, p)| *a != b && p.excludes.contains(&(b as u32)))
-                    .map(|(a, _)| {
-                        let span = policies[a]
-                            .excludes
-                            .iter()
-                            .find(|e| e.name == self.program.policies[b].id)
-                            .map_or(Span::default(), |e| e.span);
-                        (a as u32, span)
-                    })
-                    .collect()
-            })
-            .collect();
+        // Each policy's excluders, in the order of the policies, each once with the place of its
+        // first `excludes`: gathered from the exclusions themselves, since looking through every
+        // policy for every policy is seconds of work in a large rule set (robustness).
+        let mut edges: order::Edges = vec![Vec::new(); self.program.policies.len()];
+        for (a, policy) in policies.iter().enumerate().take(self.program.policies.len()) {
+            for excluded in &policy.excludes {
+                let Some(&b) = self.policies.get(&excluded.name) else { continue };
+                let b = b as usize;
+                if b == a || edges[b].last().is_some_and(|(x, _)| *x == a as u32) {
+                    continue;
+                }
+                edges[b].push((a as u32, excluded.span));
+            }
+        }
         let (order, cycles) = order::topological(&edges);
         let words = order::CycleWords {
             what: "policies exclude each other",
@@ -987,6 +1061,7 @@ impl<'a> Checker<'a> {
             self.report(diagnostic);
         }
         self.program.relation_order = order;
+        self.program.excluders = edges.iter().map(|by| by.iter().map(|(a, _)| *a).collect()).collect();
     }
 
     fn warn_if_no_english(&mut self, text: &ast::Text) {

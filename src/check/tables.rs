@@ -7,6 +7,7 @@ use crate::ast::{self, CellKind, HitPolicy};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::value::Value;
 use crate::program::{Expr, ExprKind, Match, RowDef, TableDef, Type};
+use crate::syntax::limits::MAX_TABLE_ROWS;
 use std::cmp::Ordering;
 
 impl Checker<'_> {
@@ -77,6 +78,21 @@ impl Checker<'_> {
             source: table.source.as_ref().map(super::citation),
             span: table.span,
         };
+        // Robustness: rows are compared pairwise below; a table longer than any policy annex is
+        // refused before that (E0110), or checking it would take minutes.
+        if def.rows.len() > MAX_TABLE_ROWS {
+            let span = table.rows.get(MAX_TABLE_ROWS).map_or(table.span, |row| row.span);
+            self.report(
+                Diagnostic::error(
+                    Code::TooManyRows,
+                    span,
+                    format!("table `{}` has more than {MAX_TABLE_ROWS} rows", def.name),
+                )
+                .with_label("one row too many")
+                .with_help("a band such as 65..69 covers many values in one row; split a very long table by its first key"),
+            );
+            return def;
+        }
         if def.hit == HitPolicy::Unique {
             self.check_overlaps(&def);
         }

@@ -16,6 +16,12 @@ use std::rc::Rc;
 /// loops, so only nested list operations over long lists come near it.
 pub const MAX_STEPS: u64 = 2_000_000;
 
+/// Most steps one whole evaluation may take: the definitions and every policy together, so that
+/// no rule set can make one citizen's evaluation run on, whatever the data (each policy still
+/// has its own `MAX_STEPS`; once the total is spent, the remaining policies are errors). Table
+/// rows scanned and the keys of missing sets merged count as steps too.
+pub const MAX_EVALUATION_STEPS: u64 = 20_000_000;
+
 pub type Result<T> = std::result::Result<T, EvalError>;
 
 /// A table row that decided a value, for the trace.
@@ -67,6 +73,10 @@ pub struct Env<'p> {
     pub lets: Vec<Result<Value>>,
     items: Vec<Item>,
     steps: u64,
+    /// The steps this policy may take: `MAX_STEPS`, or what is left of `MAX_EVALUATION_STEPS`.
+    budget: u64,
+    /// Steps taken by the policies before this one (and the definitions).
+    spent: u64,
     /// Set while evaluating what a trace must explain.
     pub hits: Option<Vec<TableHit>>,
 }
@@ -74,6 +84,12 @@ pub struct Env<'p> {
 impl<'p> Env<'p> {
     /// Evaluates every definition for this citizen, each once, in dependency order.
     pub fn new(program: &'p Program, on: &'p OnDate, facts: &'p [Value]) -> Env<'p> {
+        Env::after(program, on, facts, 0)
+    }
+
+    /// `new`, for an evaluation that shares its `MAX_EVALUATION_STEPS` with evaluations before it
+    /// which took `spent` steps (the examples of a rule set, run together).
+    pub fn after(program: &'p Program, on: &'p OnDate, facts: &'p [Value], spent: u64) -> Env<'p> {
         let mut env = Env {
             program,
             facts,
@@ -82,8 +98,11 @@ impl<'p> Env<'p> {
             lets: Vec::new(),
             items: Vec::new(),
             steps: 0,
+            budget: MAX_STEPS.min(MAX_EVALUATION_STEPS.saturating_sub(spent)),
+            spent,
             hits: None,
         };
+        super::value::take_union_work();
         if !program.lets.is_empty() {
             env.lets = vec![Ok(Value::Bool(false)); program.lets.len()];
             for &i in &program.let_order {
@@ -95,16 +114,39 @@ impl<'p> Env<'p> {
     }
 
     pub fn reset_steps(&mut self) {
+        self.spent += self.steps + super::value::take_union_work();
         self.steps = 0;
+        self.budget = MAX_STEPS.min(MAX_EVALUATION_STEPS.saturating_sub(self.spent));
+    }
+
+    /// The steps taken so far, with those of the evaluations before (see `after`).
+    pub fn spent(&self) -> u64 {
+        self.spent + self.steps + super::value::take_union_work()
+    }
+
+    /// Whether the step budget ran out: such an error is never set aside (an undetermined
+    /// policy's output that fails otherwise is), so no report is made of work left undone.
+    pub fn out_of_steps(&self) -> bool {
+        self.steps > self.budget
     }
 
     fn step(&mut self, span: Span) -> Result<()> {
-        self.steps += 1;
-        if self.steps > MAX_STEPS {
-            return Err(EvalError {
-                message: format!("the rules took more than {MAX_STEPS} steps for this citizen; a list may be too long"),
-                span,
-            });
+        self.charge(1, span)
+    }
+
+    /// Counts `n` steps (and the union work since the last step) against the budget.
+    fn charge(&mut self, n: u64, span: Span) -> Result<()> {
+        self.steps += n + super::value::take_union_work();
+        if self.steps > self.budget {
+            let message = if self.budget < MAX_STEPS {
+                format!(
+                    "the evaluation took more than {MAX_EVALUATION_STEPS} steps in all; the rules do too much \
+                     work for one citizen (or, running the examples, for all of them together)"
+                )
+            } else {
+                format!("the rules took more than {MAX_STEPS} steps for this citizen; a list may be too long")
+            };
+            return Err(EvalError { message, span });
         }
         Ok(())
     }
@@ -168,10 +210,18 @@ impl<'p> Env<'p> {
                     (false, None) => Value::Bool(false),
                 })
             }
-            ExprKind::If(condition, then, otherwise) => match self.eval(condition)? {
-                Value::Bool(true) => self.eval(then),
-                Value::Bool(false) => self.eval(otherwise),
-                Value::Unknown(missing) => {
+            ExprKind::If(condition, then, otherwise) => match self.eval(condition) {
+                // Both branches agreeing settle the value whatever the condition, an error as well
+                // as an unknown (found by fuzzing: a fact supplied turned a settled policy into an
+                // error, as with `junction`).
+                Err(error) if !self.out_of_steps() => match (self.eval(then), self.eval(otherwise)) {
+                    (Ok(a), Ok(b)) if !a.is_unknown() && compare(Compare::Eq, &a, &b) => Ok(a),
+                    _ => Err(error),
+                },
+                Err(error) => Err(error),
+                Ok(Value::Bool(true)) => self.eval(then),
+                Ok(Value::Bool(false)) => self.eval(otherwise),
+                Ok(Value::Unknown(missing)) => {
                     // Both branches agreeing settles the value whatever the condition.
                     let (a, b) = (self.eval(then)?, self.eval(otherwise)?);
                     if !a.is_unknown() && compare(Compare::Eq, &a, &b) {
@@ -185,7 +235,7 @@ impl<'p> Env<'p> {
                     }
                     Ok(Value::Unknown(missing))
                 }
-                other => Err(EvalError { message: format!("expected true or false, got {other:?}"), span }),
+                Ok(other) => Err(EvalError { message: format!("expected true or false, got {other:?}"), span }),
             },
             ExprKind::Call(builtin, args) => {
                 let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
@@ -213,12 +263,20 @@ impl<'p> Env<'p> {
     }
 
     /// `and` (`is_or == false`) and `or` under Kleene's rules.
+    /// An error on one side is settled by the other side, as an unknown is: `error or true` is
+    /// true like `true or error`. (Found by fuzzing: the order of the operands changed the
+    /// answer, and supplying a fact could turn a policy settled without it into an error.)
     fn junction(&mut self, a: &Expr, b: &Expr, is_or: bool) -> Result<Value> {
-        let left = self.eval(a)?;
-        if left == Value::Bool(is_or) {
-            return Ok(left);
+        let left = self.eval(a);
+        if left.as_ref().is_ok_and(|left| *left == Value::Bool(is_or)) {
+            return left;
         }
-        let right = self.eval(b)?;
+        let right = self.eval(b);
+        let (left, right) = match (left, right) {
+            (_, Ok(Value::Bool(b))) if b == is_or => return Ok(Value::Bool(b)),
+            (Err(error), _) | (_, Err(error)) => return Err(error),
+            (Ok(left), Ok(right)) => (left, right),
+        };
         Ok(match (left, right) {
             (_, Value::Bool(b)) if b == is_or => Value::Bool(b),
             (Value::Unknown(m1), Value::Unknown(m2)) => Value::Unknown(m1.union(&m2)),
@@ -235,17 +293,29 @@ impl<'p> Env<'p> {
         let Some(item_expr) = item else {
             return Ok(Value::Int(items.len() as i64)); // count(list)
         };
-        let mut unknown: Option<Missing> = None;
+        // Merged once at the end (see `Missing::union_all`).
+        let mut unknowns: Vec<Missing> = Vec::new();
         let mut kept: Vec<Item> = Vec::new();
         let (mut count, mut any, mut all) = (0i64, false, true);
         let mut total = Value::Int(0);
         let mut best: Option<Value> = None;
+        let mut failed: Option<EvalError> = None;
         for entry in items.iter() {
             self.items.push(entry.clone());
             let value = self.eval(item_expr);
             self.items.pop();
-            match value? {
-                Value::Unknown(m) => unknown = Some(unknown.unwrap_or_default().union(&m)),
+            let value = match value {
+                Ok(value) => value,
+                // One true item settles `any` (one false item `all`) whatever the others give,
+                // an error as well as an unknown (see `junction`).
+                Err(error) if matches!(op, ListOp::Any | ListOp::All) && !self.out_of_steps() => {
+                    failed.get_or_insert(error);
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
+            match value {
+                Value::Unknown(m) => unknowns.push(m),
                 Value::Bool(b) => {
                     count += i64::from(b);
                     any |= b;
@@ -272,6 +342,12 @@ impl<'p> Env<'p> {
                 },
             }
         }
+        if let Some(error) = failed {
+            if !(op == ListOp::Any && any || op == ListOp::All && !all) {
+                return Err(error);
+            }
+        }
+        let unknown = (!unknowns.is_empty()).then(|| Missing::union_all(unknowns));
         // `any` is settled by one true item, `all` by one false item, whatever is unknown.
         match (op, unknown) {
             (ListOp::Any, _) if any => Ok(Value::Bool(true)),
@@ -293,6 +369,8 @@ impl<'p> Env<'p> {
         let table: &TableDef = &self.program.tables[t as usize];
         let matches = |row: &crate::program::RowDef| row.cells.iter().zip(keys).all(|(cell, key)| cell.contains(key));
         let found = table.rows.iter().position(matches);
+        // Each row looked at is a step: a long table looked up for every item of a list is work.
+        self.charge(found.map_or(table.rows.len(), |i| i + 1) as u64, span)?;
         debug_assert!(table.hit == HitPolicy::First || table.rows.iter().filter(|r| matches(r)).count() <= 1);
         let (row_index, row) = match (found, &table.otherwise) {
             (Some(i), _) => (Some(i), &table.rows[i]),

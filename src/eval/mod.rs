@@ -14,6 +14,7 @@ use crate::program::{Lang, Program};
 use crate::source::Span;
 pub use expr::OnDate;
 pub use policy::{Decided, PolicyOutcome};
+pub use relations::MAX_RELATION_WORK;
 pub use report::{fact_path, location, money, to_json};
 use value::Value;
 
@@ -49,16 +50,51 @@ pub fn decide(program: &Program, facts: &[Value], date: Date) -> Vec<PolicyOutco
     decide_in(&mut expr::Env::new(program, &on, facts), Depth::Full)
 }
 
+/// `decide`, sharing one `MAX_EVALUATION_STEPS` with the evaluations before it, which took
+/// `spent` steps (updated): the examples of a rule set run within one budget, so that a file of
+/// hundreds of heavy examples cannot make `eligo test` or the playground hang (robustness).
+pub fn decide_after(program: &Program, facts: &[Value], date: Date, spent: &mut u64) -> Vec<PolicyOutcome> {
+    let on = OnDate::new(program, date);
+    let mut env = expr::Env::after(program, &on, facts, *spent);
+    let outcomes = decide_in(&mut env, Depth::Full);
+    *spent = env.spent();
+    outcomes
+}
+
 /// Decides every policy for one citizen, on a date whose parameters are already resolved.
 pub fn decide_on(program: &Program, on: &OnDate, facts: &[Value], depth: Depth) -> Vec<PolicyOutcome> {
     decide_in(&mut expr::Env::new(program, on, facts), depth)
 }
+
+/// Most missing facts one evaluation names in all (each undetermined policy lists its own). A
+/// long list whose items all miss facts, read by many policies, would otherwise make a report of
+/// hundreds of megabytes from a few kilobytes of data (robustness). An undetermined policy past
+/// the limit is an error that says so: its list of missing facts is never cut short silently.
+pub const MAX_REPORTED_MISSING: usize = 100_000;
 
 fn decide_in(env: &mut expr::Env, depth: Depth) -> Vec<PolicyOutcome> {
     let program = env.program;
     let mut outcomes: Vec<PolicyOutcome> =
         program.policies.iter().map(|policy| policy::evaluate(env, policy, depth)).collect();
     relations::settle(program, &mut outcomes);
+    let mut named = 0;
+    for (policy, outcome) in program.policies.iter().zip(&mut outcomes) {
+        if outcome.status != Status::Undetermined {
+            continue;
+        }
+        named += outcome.missing.keys().len();
+        if named > MAX_REPORTED_MISSING {
+            outcome.status = Status::Error;
+            outcome.missing = value::Missing::default();
+            outcome.error = Some(EvalError {
+                message: format!(
+                    "the answer depends on more missing facts than a report names ({MAX_REPORTED_MISSING} in all); \
+                     give more of the data"
+                ),
+                span: policy.span,
+            });
+        }
+    }
     outcomes
 }
 

@@ -113,7 +113,9 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, depth: Depth) -> PolicyOutcom
         }
         match output_value(env, output, trace) {
             Ok(value) => outcome.outputs.push(value),
-            Err(error) if undetermined => {
+            // An error set aside for an undetermined policy, but never the step budget running
+            // out: that is work left undone, and the policy is an error (robustness).
+            Err(error) if undetermined && !env.out_of_steps() => {
                 outcome.outputs.push(OutputValue {
                     value: Value::Unknown(Missing::default()),
                     decided: Decided::Base,

@@ -11,16 +11,58 @@ use crate::ast::{OutputName, Period, Status};
 use crate::program::Program;
 use rust_decimal::Decimal;
 
+/// Most work settling the groups and exclusions of one evaluation may take: member comparisons
+/// and the keys of the missing sets they merge. A rule set with many large groups over policies
+/// that each miss many facts could otherwise make one evaluation run on (robustness); the
+/// members of what is left unsettled are errors, never granted together by mistake.
+pub const MAX_RELATION_WORK: u64 = 20_000_000;
+
 pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
+    super::value::take_union_work();
+    let mut work: u64 = 0;
     for group in &program.groups {
-        settle_group(program, &group.members, outcomes);
-    }
-    for &b in &program.relation_order {
-        for (a, policy) in program.policies.iter().enumerate() {
-            if policy.excludes.contains(&b) {
-                yield_to(outcomes, a, b as usize);
+        if work > MAX_RELATION_WORK {
+            for &m in &group.members {
+                unsettled(program, outcomes, m as usize, &format!("group `{}`", group.name));
             }
+            continue;
         }
+        settle_group(program, &group.members, outcomes);
+        work += (group.members.len() * group.members.len()) as u64 + super::value::take_union_work();
+    }
+    // Who excludes each policy was gathered when the rules were checked: looking through every
+    // policy for every policy here was quadratic, seconds for 20,000 policies (robustness).
+    for &b in &program.relation_order {
+        let by = program.excluders.get(b as usize).map_or(&[][..], Vec::as_slice);
+        if by.is_empty() {
+            continue;
+        }
+        if work > MAX_RELATION_WORK {
+            let a = &program.policies[by[0] as usize].id;
+            unsettled(program, outcomes, b as usize, &format!("`{a}` excludes it"));
+            continue;
+        }
+        for &a in by {
+            yield_to(outcomes, a as usize, b as usize);
+        }
+        work += by.len() as u64 + super::value::take_union_work();
+    }
+}
+
+/// A policy whose relation could not be settled within `MAX_RELATION_WORK`: an error, so that
+/// it is never reported as granted alongside a benefit it cannot be combined with.
+fn unsettled(program: &Program, outcomes: &mut [PolicyOutcome], policy: usize, relation: &str) {
+    let outcome = &mut outcomes[policy];
+    if matches!(outcome.status, Status::Eligible | Status::Undetermined) {
+        outcome.status = Status::Error;
+        outcome.missing = Missing::default();
+        outcome.error = Some(super::EvalError {
+            message: format!(
+                "the relations between policies took too much work for this citizen to settle ({relation}); \
+                 the rule set has too many large groups"
+            ),
+            span: program.policies[policy].span,
+        });
     }
 }
 

@@ -238,13 +238,19 @@ pub fn fact_path(program: &Program, key: FactKey) -> String {
 }
 
 fn ask_next(program: &Program, outcomes: &[PolicyOutcome], options: Options) -> Vec<AskNext> {
+    // Counted by sorting, not by looking each key up in the counts so far: that is quadratic in
+    // the missing facts, minutes for a long list whose items all miss facts (robustness).
+    let mut keys: Vec<FactKey> = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Undetermined)
+        .flat_map(|o| o.missing.keys().iter().copied())
+        .collect();
+    keys.sort_unstable();
     let mut counts: Vec<(FactKey, usize)> = Vec::new();
-    for outcome in outcomes.iter().filter(|o| o.status == Status::Undetermined) {
-        for key in outcome.missing.keys() {
-            match counts.iter_mut().find(|(k, _)| k == key) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((*key, 1)),
-            }
+    for key in keys {
+        match counts.last_mut() {
+            Some((last, n)) if *last == key => *n += 1,
+            _ => counts.push((key, 1)),
         }
     }
     counts.sort_by(|(ka, a), (kb, b)| b.cmp(a).then(ka.cmp(kb)));

@@ -47,14 +47,24 @@ impl Missing {
     }
 
     pub fn absorb(&mut self, other: &Missing) {
+        if let (Some(mine), Some(theirs)) = (&self.0, &other.0) {
+            if Rc::ptr_eq(mine, theirs) {
+                return;
+            }
+        }
         let (mine, theirs) = (self.keys(), other.keys());
-        if theirs.iter().all(|key| mine.binary_search(key).is_ok()) {
+        if theirs.is_empty() {
             return;
         }
         if mine.is_empty() {
             self.0 = other.0.clone();
             return;
         }
+        add_union_work(theirs.len());
+        if theirs.iter().all(|key| mine.binary_search(key).is_ok()) {
+            return;
+        }
+        add_union_work(mine.len());
         let mut merged = Vec::with_capacity(mine.len() + theirs.len());
         let (mut i, mut j) = (0, 0);
         while i < mine.len() || j < theirs.len() {
@@ -82,6 +92,37 @@ impl Missing {
         }
         self.0 = Some(Rc::from(merged));
     }
+}
+
+impl Missing {
+    /// The union of many sets at once, sorted once: absorbing them one by one would copy the
+    /// growing union each time, quadratic in a long list whose items all miss facts.
+    pub fn union_all(sets: Vec<Missing>) -> Missing {
+        if sets.len() <= 1 {
+            return sets.into_iter().next().unwrap_or_default();
+        }
+        let mut keys: Vec<FactKey> = sets.iter().flat_map(|m| m.keys().iter().copied()).collect();
+        add_union_work(keys.len());
+        keys.sort_unstable();
+        keys.dedup();
+        Missing(if keys.is_empty() { None } else { Some(Rc::from(keys)) })
+    }
+}
+
+thread_local! {
+    /// Keys visited by unions of missing sets since the evaluator last took the count. A union
+    /// costs the size of its sets, not one step: the evaluator charges this to its step budget,
+    /// so that large missing sets cannot make one evaluation run on (docs/robustness.md).
+    static UNION_WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn add_union_work(keys: usize) {
+    UNION_WORK.with(|work| work.set(work.get() + keys as u64));
+}
+
+/// The union work done since the last call (and starts counting again).
+pub fn take_union_work() -> u64 {
+    UNION_WORK.with(|work| work.replace(0))
 }
 
 /// A list item: the values of its record's fields, in declaration order.

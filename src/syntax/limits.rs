@@ -19,6 +19,17 @@ pub const MAX_NAME_CHARS: usize = 128;
 pub const MAX_TEXT_CHARS: usize = 4096;
 /// Most declarations in one rule set.
 pub const MAX_DECLARATIONS: usize = 20_000;
+/// Most rows in one table: rows are checked against each other for overlaps, and scanned on
+/// every lookup (a policy annex has tens of rows).
+pub const MAX_TABLE_ROWS: usize = 1_000;
+/// Deepest evaluation through tables whose rows look up tables: the depths of the rows'
+/// expressions along the chain of lookups, added (`t1` looks up `t2` in a row 3 deep, whose rows
+/// are 2 deep: 5). Each level is a frame of the evaluator's recursion; with an expression of the
+/// greatest depth on top, the evaluator stays far from the end of WebAssembly's 1 MiB stack.
+pub const MAX_TABLE_DEPTH: usize = 2 * MAX_EXPR_DEPTH;
+/// Most policies in one `highest of` group: members are compared with each other on every
+/// evaluation.
+pub const MAX_GROUP_MEMBERS: usize = 100;
 
 /// Finds the first place where nesting exceeds [`MAX_NESTING`], skipping strings and comments.
 /// Brackets count while open; each `if` counts until the next declaration or clause, since its
@@ -35,6 +46,19 @@ pub fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                 while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
+            }
+            // “…”, as the grammar reads it: to the closing ” or the end of the line. (Found while
+            // testing the limits: a `"` inside “"” was taken for the start of a text, and the
+            // brackets after it were not counted, so 1,000 of them overflowed the parser's stack.)
+            _ if bytes[i..].starts_with("“".as_bytes()) => {
+                i += "“".len();
+                while i < bytes.len() && !bytes[i..].starts_with("”".as_bytes()) && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                if i < bytes.len() && bytes[i] != b'\n' {
+                    i += "”".len();
+                }
+                continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 while i < bytes.len() && bytes[i] != b'\n' {

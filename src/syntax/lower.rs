@@ -727,16 +727,27 @@ impl<'d> Lowerer<'d> {
             }
         }
         let mut expr = operand.unwrap_or(Expr { kind: ExprKind::Literal(LitKind::Int(0)), span: Span::default() });
-        if prefixes.len() + expr.depth() > MAX_EXPR_DEPTH {
+        let depth = expr.depth();
+        if prefixes.len() + depth > MAX_EXPR_DEPTH {
             let span = prefixes.first().map_or(expr.span, |(_, s)| s.to(expr.span));
-            self.report(
+            // Deep because of the prefixes, or because of what they apply to (`sum(h, a + b + …)`
+            // with a hundred terms has no prefix at all: found while testing the limits).
+            let diagnostic = if prefixes.len() > depth {
                 Diagnostic::error(
                     Code::NestingTooDeep,
                     span,
-                    format!("more than {MAX_EXPR_DEPTH} `not` or `-` in a row"),
+                    format!("this expression is more than {MAX_EXPR_DEPTH} levels deep: {} `not` or `-` in a row", prefixes.len()),
                 )
-                .with_help("two `not`s cancel out: remove them in pairs"),
-            );
+                .with_help("two `not`s cancel out: remove them in pairs")
+            } else {
+                Diagnostic::error(
+                    Code::NestingTooDeep,
+                    span,
+                    format!("this expression is more than {MAX_EXPR_DEPTH} levels deep"),
+                )
+                .with_help("split it into named definitions with `let`, or use `sum(…)` over a list")
+            };
+            self.report(diagnostic);
             return Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };
         }
         for (op, op_span) in prefixes.into_iter().rev() {

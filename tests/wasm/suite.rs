@@ -99,6 +99,40 @@ fn invalid_data_is_an_eligo_error_with_paths() {
     assert_eq!(paths, vec!["birth_date", "hukou"]);
 }
 
+/// Robustness (docs/robustness.md): a JS object nested deeper than the data limit, or one that
+/// contains itself, is an EligoError, never a stack overflow that kills the module for the page.
+#[wasm_bindgen_test]
+fn deep_or_circular_data_is_an_eligo_error() {
+    let deep = Object::new();
+    let mut inner = deep.clone();
+    for _ in 0..10_000 {
+        let next = Object::new();
+        Reflect::set(&inner, &"hukou".into(), &next).unwrap();
+        inner = next;
+    }
+    let circular = Object::new();
+    Reflect::set(&circular, &"birth_date".into(), &"1940-05-01".into()).unwrap();
+    let household = Array::new();
+    household.push(&circular);
+    Reflect::set(&circular, &"hukou".into(), &household).unwrap();
+    let engine = engine();
+    for data in [deep, circular] {
+        let data: JsValue = data.into();
+        let error = engine.evaluate(data.clone(), json(r#"{"date": "2025-03-01"}"#)).err().expect("must throw");
+        assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalidFacts"));
+        let error = engine.decide(data.clone(), "2025-03-01").err().expect("must throw");
+        assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalidFacts"));
+        let records = Array::new();
+        records.push(&json("{}"));
+        records.push(&data);
+        let reports = Array::from(&engine.evaluate_many(records.into(), json(r#"{"date": "2025-03-01"}"#)).unwrap());
+        assert!(get(&reports.get(0), "error").is_undefined());
+        assert_eq!(get(&get(&reports.get(1), "error"), "kind").as_string().as_deref(), Some("invalidFacts"));
+    }
+    // The module still works.
+    assert!(engine.evaluate(json("{}"), json(r#"{"date": "2025-03-01"}"#)).is_ok());
+}
+
 #[wasm_bindgen_test]
 fn a_bad_date_is_an_eligo_error() {
     let error = engine().evaluate(json("{}"), json(r#"{"date": "2025-13-01"}"#)).err().expect("must throw");
