@@ -308,7 +308,7 @@ impl Engine {
     /// evaluates citizens starts faster.
     pub fn compile(
         #[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ examples?: boolean }")] options: Option<js_sys::Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ examples?: boolean }")] options: Option<js_sys::Object>,
     ) -> Result<Engine, JsValue> {
         let files = rule_files(files)?;
         let examples = options

@@ -18,5 +18,11 @@ export async function demo(text: string): Promise<string[]> {
   const amounts: string[] = eligible.map((p) => `${p.title}: ${String(p.outputs.amount)} per ${String(p.outputs.period)}`);
   const next = report.askNext[0]?.question ?? report.askNext[0]?.input;
   const inputs = engine.schema().inputs.map((i) => `${i.name}: ${i.type}`);
+  // A page that only evaluates leaves the examples out; a screen decides many records on one date.
+  const lean = Engine.compile({ "draft.rules": text }, { examples: false });
+  const decider = lean.decider("2025-03-01");
+  const codes: Uint8Array = decider.decide({ hukou: "上海" });
+  const amount: string | undefined = codes[0] === 0 ? decider.amount(0) : undefined;
+  inputs.push(String(amount));
   return [version(), String(firstLine), ...amounts, String(next), ...inputs];
 }
