@@ -36,7 +36,7 @@ pub struct Options {
 /// How much of each policy's decision is worked out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Depth {
-    /// Status and amount only: stop at the first condition that fails, skip other outputs.
+    /// Status and amount only: stop at the first condition that fails; no condition kept for a report.
     Lean,
     /// Everything a report shows: each condition, every output, the missing facts.
     Full,

@@ -91,7 +91,9 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, depth: Depth) -> PolicyOutcom
         outcome.status = Status::Ineligible;
         return outcome;
     }
-    if let Some(error) = first_error {
+    // The conditions hold together as `and` does: an error that a condition still unknown could
+    // settle (were it false) is not yet an error, but undetermined (see `Env::junction`).
+    if let Some(error) = first_error.filter(|_| missing.is_none() || env.out_of_steps()) {
         outcome.status = Status::Error;
         outcome.error = Some(error);
         return outcome;
@@ -102,15 +104,8 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, depth: Depth) -> PolicyOutcom
     outcome.missing = missing.unwrap_or_default();
     let trace = depth == Depth::Traced;
     for output in &policy.outputs {
-        if lean && output.name != OutputName::Amount {
-            // Keep positions aligned with the policy's outputs; only the amount is worked out.
-            outcome.outputs.push(OutputValue {
-                value: Value::Unknown(Missing::default()),
-                decided: Decided::Base,
-                hits: Vec::new(),
-            });
-            continue;
-        }
+        // Every output is worked out, even when only the amount is wanted (lean): an output that
+        // is unknown or fails decides the status too.
         match output_value(env, output, trace) {
             Ok(value) => outcome.outputs.push(value),
             // An error set aside for an undetermined policy, but never the step budget running
@@ -131,18 +126,14 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, depth: Depth) -> PolicyOutcom
             }
         }
     }
-    if !lean {
-        outcome.payable = payable(policy, &outcome.outputs);
-    }
+    outcome.payable = payable(policy, &outcome.outputs);
     let unknown_outputs = outcome.outputs.iter().map(|o| &o.value).chain(outcome.payable.as_ref());
     for value in unknown_outputs {
         if let Value::Unknown(m) = value {
             outcome.missing.absorb(m);
         }
     }
-    let amount_unknown =
-        |(def, out): (&OutputDef, &OutputValue)| (!lean || def.name == OutputName::Amount) && out.value.is_unknown();
-    let any_unknown = undetermined || policy.outputs.iter().zip(&outcome.outputs).any(amount_unknown);
+    let any_unknown = undetermined || outcome.outputs.iter().any(|o| o.value.is_unknown());
     outcome.status = if any_unknown { Status::Undetermined } else { Status::Eligible };
     outcome
 }
