@@ -61,7 +61,10 @@ impl Engine {
 
     /// `compile`; without the examples when `examples` is false (a page that only evaluates
     /// citizens starts faster, and `run_examples` then finds none).
-    pub fn compile_with<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)], examples: bool) -> Result<Engine, CompileError> {
+    pub fn compile_with<N: AsRef<str>, T: AsRef<str>>(
+        files: &[(N, T)],
+        examples: bool,
+    ) -> Result<Engine, CompileError> {
         let sources = sources(files);
         let compiled = crate::compile::compile_with(&sources, examples);
         let diagnostics: Vec<Positioned> = compiled.diagnostics.iter().map(|d| position(&sources, d)).collect();
@@ -247,7 +250,8 @@ impl EvaluateError {
     /// The error for data that does not fit the inputs, its message naming the first problem.
     pub fn invalid_facts(problems: Vec<FactProblem>) -> EvaluateError {
         // A problem with the data as a whole has no path: no leading ": " then.
-        let at = |p: &FactProblem| if p.path.is_empty() { p.message.clone() } else { format!("{}: {}", p.path, p.message) };
+        let at =
+            |p: &FactProblem| if p.path.is_empty() { p.message.clone() } else { format!("{}: {}", p.path, p.message) };
         let message = match problems.as_slice() {
             [] => "the data does not fit the rules' inputs".to_string(),
             [one] => at(one),

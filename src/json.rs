@@ -121,7 +121,8 @@ impl Seed<'_> {
     fn failed<E: std::fmt::Display>(&self, path: &Path, error: &E) {
         let noted = self.problems.borrow().iter().any(|p| p.message.starts_with(NUMBER_TOO_LARGE));
         if !noted && error.to_string().starts_with("number out of range") {
-            let message = format!("{NUMBER_TOO_LARGE}: numbers are read exactly within ±79,228,162,514,264,337,593,543,950,335");
+            let message =
+                format!("{NUMBER_TOO_LARGE}: numbers are read exactly within ±79,228,162,514,264,337,593,543,950,335");
             self.report(path.render(), message);
         }
     }
@@ -216,7 +217,8 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let path = Path::Key(self.path, &key);
-            let value = match map.next_value_seed(Seed { path: &path, depth: self.depth + 1, problems: self.problems }) {
+            let value = match map.next_value_seed(Seed { path: &path, depth: self.depth + 1, problems: self.problems })
+            {
                 Ok(value) => value,
                 Err(error) => {
                     self.failed(&path, &error);

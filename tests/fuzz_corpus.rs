@@ -130,6 +130,20 @@ policy both_branches "p" en "p"
   require if t(x) then true else true "l" en "l"
 policy still_an_error "p" en "p"
   require t(x) or false "l" en "l"
+input y: int label "y" en "y"
+policy or_unknown "p" en "p"
+  require t(x) or y > 1 "l" en "l"
+policy if_unknown "p" en "p"
+  require if y > 1 then t(x) else true "l" en "l"
+policy in_unknown "p" en "p"
+  require true in [t(x), y > 1] "l" en "l"
+policy any_unknown "p" en "p"
+  require any(household, t(age) or age > y) "l" en "l"
+policy conditions_unknown "p" en "p"
+  require y > 1 "l" en "l"
+  require t(x) "l" en "l"
+policy branches_may_agree "p" en "p"
+  require if t(x) then true else y > 1 "l" en "l"
 "#;
     let engine = eligo::api::Engine::compile(&[("t.rules", rules)]).expect("compiles");
     let data = serde_json::json!({"x": 2, "household": [{"age": 2}, {"age": 70}]});
@@ -145,7 +159,48 @@ policy still_an_error "p" en "p"
         ("all_items", Ineligible),
         ("both_branches", Eligible),
         ("still_an_error", Error),
+        // An error that a missing fact could still settle is not yet an error: undetermined,
+        // asking for that fact.
+        ("or_unknown", Undetermined),
+        ("if_unknown", Undetermined),
+        ("in_unknown", Undetermined),
+        ("any_unknown", Undetermined),
+        ("conditions_unknown", Undetermined),
+        // Found by `structured` (fuzz/regressions/structured/if-error-with-branches-that-may-agree).
+        ("branches_may_agree", Undetermined),
     ] {
         assert_eq!(status(id), expected, "{id}");
     }
+    for id in ["or_unknown", "if_unknown", "in_unknown", "any_unknown", "conditions_unknown", "branches_may_agree"] {
+        let missing = &report.policies.iter().find(|p| p.id == id).expect("a policy").missing;
+        assert_eq!(missing, &["y"], "{id}");
+    }
+}
+
+/// Found by `structured` (its monotonicity check; fuzz/regressions/structured/
+/// excluder-error-avoidable): a policy whose amount was `if i1 then <fails> else 1450元`, with
+/// `i1` missing, was an error, so the policy it excludes was granted; given `i1 = false`, the
+/// amount is 1450 and the other policy is excluded. A fact given changed a settled answer. The
+/// amount is now unknown until `i1` is given, and so is the excluded policy.
+#[test]
+fn an_avoidable_error_does_not_settle_an_exclusion() {
+    let rules = r#"
+input i1: bool label "i1" en "i1"
+param p1: int = 1_000 from 2021-09-01 until 2022-12-31 label "p1" en "p1"
+policy a "a" en "a"
+  require true "l" en "l"
+  amount yearly = if i1 then 3600元 * p1 else 1450元
+  excludes b
+policy b "b" en "b"
+  require true "l" en "l"
+"#;
+    let engine = eligo::api::Engine::compile(&[("t.rules", rules)]).expect("compiles");
+    let evaluate = |data: serde_json::Value| {
+        let report = engine.evaluate(&data, "2025-02-28", eligo::api::options(Some("en"), false)).expect("evaluates");
+        report.policies.iter().map(|p| (p.id.clone(), p.status)).collect::<Vec<_>>()
+    };
+    use eligo::ast::Status::*;
+    assert_eq!(evaluate(serde_json::json!({})), [("a".into(), Undetermined), ("b".into(), Undetermined)]);
+    assert_eq!(evaluate(serde_json::json!({"i1": false})), [("a".into(), Eligible), ("b".into(), Ineligible)]);
+    assert_eq!(evaluate(serde_json::json!({"i1": true})), [("a".into(), Error), ("b".into(), Eligible)]);
 }

@@ -75,7 +75,8 @@ fn refused_everywhere(engine: &Engine, text: &str) -> BTreeSet<String> {
         .map(|p| p["path"].as_str().expect("a path").to_string())
         .collect();
     let batch: Value =
-        serde_json::from_str(&engine.decide_many_json(&format!("[{{}}, {text}]"), DATE).expect("a batch")).expect("JSON");
+        serde_json::from_str(&engine.decide_many_json(&format!("[{{}}, {text}]"), DATE).expect("a batch"))
+            .expect("JSON");
     assert!(batch[0].is_array(), "the good record is decided: {batch}");
     assert_eq!(batch[1]["error"]["kind"], "invalidFacts", "the bad record is refused in its place: {batch}");
     if let Ok(data) = eligo::api::read_data(text) {
@@ -126,7 +127,8 @@ fn duplicate_keys_are_refused_with_their_paths() {
     assert_ne!(twice, profile);
     assert_eq!(refused_everywhere(&engine, &twice), BTreeSet::from(["hukou".to_string()]));
     // Inside a list item.
-    let nested = profile.replacen("\"member_income\": \"1500\"", "\"member_income\": \"1500\", \"member_income\": \"0\"", 1);
+    let nested =
+        profile.replacen("\"member_income\": \"1500\"", "\"member_income\": \"1500\", \"member_income\": \"0\"", 1);
     assert_ne!(nested, profile);
     assert_eq!(refused_everywhere(&engine, &nested), BTreeSet::from(["household[0].member_income".to_string()]));
     // The profile itself is fine.
@@ -149,14 +151,24 @@ fn nul_bytes_in_strings_are_refused() {
     }
     // A key with a NUL is a key these rules do not know: warned about, never used.
     let out: Value =
-        serde_json::from_str(&engine.evaluate_json(r#"{"hukou\u0000": "北京"}"#, DATE, options(None, false))).expect("JSON");
+        serde_json::from_str(&engine.evaluate_json(r#"{"hukou\u0000": "北京"}"#, DATE, options(None, false)))
+            .expect("JSON");
     assert_eq!(out["ok"]["warnings"][0]["path"], "hukou\u{0}", "{out}");
 }
 
 #[test]
 fn dates_not_in_the_calendar_are_refused() {
     let engine = engine();
-    for date in ["2025-02-30", "2023-02-29", "2025-13-01", "2025-00-10", "0000-01-01", "2025-3-1", "２０２５-03-01", "2025-03-01 "] {
+    for date in [
+        "2025-02-30",
+        "2023-02-29",
+        "2025-13-01",
+        "2025-00-10",
+        "0000-01-01",
+        "2025-3-1",
+        "２０２５-03-01",
+        "2025-03-01 ",
+    ] {
         let text = json!({"birth_date": date, "household": [{"member_birth_date": date}]}).to_string();
         let expected = BTreeSet::from(["birth_date".to_string(), "household[0].member_birth_date".to_string()]);
         assert_eq!(refused_everywhere(&engine, &text), expected, "{date}");
@@ -165,9 +177,12 @@ fn dates_not_in_the_calendar_are_refused() {
         assert_eq!(out["error"]["kind"], "invalidDate", "{date}: {out}");
     }
     // 29 February in a leap year is a date.
-    let out: Value =
-        serde_json::from_str(&engine.evaluate_json(r#"{"birth_date": "2024-02-29"}"#, "2024-02-29", options(None, false)))
-            .expect("JSON");
+    let out: Value = serde_json::from_str(&engine.evaluate_json(
+        r#"{"birth_date": "2024-02-29"}"#,
+        "2024-02-29",
+        options(None, false),
+    ))
+    .expect("JSON");
     assert!(out.get("ok").is_some(), "{out}");
 }
 
@@ -187,8 +202,11 @@ fn the_cli_refuses_duplicate_keys_with_their_path() {
     let dir = std::env::temp_dir().join(format!("eligo-hostile-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     let data = dir.join("twice.json");
-    std::fs::write(&data, r#"{"hukou": "北京", "household": [{"member_income": "1", "member_income": "2"}], "hukou": "上海"}"#)
-        .expect("write");
+    std::fs::write(
+        &data,
+        r#"{"hukou": "北京", "household": [{"member_income": "1", "member_income": "2"}], "hukou": "上海"}"#,
+    )
+    .expect("write");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_eligo"))
         .args(["eval", "rules/", "--data", data.to_str().expect("a path"), "--date", DATE])
         .current_dir(root())

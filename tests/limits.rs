@@ -159,7 +159,11 @@ fn members_of_a_group() {
     let group = |members: usize, twice: bool| {
         let mut text = String::from("input a: bool label \"a\" en \"a\"\n");
         for p in 0..members {
-            let _ = writeln!(text, "policy p{p} \"p\" en \"p\"\n  require a \"a\" en \"a\"\n  amount monthly = {}元", p + 1);
+            let _ = writeln!(
+                text,
+                "policy p{p} \"p\" en \"p\"\n  require a \"a\" en \"a\"\n  amount monthly = {}元",
+                p + 1
+            );
         }
         let mut names: Vec<String> = (0..members).map(|p| format!("p{p}")).collect();
         if twice {
@@ -194,7 +198,9 @@ fn items_in_a_list() {
 
 #[test]
 fn length_of_texts_in_data() {
-    let engine = engine("input city: text label \"c\" en \"c\"\npolicy p \"p\" en \"p\"\n  require city == \"上海\" \"l\" en \"l\"\n");
+    let engine = engine(
+        "input city: text label \"c\" en \"c\"\npolicy p \"p\" en \"p\"\n  require city == \"上海\" \"l\" en \"l\"\n",
+    );
     assert!(engine.evaluate(&json!({"city": "城".repeat(MAX_DATA_TEXT_CHARS)}), DATE, options(None, false)).is_ok());
     match engine.evaluate(&json!({"city": "城".repeat(MAX_DATA_TEXT_CHARS + 1)}), DATE, options(None, false)) {
         Err(EvaluateError::InvalidFacts { problems, .. }) => assert_eq!(problems[0].path, "city"),
@@ -204,10 +210,12 @@ fn length_of_texts_in_data() {
 
 #[test]
 fn nesting_of_json_data() {
-    let engine = engine(&format!("{HOUSEHOLD}policy p \"p\" en \"p\"\n  require count(household) > 0 \"l\" en \"l\"\n"));
+    let engine =
+        engine(&format!("{HOUSEHOLD}policy p \"p\" en \"p\"\n  require count(household) > 0 \"l\" en \"l\"\n"));
     let nested = |levels: usize| format!("{{\"extra\": {}{}}}", "[".repeat(levels - 1), "]".repeat(levels - 1));
     // MAX_DEPTH levels (the object itself is one): read, the unknown key a warning.
-    let out: Value = serde_json::from_str(&engine.evaluate_json(&nested(MAX_DEPTH), DATE, options(None, false))).unwrap();
+    let out: Value =
+        serde_json::from_str(&engine.evaluate_json(&nested(MAX_DEPTH), DATE, options(None, false))).unwrap();
     assert!(out.get("ok").is_some(), "{out}");
     for levels in [MAX_DEPTH + 1, 129, 100_000] {
         let out: Value =
@@ -266,7 +274,10 @@ fn numbers_beyond_the_decimal_range() {
 fn heavy_policies(n: usize) -> String {
     let mut rules = String::from(HOUSEHOLD);
     for i in 0..n {
-        let _ = writeln!(rules, "policy p{i} \"p\" en \"p\"\n  require count(household, count(household, age > 0) > 0) > 0 \"l\" en \"l\"");
+        let _ = writeln!(
+            rules,
+            "policy p{i} \"p\" en \"p\"\n  require count(household, count(household, age > 0) > 0) > 0 \"l\" en \"l\""
+        );
     }
     rules
 }
@@ -308,7 +319,10 @@ fn rows_looked_through_count_as_steps() {
     }
     rules.push_str("  otherwise => 2\n");
     for p in 0..20 {
-        let _ = writeln!(rules, "policy p{p} \"p\" en \"p\"\n  require sum(household, t(age) + t(age) + t(age)) > 0 \"l\" en \"l\"");
+        let _ = writeln!(
+            rules,
+            "policy p{p} \"p\" en \"p\"\n  require sum(household, t(age) + t(age) + t(age)) > 0 \"l\" en \"l\""
+        );
     }
     let engine = engine(&rules);
     let report = within(Duration::from_secs(30), "long table lookups", || {
@@ -327,7 +341,8 @@ fn many_missing(policies: usize, conditions: usize) -> (String, Value) {
     rules.push_str("input household: list of member label \"h\" en \"h\"\n");
     let terms: Vec<String> = (0..20).map(|f| format!("f{f}")).collect();
     let _ = writeln!(rules, "let total = sum(household, {})", terms.join(" + "));
-    let _ = writeln!(rules, "let other = sum(household, {})", terms.iter().rev().cloned().collect::<Vec<_>>().join(" + "));
+    let _ =
+        writeln!(rules, "let other = sum(household, {})", terms.iter().rev().cloned().collect::<Vec<_>>().join(" + "));
     for p in 0..policies {
         let _ = writeln!(rules, "policy p{p} \"p\" en \"p\"");
         for c in 0..conditions {
@@ -393,8 +408,9 @@ fn work_settling_relations() {
         let _ = writeln!(rules, "group g{g} \"g\" en \"g\" highest of {}", members.join(", "));
     }
     let engine = engine(&rules);
-    let report =
-        within(Duration::from_secs(60), "100 groups of 100", || evaluate(&engine, &household(MAX_LIST_ITEMS, json!({}))));
+    let report = within(Duration::from_secs(60), "100 groups of 100", || {
+        evaluate(&engine, &household(MAX_LIST_ITEMS, json!({})))
+    });
     let unsettled = report
         .policies
         .iter()
@@ -415,7 +431,8 @@ fn exclusion_chains() {
     }
     let _ = writeln!(rules, "policy p{n} \"p\" en \"p\"\n  require a \"l\" en \"l\"");
     let engine = within(Duration::from_secs(30), "compiling 5,000 exclusions", || engine(&rules));
-    let report = within(Duration::from_secs(10), "settling 5,000 exclusions", || evaluate(&engine, &json!({"a": true})));
+    let report =
+        within(Duration::from_secs(10), "settling 5,000 exclusions", || evaluate(&engine, &json!({"a": true})));
     assert_eq!(report.policies[0].status, Status::Eligible);
     assert_eq!(report.policies[1].status, Status::Ineligible);
     assert_eq!(report.policies[1].excluded_by.as_deref(), Some("p0"));
@@ -441,11 +458,13 @@ fn suggestions_for_many_unknown_names() {
 /// keys, was compared with every input for a "did you mean …?" (4 s and 3 s).
 #[test]
 fn data_with_long_or_many_unknown_keys() {
-    let engine = engine(&format!("{HOUSEHOLD}policy p \"p\" en \"p\"\n  require count(household) > 0 \"l\" en \"l\"\n"));
+    let engine =
+        engine(&format!("{HOUSEHOLD}policy p \"p\" en \"p\"\n  require count(household) > 0 \"l\" en \"l\"\n"));
     let long = format!("{{\"{}\": 1}}", "a".repeat(1_000_000));
     let many = format!("{{{}}}", (0..100_000).map(|i| format!("\"househo1d{i}\": 1")).collect::<Vec<_>>().join(","));
     for data in [long, many] {
-        let out = within(Duration::from_secs(20), "unknown keys", || engine.evaluate_json(&data, DATE, options(None, false)));
+        let out =
+            within(Duration::from_secs(20), "unknown keys", || engine.evaluate_json(&data, DATE, options(None, false)));
         let out: Value = serde_json::from_str(&out).unwrap();
         assert!(out["ok"]["warnings"].as_array().is_some_and(|w| !w.is_empty()));
     }
@@ -470,7 +489,8 @@ fn steps_of_all_the_examples() {
     // A light example after the budget is spent fails, and says why.
     let mut rules = heavy_policies(10);
     for e in 0..20 {
-        let _ = writeln!(rules, "example \"heavy {e}\" on 2025-03-01\n  given household = [{items}]\n  expect p0 error");
+        let _ =
+            writeln!(rules, "example \"heavy {e}\" on 2025-03-01\n  given household = [{items}]\n  expect p0 error");
     }
     rules.push_str("example \"light\" on 2025-03-01\n  given household = []\n  expect p0 ineligible\n");
     let results = self::engine(&rules).run_examples();

@@ -443,33 +443,36 @@ impl Gen<'_> {
             let condition = self.expr(Ty::Bool, 4, None);
             let _ = writeln!(text, "  {kind} {condition} {}", self.text());
         }
-        let mut outputs: Vec<&'static str> = Vec::new();
+        // The outputs an exception may replace, with their types.
+        let mut outputs: Vec<(String, Ty)> = Vec::new();
         if self.bytes.chance(170) {
             let period = *self.bytes.pick(&["monthly", "yearly", "once"]);
             let amount = self.expr(Ty::Money, 3, None);
             let _ = writeln!(text, "  amount {period} = {amount}");
             self.model.policies[p].1 = Some(period);
-            outputs.push("amount");
+            outputs.push(("amount".into(), Ty::Money));
         }
         if self.bytes.chance(50) {
             let fee = self.expr(Ty::Money, 2, None);
             let waiver_ty = if self.bytes.chance(128) { Ty::Dec } else { Ty::Money };
             let waiver = self.expr(waiver_ty, 2, None);
             let _ = writeln!(text, "  fee = {fee}\n  waiver = {waiver}");
-            outputs.push("fee");
+            outputs.push(("fee".into(), Ty::Money));
+            outputs.push(("waiver".into(), waiver_ty));
         }
         if self.bytes.chance(60) {
             let ty = *self.bytes.pick(&SCALARS);
             let value = self.expr(ty, 3, None);
             let _ = writeln!(text, "  output out{p} = {value} label {}", self.text());
+            outputs.push((format!("out{p}"), ty));
         }
-        for _ in 0..self.bytes.below(3) {
+        for _ in 0..self.bytes.below(4) {
             if outputs.is_empty() {
                 break;
             }
-            let output = *self.bytes.pick(&outputs);
+            let (output, ty) = self.bytes.pick(&outputs).clone();
             let when = self.expr(Ty::Bool, 3, None);
-            let value = self.expr(Ty::Money, 2, None);
+            let value = self.expr(ty, 2, None);
             let _ = writeln!(text, "  exception {} when {when} then {output} = {value}", self.text());
         }
         let policies = self.model.policies.len();
@@ -696,7 +699,7 @@ impl Gen<'_> {
                     let items: Vec<String> = (0..1 + self.bytes.below(4)).map(|_| self.literal(t)).collect();
                     format!("{} in [{}]", self.operand(t, d, item), items.join(", "))
                 }
-                8 | 9 if !lists.is_empty() && item.is_none() => {
+                8 | 9 if !lists.is_empty() && (item.is_none() || self.bytes.chance(40)) => {
                     let (list, r) = self.bytes.pick(&lists).clone();
                     let f = *self.bytes.pick(&["any", "all"]);
                     format!("{f}({}, {})", self.list_source(&list, r, d), self.expr(Ty::Bool, d, Some(r)))
@@ -717,7 +720,7 @@ impl Gen<'_> {
                     format!("{} {op} {}", self.operand(ty, d, item), self.operand(ty, d, item))
                 }
                 4 => format!("-{}", self.operand(ty, d, item)),
-                5 if !lists.is_empty() && item.is_none() => {
+                5 if !lists.is_empty() && (item.is_none() || self.bytes.chance(40)) => {
                     let (list, r) = self.bytes.pick(&lists).clone();
                     if self.bytes.chance(100) {
                         format!("count({})", self.list_source(&list, r, d))

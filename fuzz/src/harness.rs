@@ -17,7 +17,7 @@
 pub mod generator;
 
 use eligo::api::{self, Engine};
-use serde_json::Value as Json;
+use serde_json::{Map, Value as Json};
 use std::path::{Path, PathBuf};
 
 /// The targets by name, as scripts/fuzz.sh and tests/fuzz_corpus.rs know them.
@@ -99,9 +99,23 @@ pub fn structured(data: &[u8]) {
 fn monotonic(engine: &Engine, text: &str, date: &str) {
     let Ok(Json::Object(data)) = api::read_data(text) else { return };
     let Ok(full) = engine.evaluate(&Json::Object(data.clone()), date, api::options(None, false)) else { return };
+    // Fewer facts: each input in turn, and a field of the first item of each list.
+    let mut fewer_facts: Vec<(String, Map<String, Json>)> = Vec::new();
     for key in data.keys().take(4) {
         let mut fewer = data.clone();
         fewer.remove(key);
+        fewer_facts.push((key.clone(), fewer));
+        if let Some(Json::Object(item)) = data[key].get(0) {
+            if let Some(field) = item.keys().next() {
+                let mut fewer = data.clone();
+                if let Some(Json::Object(item)) = fewer.get_mut(key).and_then(|list| list.get_mut(0)) {
+                    item.remove(&field.clone());
+                }
+                fewer_facts.push((format!("{key}[0].{field}"), fewer));
+            }
+        }
+    }
+    for (key, fewer) in fewer_facts {
         let Ok(partial) = engine.evaluate(&Json::Object(fewer), date, api::options(None, false)) else { continue };
         for (with, without) in full.policies.iter().zip(&partial.policies) {
             use eligo::ast::Status::*;

@@ -688,7 +688,8 @@ impl<'a> Checker<'a> {
                 .with_label("its rows look up tables, whose rows look up tables…")
                 .with_help("look the values up in fewer steps: a table with two keys can replace a table of tables");
                 if let Some((callee, span)) = deepest {
-                    diagnostic = diagnostic.with_note(*span, format!("it looks up `{}` here", tables[*callee as usize].name.name));
+                    diagnostic = diagnostic
+                        .with_note(*span, format!("it looks up `{}` here", tables[*callee as usize].name.name));
                 }
                 self.report(diagnostic);
             }
@@ -966,7 +967,9 @@ impl<'a> Checker<'a> {
                     format!("group `{}` has more than {MAX_GROUP_MEMBERS} members", group.name.name),
                 )
                 .with_label("one member too many")
-                .with_help("a `highest of` group compares benefits that cannot be received together; split it by topic"),
+                .with_help(
+                    "a `highest of` group compares benefits that cannot be received together; split it by topic",
+                ),
             );
             return;
         }

@@ -89,7 +89,9 @@ impl Checker<'_> {
                     format!("table `{}` has more than {MAX_TABLE_ROWS} rows", def.name),
                 )
                 .with_label("one row too many")
-                .with_help("a band such as 65..69 covers many values in one row; split a very long table by its first key"),
+                .with_help(
+                    "a band such as 65..69 covers many values in one row; split a very long table by its first key",
+                ),
             );
             return def;
         }

@@ -198,16 +198,24 @@ impl<'p> Env<'p> {
                     _ => None,
                 };
                 let mut found = false;
+                // `x in [a, b]` is `x == a or x == b`: an item that fails is settled like an
+                // unknown one (see `junction`).
+                let mut failed = None;
                 for item in haystack {
-                    match self.eval(item)? {
-                        Value::Unknown(m) => unknown = Some(unknown.unwrap_or_default().union(&m)),
-                        value => found |= !needle.is_unknown() && compare(Compare::Eq, &needle, &value),
+                    match self.eval(item) {
+                        Ok(Value::Unknown(m)) => unknown = Some(unknown.unwrap_or_default().union(&m)),
+                        Ok(value) => found |= !needle.is_unknown() && compare(Compare::Eq, &needle, &value),
+                        Err(error) if !self.out_of_steps() => {
+                            failed.get_or_insert(error);
+                        }
+                        Err(error) => return Err(error),
                     }
                 }
-                Ok(match (found, unknown) {
-                    (true, _) => Value::Bool(true),
-                    (false, Some(missing)) => Value::Unknown(missing),
-                    (false, None) => Value::Bool(false),
+                Ok(match (found, unknown, failed) {
+                    (true, _, _) => Value::Bool(true),
+                    (false, Some(missing), _) => Value::Unknown(missing),
+                    (false, None, Some(error)) => return Err(error),
+                    (false, None, None) => Value::Bool(false),
                 })
             }
             ExprKind::If(condition, then, otherwise) => match self.eval(condition) {
@@ -216,14 +224,29 @@ impl<'p> Env<'p> {
                 // error, as with `junction`).
                 Err(error) if !self.out_of_steps() => match (self.eval(then), self.eval(otherwise)) {
                     (Ok(a), Ok(b)) if !a.is_unknown() && compare(Compare::Eq, &a, &b) => Ok(a),
+                    // Branches that may yet agree, once their missing facts are given: unknown.
+                    (Ok(a), Ok(b)) if a.is_unknown() || b.is_unknown() => {
+                        Ok(unknown_of(&[&a, &b]).unwrap_or(Value::Unknown(Missing::default())))
+                    }
                     _ => Err(error),
                 },
                 Err(error) => Err(error),
                 Ok(Value::Bool(true)) => self.eval(then),
                 Ok(Value::Bool(false)) => self.eval(otherwise),
                 Ok(Value::Unknown(missing)) => {
-                    // Both branches agreeing settles the value whatever the condition.
-                    let (a, b) = (self.eval(then)?, self.eval(otherwise)?);
+                    // Both branches agreeing settles the value whatever the condition. One branch
+                    // failing is an error only if the condition, once known, takes it: unknown.
+                    let (a, b) = match (self.eval(then), self.eval(otherwise)) {
+                        (Ok(a), Ok(b)) => (a, b),
+                        (Err(_), Ok(other)) | (Ok(other), Err(_)) if !self.out_of_steps() => {
+                            let mut missing = missing;
+                            if let Value::Unknown(m) = &other {
+                                missing.absorb(m);
+                            }
+                            return Ok(Value::Unknown(missing));
+                        }
+                        (Err(error), _) | (_, Err(error)) => return Err(error),
+                    };
                     if !a.is_unknown() && compare(Compare::Eq, &a, &b) {
                         return Ok(a);
                     }
@@ -263,9 +286,11 @@ impl<'p> Env<'p> {
     }
 
     /// `and` (`is_or == false`) and `or` under Kleene's rules.
-    /// An error on one side is settled by the other side, as an unknown is: `error or true` is
-    /// true like `true or error`. (Found by fuzzing: the order of the operands changed the
-    /// answer, and supplying a fact could turn a policy settled without it into an error.)
+    /// Errors follow the three-valued logic too (found by fuzzing): an error on one side is
+    /// settled by the other side, as an unknown is (`error or true` is true like `true or error`:
+    /// the order of the operands never matters); and an error the other side could still settle
+    /// once its missing facts are given (`error or unknown`) is unknown, not yet an error, so that
+    /// giving a fact never turns a settled answer into another.
     fn junction(&mut self, a: &Expr, b: &Expr, is_or: bool) -> Result<Value> {
         let left = self.eval(a);
         if left.as_ref().is_ok_and(|left| *left == Value::Bool(is_or)) {
@@ -274,6 +299,9 @@ impl<'p> Env<'p> {
         let right = self.eval(b);
         let (left, right) = match (left, right) {
             (_, Ok(Value::Bool(b))) if b == is_or => return Ok(Value::Bool(b)),
+            (Err(_), Ok(Value::Unknown(m))) | (Ok(Value::Unknown(m)), Err(_)) if !self.out_of_steps() => {
+                return Ok(Value::Unknown(m))
+            }
             (Err(error), _) | (_, Err(error)) => return Err(error),
             (Ok(left), Ok(right)) => (left, right),
         };
@@ -343,7 +371,8 @@ impl<'p> Env<'p> {
             }
         }
         if let Some(error) = failed {
-            if !(op == ListOp::Any && any || op == ListOp::All && !all) {
+            // Settled by another item, or still to be settled by an unknown one: not an error.
+            if !(op == ListOp::Any && any || op == ListOp::All && !all) && unknowns.is_empty() {
                 return Err(error);
             }
         }

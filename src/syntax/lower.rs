@@ -736,7 +736,10 @@ impl<'d> Lowerer<'d> {
                 Diagnostic::error(
                     Code::NestingTooDeep,
                     span,
-                    format!("this expression is more than {MAX_EXPR_DEPTH} levels deep: {} `not` or `-` in a row", prefixes.len()),
+                    format!(
+                        "this expression is more than {MAX_EXPR_DEPTH} levels deep: {} `not` or `-` in a row",
+                        prefixes.len()
+                    ),
                 )
                 .with_help("two `not`s cancel out: remove them in pairs")
             } else {
