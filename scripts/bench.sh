@@ -10,7 +10,7 @@ source scripts/setup.sh
 
 bash scripts/build-wasm.sh >/dev/null
 (cd bench && npm ci --no-audit --no-fund >/dev/null)
-native=$(cargo bench --quiet --bench engine 2>/dev/null | sed -n '/^Timer precision/,$p')
+native=$(cargo bench --quiet --bench engine 2>/dev/null)
 instructions="(valgrind not installed)"
 if command -v valgrind >/dev/null; then
   cargo build --quiet --release --example profile_eval
