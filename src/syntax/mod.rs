@@ -66,7 +66,8 @@ pub fn parse_with(file: FileId, text: &str, examples: bool) -> (ast::File, Vec<D
 
 /// The first word of a declaration, after white space and comment lines.
 fn first_word(chunk: &str) -> &str {
-    let code = chunk.lines().map(str::trim_start).find(|line| !line.is_empty() && !line.starts_with("//")).unwrap_or("");
+    let code =
+        chunk.lines().map(str::trim_start).find(|line| !line.is_empty() && !line.starts_with("//")).unwrap_or("");
     code.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("")
 }
 
