@@ -120,7 +120,8 @@ merge() {
     # The control file lists the inputs, then "COV <input> <edges first reached by it>…".
     local keep
     keep=$(awk 'NR == 1 { n = $1; next } NR == 2 { next } NR <= n + 2 { path[NR - 3] = $0; next }
-                $1 == "COV" && NF > 2 { print NF - 2, path[$2] }' "$control" | sort -k1,1nr | head -n "$CORPUS_FILES" | cut -d' ' -f2-)
+                $1 == "COV" && NF > 2 { print NF - 2, path[$2] }' "$control" | sort -k1,1nr |
+        awk -v n="$CORPUS_FILES" 'NR <= n { sub(/^[0-9]+ /, ""); print }')  # (not head: pipefail)
     if [[ -n "$keep" ]]; then
         local fresh
         fresh=$(mktemp -d)
