@@ -9,8 +9,8 @@ import zlib from "node:zlib";
 import os from "node:os";
 import { createRequire } from "node:module";
 import { execFileSync } from "node:child_process";
+import { root, precompiled } from "../scripts/rule-files.mjs";
 
-const root = path.resolve(import.meta.dirname, "..");
 const require = createRequire(import.meta.url);
 const gzip = (file) => zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -51,9 +51,11 @@ const engines = [];
 const wanted = (name) => name === only;
 
 if (only.startsWith("eligo")) {
-  const eligo = require(path.join(root, "pkg/node/eligo.js"));
-  const rules = fs.readFileSync(path.join(import.meta.dirname, "benefit.rules"), "utf8");
-  const engine = eligo.Engine.compile({ "benefit.rules": rules });
+  // The evaluation-only module with the rule compiled ahead of time (`eligo build`), as a portal
+  // ships it.
+  const eligo = await import(path.join(root, "pkg/eval/eligo.js"));
+  eligo.initSync({ module: new WebAssembly.Module(fs.readFileSync(path.join(root, "pkg/eval/eligo_bg.wasm"))) });
+  const engine = eligo.Engine.load(precompiled([path.join(import.meta.dirname, "benefit.rules")]));
   const answer = (status) => (status === "eligible" ? true : status === "ineligible" ? false : status);
   const CODES = ["eligible", "ineligible", "undetermined", "not_applicable", "error"];
   const decider = engine.decider(DATE);
@@ -65,7 +67,7 @@ if (only.startsWith("eligo")) {
   };
   if (wanted("eligo-decider")) engines.push({
     name: "Eligo Decider (status byte + amount; batch: decideMany over records)",
-    size: gzip(path.join(root, "pkg/web/eligo_bg.wasm")),
+    size: gzip(path.join(root, "pkg/eval/eligo_bg.wasm")),
     one: decided,
     many: (cs) => Array.from(decider.decideMany(cs), (code) => answer(CODES[code])),
   });
@@ -80,7 +82,7 @@ if (only.startsWith("eligo")) {
   const columns = new Map();
   if (wanted("eligo-columns")) engines.push({
     name: "Eligo Decider (batch: decideColumns, columns made once)",
-    size: gzip(path.join(root, "pkg/web/eligo_bg.wasm")),
+    size: gzip(path.join(root, "pkg/eval/eligo_bg.wasm")),
     one: decided,
     many: (cs) => {
       if (!columns.has(cs)) columns.set(cs, columnsOf(cs));
@@ -89,13 +91,13 @@ if (only.startsWith("eligo")) {
   });
   if (wanted("eligo-decide")) engines.push({
     name: "Eligo (decide: status and amount)",
-    size: gzip(path.join(root, "pkg/web/eligo_bg.wasm")),
+    size: gzip(path.join(root, "pkg/eval/eligo_bg.wasm")),
     one: (c) => answer(engine.decide(c, DATE)[0].status),
     many: (cs) => engine.decideMany(cs, DATE).map((d) => answer(d[0].status)),
   });
   if (wanted("eligo-evaluate")) engines.push({
     name: "Eligo (evaluate: full report)",
-    size: gzip(path.join(root, "pkg/web/eligo_bg.wasm")),
+    size: gzip(path.join(root, "pkg/eval/eligo_bg.wasm")),
     one: (c) => answer(engine.evaluate(c, { date: DATE }).policies[0].status),
     many: (cs) => engine.evaluateMany(cs, { date: DATE }).map((r) => answer(r.policies[0].status)),
   });

@@ -1,58 +1,40 @@
-// The WebAssembly module in Node: cold start (instantiate the module and compile all of rules/)
-// and one citizen evaluated against every policy (JS object in, report out).
+// The WebAssembly modules in Node: cold start and one citizen evaluated against every policy (JS
+// object in, report out). Two modules: pkg/eval, evaluation only, which loads a rule set compiled
+// ahead of time by `eligo build` (what the citizen page and embedders ship), and pkg/web, which
+// also compiles rule text (the playground).
 // Run: `bash scripts/build-wasm.sh && node bench/wasm.mjs`. Figures are medians; compare ratios
 // from one run, not absolute times across machines.
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
 
-import { root, ruleFiles } from "../scripts/rule-files.mjs";
-const wasmPath = path.join(root, "pkg/web/eligo_bg.wasm");
+import { root, ruleFiles, precompiled } from "../scripts/rule-files.mjs";
 
-
+const MODULES = { eval: path.join(root, "pkg/eval"), full: path.join(root, "pkg/web") };
+const programPath = path.join(root, "target/eligo/rules.eligo");
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = (kind) => import(path.join(MODULES[kind], "eligo.js"));
 
-async function load() {
-  const eligo = await import(path.join(root, "pkg/web/eligo.js"));
-  return eligo;
-}
-
-if (process.argv.includes("--cold")) {
-  // One cold start in a fresh process: read, compile and instantiate the module, compile the rules.
-  const files = ruleFiles();
-  const eligo = await load();
+const cold = process.argv.indexOf("--cold");
+if (cold >= 0) {
+  // One cold start in a fresh process: read, compile and instantiate the module, then load the
+  // precompiled rule set (eval) or compile the rule files (full, without their examples).
+  const kind = process.argv[cold + 1];
+  const files = kind === "full" ? ruleFiles() : fs.readFileSync(programPath);
+  const eligo = await load(kind);
   const t0 = performance.now();
-  const bytes = fs.readFileSync(wasmPath);
-  eligo.initSync({ module: new WebAssembly.Module(bytes) });
-  eligo.Engine.compile(files, { examples: process.argv.includes("--examples") });
+  eligo.initSync({ module: new WebAssembly.Module(fs.readFileSync(path.join(MODULES[kind], "eligo_bg.wasm"))) });
+  if (kind === "full") eligo.Engine.compile(files, { examples: false });
+  else eligo.Engine.load(files);
   process.stdout.write(String(performance.now() - t0));
   process.exit(0);
 }
 
-const cold = [];
-const coldWithExamples = [];
-for (let i = 0; i < 15; i++) {
-  cold.push(Number(execFileSync(process.execPath, [import.meta.filename, "--cold"])));
-  coldWithExamples.push(Number(execFileSync(process.execPath, [import.meta.filename, "--cold", "--examples"])));
-}
-
-const eligo = await load();
-eligo.initSync({ module: new WebAssembly.Module(fs.readFileSync(wasmPath)) });
-const files = ruleFiles();
-const warm = [];
-for (let i = 0; i < 50; i++) {
-  const t0 = performance.now();
-  eligo.Engine.compile(files);
-  warm.push(performance.now() - t0);
-}
-const engine = eligo.Engine.compile(files);
-
-const profileDir = path.join(root, "rules/profiles");
-const profiles = fs.existsSync(profileDir)
-  ? fs.readdirSync(profileDir).filter((f) => f.endsWith(".json") && !f.includes(".expected")).map((f) => JSON.parse(fs.readFileSync(path.join(profileDir, f), "utf8")))
-  : [{}];
-const citizen = profiles.reduce((a, b) => (Object.keys(b).length > Object.keys(a).length ? b : a), {});
-const options = { date: "2025-09-01", lang: "zh" };
+const program = precompiled(["rules"], programPath);
+const coldStart = (kind) => median(Array.from({ length: 15 }, () => Number(execFileSync(process.execPath, [import.meta.filename, "--cold", kind]))));
+const coldEval = coldStart("eval");
+const coldFull = coldStart("full");
 
 function perCall(fn, calls = 200, rounds = 100) {
   for (let i = 0; i < calls * 5; i++) fn(); // warm up
@@ -65,15 +47,41 @@ function perCall(fn, calls = 200, rounds = 100) {
   return median(samples);
 }
 
-const policies = engine.policies().length;
+const profileDir = path.join(root, "rules/profiles");
+const profiles = fs.readdirSync(profileDir).filter((f) => f.endsWith(".json") && !f.includes(".expected")).map((f) => JSON.parse(fs.readFileSync(path.join(profileDir, f), "utf8")));
+const citizen = profiles.reduce((a, b) => (Object.keys(b).length > Object.keys(a).length ? b : a), {});
+const options = { date: "2025-09-01", lang: "zh" };
+
+const size = (kind) => {
+  const bytes = fs.readFileSync(path.join(MODULES[kind], "eligo_bg.wasm"));
+  return `${bytes.length.toLocaleString("en-US")} bytes, ${zlib.gzipSync(bytes, { level: 9 }).length.toLocaleString("en-US")} gzipped`;
+};
+
+const evalModule = await load("eval");
+evalModule.initSync({ module: new WebAssembly.Module(fs.readFileSync(path.join(MODULES.eval, "eligo_bg.wasm"))) });
+const loadTimes = Array.from({ length: 50 }, () => { const t0 = performance.now(); evalModule.Engine.load(program); return performance.now() - t0; });
+const engine = evalModule.Engine.load(program);
 const evaluate = perCall(() => engine.evaluate(citizen, options));
 const evaluateTrace = perCall(() => engine.evaluate(citizen, { ...options, trace: true }));
-const gz = execFileSync("gzip", ["-9", "-c", wasmPath]).length;
+const decider = engine.decider(options.date);
+const decide = perCall(() => decider.decide(citizen), 2000, 50);
 
-console.log(`machine: ${process.platform} ${process.arch}, Node ${process.version}; ${Object.keys(files).length} rule files, ${policies} policies`);
-console.log(`module: ${fs.statSync(wasmPath).size} bytes, ${gz} bytes gzipped`);
-console.log(`cold start (instantiate + compile rules/ without examples, as the citizen page does), median of ${cold.length} processes: ${median(cold).toFixed(2)} ms`);
-console.log(`cold start with the examples compiled too: ${median(coldWithExamples).toFixed(2)} ms`);
-console.log(`compile rules/ (warm), median: ${median(warm).toFixed(2)} ms`);
-console.log(`evaluate one citizen, every policy, JS object in, report out: ${evaluate.toFixed(1)} µs median`);
-console.log(`  the same with traces: ${evaluateTrace.toFixed(1)} µs median`);
+const full = await load("full");
+full.initSync({ module: new WebAssembly.Module(fs.readFileSync(path.join(MODULES.full, "eligo_bg.wasm"))) });
+const files = ruleFiles();
+const compileTimes = Array.from({ length: 20 }, () => { const t0 = performance.now(); full.Engine.compile(files, { examples: false }); return performance.now() - t0; });
+const fullEngine = full.Engine.compile(files, { examples: false });
+const evaluateFull = perCall(() => fullEngine.evaluate(citizen, options));
+
+console.log(`machine: ${process.platform} ${process.arch}, Node ${process.version}; ${Object.keys(files).length} rule files, ${engine.policies().length} policies`);
+console.log(`pkg/eval (evaluation only, loads precompiled rules): ${size("eval")}`);
+console.log(`pkg/web  (compiles rule text too):                   ${size("full")}`);
+console.log(`precompiled rules/ (eligo build rules -o …): ${program.length.toLocaleString("en-US")} bytes, ${zlib.gzipSync(program, { level: 9 }).length.toLocaleString("en-US")} gzipped`);
+console.log("");
+console.log(`cold start, pkg/eval: instantiate + load precompiled rules/ (median of 15 processes): ${coldEval.toFixed(2)} ms`);
+console.log(`cold start, pkg/web:  instantiate + compile rules/ without examples (median of 15):  ${coldFull.toFixed(2)} ms`);
+console.log(`warm: load precompiled rules/ ${median(loadTimes).toFixed(2)} ms; compile rules/ ${median(compileTimes).toFixed(2)} ms`);
+console.log("");
+console.log(`one citizen, every policy, JS object in, report out (pkg/eval): ${evaluate.toFixed(1)} µs median`);
+console.log(`  the same with traces: ${evaluateTrace.toFixed(1)} µs; with pkg/web: ${evaluateFull.toFixed(1)} µs`);
+console.log(`  statuses and amounts only (decider.decide): ${decide.toFixed(2)} µs`);

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Builds everything the pages in www/ load, as static files of the same origin:
-#   www/pkg/     the WebAssembly module (scripts/build-wasm.sh; skipped while it is newer than
-#                the Rust sources, or with ELIGO_SKIP_WASM=1);
-#   www/rules/   every rules/**/*.rules and rules/profiles/*.json, and index.json listing them
-#                with their text (the pages load the whole rule set with one request);
-#   www/vendor/  CodeMirror 6 bundled by esbuild for the playground.
+#   www/pkg/       the full WebAssembly module (the playground) and www/pkg-eval/ the
+#                  evaluation-only one (the citizen page): scripts/build-wasm.sh, skipped while they
+#                  are newer than the Rust and JS sources, or with ELIGO_SKIP_WASM=1;
+#   www/rules/     every rules/**/*.rules and rules/profiles/*.json, index.json listing them with
+#                  their text (one request for the whole rule set), and rules.eligo, the rule set
+#                  compiled ahead of time by `eligo build` (what the citizen page loads);
+#   www/vendor/    CodeMirror 6 bundled by esbuild for the playground;
+#   www/shell.json the generated files above, for the service worker to cache.
 # Nothing is fetched from another host at run time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +17,9 @@ ensure_node_modules
 # 1. The module. Rebuild only when a Rust source, the grammar or the manifest is newer.
 wasm_stale() {
   [ ! -f www/pkg/eligo_bg.wasm ] && return 0
+  [ ! -f www/pkg-eval/eligo_bg.wasm ] && return 0
   [ ! -f pkg/node/eligo_bg.wasm ] && return 0 # the browser tests compare with the Node build
-  [ -n "$(find src grammar Cargo.toml Cargo.lock -newer www/pkg/eligo_bg.wasm -print -quit 2>/dev/null)" ]
+  [ -n "$(find src js grammar Cargo.toml Cargo.lock -newer www/pkg-eval/eligo_bg.wasm -print -quit 2>/dev/null)" ]
 }
 if [ "${ELIGO_SKIP_WASM:-0}" != 1 ] && wasm_stale; then
   echo "== building the WebAssembly module"
@@ -90,9 +94,18 @@ fs.writeFileSync(path.join(out, "index.json"), JSON.stringify(index));
 console.log(`www/rules/index.json: ${rules.length} rule files, ${profiles.length} demo profiles`);
 JS
 
-# 3. CodeMirror for the playground.
+# 3. The rule set compiled ahead of time, for the citizen page.
+echo "== eligo build rules/ → www/rules/rules.eligo"
+cargo run --quiet --bin eligo -- build rules -o www/rules/rules.eligo
+
+# 4. CodeMirror for the playground.
 echo "== bundling CodeMirror into www/vendor/"
 mkdir -p www/vendor
 esbuild www/playground/codemirror-entry.js --bundle --format=esm --minify --target=es2020 \
   --legal-comments=external --outfile=www/vendor/codemirror.js --log-level=warning
 ls -l www/vendor/codemirror.js | awk '{ print "www/vendor/codemirror.js: " $5 " bytes" }'
+
+# 5. What the service worker caches besides the pages themselves (www/sw.js): every generated file.
+(cd www && find pkg pkg-eval rules vendor -type f ! -name '*.d.ts' ! -name package.json | sort |
+  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.stringify(s.split("\n").filter(Boolean))))' >shell.json)
+echo "www/shell.json: $(node -e 'console.log(require("./www/shell.json").length)') files"

@@ -4,10 +4,14 @@
 
 use crate::date::Date;
 use crate::eval::{self, Options};
+#[cfg(feature = "compiler")]
 use crate::examples::ExampleResult;
+pub use crate::precompiled::LoadError;
 use crate::program::{InputDef, Lang, Program, Text, Type};
+#[cfg(feature = "compiler")]
 use crate::render::{position, Positioned};
 use crate::report::{FactProblem, Report};
+#[cfg(feature = "compiler")]
 use crate::source::Sources;
 use serde::Serialize;
 
@@ -15,10 +19,13 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct Engine {
     program: Program,
+    /// Found while compiling (none for a loaded program: they were reported when it was built).
+    #[cfg(feature = "compiler")]
     warnings: Vec<Positioned>,
 }
 
 /// Why rules did not compile: every diagnostic, with positions.
+#[cfg(feature = "compiler")]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CompileError {
@@ -39,6 +46,7 @@ pub enum EvaluateError {
 }
 
 /// Sources from (file name, text) pairs.
+#[cfg(feature = "compiler")]
 pub fn sources<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Sources {
     let mut sources = Sources::new();
     for (name, text) in files {
@@ -48,6 +56,7 @@ pub fn sources<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Sources {
 }
 
 /// Every problem in the rules, errors and warnings, for editors. Never fails.
+#[cfg(feature = "compiler")]
 pub fn check<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Vec<Positioned> {
     let sources = sources(files);
     let compiled = crate::compile::compile(&sources);
@@ -55,52 +64,27 @@ pub fn check<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Vec<Positioned> 
 }
 
 impl Engine {
-    pub fn compile<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Result<Engine, CompileError> {
-        Engine::compile_with(files, true)
-    }
-
-    /// `compile`; without the examples when `examples` is false (a page that only evaluates
-    /// citizens starts faster, and `run_examples` then finds none).
-    pub fn compile_with<N: AsRef<str>, T: AsRef<str>>(
-        files: &[(N, T)],
-        examples: bool,
-    ) -> Result<Engine, CompileError> {
-        let sources = sources(files);
-        let compiled = crate::compile::compile_with(&sources, examples);
-        let diagnostics: Vec<Positioned> = compiled.diagnostics.iter().map(|d| position(&sources, d)).collect();
-        match compiled.program {
-            Some(program) => Ok(Engine { program, warnings: diagnostics }),
-            None => {
-                let errors = diagnostics.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).count();
-                let first = diagnostics.iter().find(|d| d.severity == crate::diagnostic::Severity::Error);
-                let message = match first {
-                    Some(d) => format!(
-                        "{errors} error{} in the rules; the first: {}:{}:{}: {}",
-                        if errors == 1 { "" } else { "s" },
-                        d.file,
-                        d.start.line,
-                        d.start.column,
-                        d.message
-                    ),
-                    None => "the rules did not compile".into(),
-                };
-                Err(CompileError { message, diagnostics })
-            }
+    /// An engine for a program already compiled (its warnings were reported then).
+    pub fn from_program(program: Program) -> Engine {
+        Engine {
+            program,
+            #[cfg(feature = "compiler")]
+            warnings: Vec::new(),
         }
     }
 
-    /// An engine for a program already compiled (its warnings were reported then).
-    pub fn from_program(program: Program) -> Engine {
-        Engine { program, warnings: Vec::new() }
+    /// An engine for a precompiled program (`to_bytes`, `eligo build`): no parsing or checking.
+    pub fn load(bytes: &[u8]) -> Result<Engine, LoadError> {
+        crate::precompiled::from_bytes(bytes).map(Engine::from_program)
+    }
+
+    /// The program as bytes for `load`, without its examples.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::precompiled::to_bytes(&self.program)
     }
 
     pub fn program(&self) -> &Program {
         &self.program
-    }
-
-    /// Warnings found while compiling.
-    pub fn warnings(&self) -> &[Positioned] {
-        &self.warnings
     }
 
     /// Evaluates one citizen's data (a JSON object) on `date` (`YYYY-MM-DD`).
@@ -217,6 +201,50 @@ impl Engine {
                 }),
             })
             .collect()
+    }
+}
+
+/// Compiling rule text: only with the `compiler` feature (the evaluation-only build loads
+/// precompiled programs).
+#[cfg(feature = "compiler")]
+impl Engine {
+    pub fn compile<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Result<Engine, CompileError> {
+        Engine::compile_with(files, true)
+    }
+
+    /// `compile`; without the examples when `examples` is false (a page that only evaluates
+    /// citizens starts faster, and `run_examples` then finds none).
+    pub fn compile_with<N: AsRef<str>, T: AsRef<str>>(
+        files: &[(N, T)],
+        examples: bool,
+    ) -> Result<Engine, CompileError> {
+        let sources = sources(files);
+        let compiled = crate::compile::compile_with(&sources, examples);
+        let diagnostics: Vec<Positioned> = compiled.diagnostics.iter().map(|d| position(&sources, d)).collect();
+        match compiled.program {
+            Some(program) => Ok(Engine { program, warnings: diagnostics }),
+            None => {
+                let errors = diagnostics.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).count();
+                let first = diagnostics.iter().find(|d| d.severity == crate::diagnostic::Severity::Error);
+                let message = match first {
+                    Some(d) => format!(
+                        "{errors} error{} in the rules; the first: {}:{}:{}: {}",
+                        if errors == 1 { "" } else { "s" },
+                        d.file,
+                        d.start.line,
+                        d.start.column,
+                        d.message
+                    ),
+                    None => "the rules did not compile".into(),
+                };
+                Err(CompileError { message, diagnostics })
+            }
+        }
+    }
+
+    /// Warnings found while compiling.
+    pub fn warnings(&self) -> &[Positioned] {
+        &self.warnings
     }
 
     /// Runs the examples written in the rules.

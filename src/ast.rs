@@ -131,7 +131,7 @@ pub struct LetDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum HitPolicy {
     /// Rows may not overlap: checked when the rules are compiled.
     Unique,
@@ -202,7 +202,7 @@ pub struct Effective {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ConditionKind {
     /// Must hold.
     Require,
@@ -218,14 +218,14 @@ pub struct Condition {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Period {
     Monthly,
     Yearly,
     Once,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum OutputName {
     Amount,
     Fee,

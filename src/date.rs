@@ -159,6 +159,22 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// Stored as (year, month, day) and read back only if it is a date in the calendar: the date
+/// arithmetic relies on it.
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&(self.year, self.month, self.day), s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let (year, month, day): (i32, u8, u8) = serde::Deserialize::deserialize(d)?;
+        Date::from_ymd(year, month.into(), day.into())
+            .ok_or_else(|| serde::de::Error::custom(format!("{year}-{month}-{day} is not a date in the calendar")))
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)

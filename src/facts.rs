@@ -2,10 +2,10 @@
 //! means missing; wrong types, values outside the constraints and unknown options are errors with
 //! the JSON path; keys the rules do not know are warnings, never silently used.
 
-use crate::diagnostic::did_you_mean;
 use crate::eval::value::{FactKey, Item, Missing, Value};
 use crate::program::{InputDef, Program, Type};
 use crate::report::FactProblem;
+use crate::suggest::did_you_mean;
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 use std::cmp::Ordering;
@@ -56,6 +56,24 @@ pub fn from_inputs<'j>(
     let mut reader = Reader { program, errors: Vec::new(), warnings: Vec::new() };
     let values = reader.inputs(values);
     reader.finish(values)
+}
+
+/// Reads the value of input number `slot` alone (null: missing), checked as `from_inputs` checks
+/// it: for callers that read each value once and keep it (the WebAssembly decider's texts).
+pub fn read_input(program: &Program, slot: usize, value: &Json) -> Result<Value, Vec<FactProblem>> {
+    let Some(input) = program.inputs.get(slot) else {
+        return Err(vec![problem("", format!("the rules have no input number {slot}"))]);
+    };
+    if value.is_null() {
+        return Ok(program.unknown_inputs[slot].clone());
+    }
+    let mut reader = Reader { program, errors: Vec::new(), warnings: Vec::new() };
+    let read = reader.value(input, value, &input.name, slot as u32);
+    if reader.errors.is_empty() {
+        Ok(read)
+    } else {
+        Err(reader.errors)
+    }
 }
 
 struct Reader<'p> {
@@ -155,10 +173,14 @@ impl Reader<'_> {
                 None => self.error(path, "a whole number", value),
             },
             (Type::Int, _) => self.error(path, "a whole number", value),
-            (Type::Decimal | Type::Money, Json::Number(n)) => match decimal(&n.to_string()) {
-                Some(d) => Value::Dec(d),
-                None => self.error(path, "a number within ±79,228,162,514,264,337,593,543,950,335", value),
-            },
+            // Whole numbers are exact as they are; others are read from their shortest text (0.1
+            // is 0.1, not the binary fraction nearest to it).
+            (Type::Decimal | Type::Money, Json::Number(n)) => {
+                match n.as_i64().map(Decimal::from).or_else(|| decimal(&n.to_string())) {
+                    Some(d) => Value::Dec(d),
+                    None => self.error(path, "a number within ±79,228,162,514,264,337,593,543,950,335", value),
+                }
+            }
             (Type::Decimal | Type::Money, Json::String(s)) => match decimal(s) {
                 Some(d) => Value::Dec(d),
                 None => self.error(

@@ -5,10 +5,10 @@ use crate::ast::{ConditionKind, HitPolicy, OutputName, Period};
 use crate::date::Date;
 use crate::eval::value::Value;
 use crate::source::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A zh text with its optional English, as written in the rules.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Text {
     pub zh: String,
     pub en: Option<String>,
@@ -30,7 +30,7 @@ impl From<&crate::ast::Text> for Text {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -39,7 +39,7 @@ pub enum Lang {
 }
 
 /// The type of a value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Type {
     Bool,
     Int,
@@ -64,19 +64,19 @@ impl Type {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumOption {
     pub value: String,
     pub en: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EnumDef {
     pub options: Vec<EnumOption>,
 }
 
 /// An input, or a field of a record.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct InputDef {
     pub name: String,
     pub ty: Type,
@@ -88,7 +88,7 @@ pub struct InputDef {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RecordDef {
     pub name: String,
     pub label: Option<Text>,
@@ -102,8 +102,23 @@ pub struct Citation {
     pub url: Option<String>,
 }
 
+/// A citation in the binary form of a program: every field, since the form has no names to leave
+/// a missing one out by (the report's JSON leaves out a missing url).
+mod citation {
+    use super::Citation;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(source: &Option<Citation>, s: S) -> Result<S::Ok, S::Error> {
+        source.as_ref().map(|c| (&c.citation, &c.url)).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Citation>, D::Error> {
+        Ok(Option::<(String, Option<String>)>::deserialize(d)?.map(|(citation, url)| Citation { citation, url }))
+    }
+}
+
 /// One value of a parameter and the days it is in force (both ends included).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Dated {
     pub from: Option<Date>,
     pub until: Option<Date>,
@@ -111,13 +126,14 @@ pub struct Dated {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ParamDef {
     pub name: String,
     pub ty: Type,
     /// Ordered by `from`, oldest first.
     pub timeline: Vec<Dated>,
     pub label: Option<Text>,
+    #[serde(with = "citation")]
     pub source: Option<Citation>,
     pub span: Span,
 }
@@ -131,7 +147,7 @@ impl ParamDef {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LetDef {
     pub name: String,
     pub ty: Type,
@@ -141,7 +157,7 @@ pub struct LetDef {
 }
 
 /// What a table cell matches.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Match {
     Any,
     Equal(Value),
@@ -171,9 +187,33 @@ impl Match {
             }
         }
     }
+
+    /// Whether some value could match both (a `unique` table's rows may not overlap).
+    pub fn overlaps(&self, other: &Match) -> bool {
+        use std::cmp::Ordering;
+        // Whether a band starting at `low` starts before a band ending at `high` ends.
+        let below_end = |low: &Option<Value>, high: &Option<Value>, high_open: bool| match (low, high) {
+            (Some(low), Some(high)) => match low.compare(high) {
+                Some(Ordering::Less) => true,
+                Some(Ordering::Equal) => !high_open,
+                _ => false,
+            },
+            _ => true,
+        };
+        match (self, other) {
+            (Match::Any, _) | (_, Match::Any) => true,
+            (Match::Equal(x), Match::Equal(y)) => x.compare(y).map_or(x == y, |o| o == Ordering::Equal),
+            (Match::Equal(v), band @ Match::Band { .. }) | (band @ Match::Band { .. }, Match::Equal(v)) => {
+                band.contains(v)
+            }
+            (Match::Band { low: l1, high: h1, high_open: o1 }, Match::Band { low: l2, high: h2, high_open: o2 }) => {
+                below_end(l2, h1, *o1) && below_end(l1, h2, *o2)
+            }
+        }
+    }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RowDef {
     pub cells: Vec<Match>,
     pub value: Expr,
@@ -182,7 +222,14 @@ pub struct RowDef {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+impl RowDef {
+    /// Whether some key could match both rows.
+    pub fn overlaps(&self, other: &RowDef) -> bool {
+        self.cells.iter().zip(&other.cells).all(|(a, b)| a.overlaps(b))
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TableDef {
     pub name: String,
     pub keys: Vec<String>,
@@ -192,19 +239,20 @@ pub struct TableDef {
     pub rows: Vec<RowDef>,
     pub otherwise: Option<RowDef>,
     pub label: Option<Text>,
+    #[serde(with = "citation")]
     pub source: Option<Citation>,
     pub span: Span,
 }
 
 /// A name a condition or output reads, shown with its value in the trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NameRef {
     Input(u32),
     Param(u32),
     Let(u32),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ConditionDef {
     pub kind: ConditionKind,
     pub expr: Expr,
@@ -213,7 +261,7 @@ pub struct ConditionDef {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ExceptionDef {
     pub label: Text,
     pub when: Expr,
@@ -221,7 +269,7 @@ pub struct ExceptionDef {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OutputDef {
     pub name: OutputName,
     pub ty: Type,
@@ -233,10 +281,11 @@ pub struct OutputDef {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PolicyDef {
     pub id: String,
     pub title: Text,
+    #[serde(with = "citation")]
     pub source: Option<Citation>,
     pub effective_from: Option<Date>,
     pub effective_until: Option<Date>,
@@ -254,7 +303,7 @@ impl PolicyDef {
 }
 
 /// Policies of which only the one with the highest amount is granted (就高不就低).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GroupDef {
     pub name: String,
     pub title: Option<Text>,
@@ -282,7 +331,7 @@ pub struct ExpectDef {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ListOp {
     Count,
     Sum,
@@ -293,7 +342,7 @@ pub enum ListOp {
     Max,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Builtin {
     Age,
     MonthsBetween,
@@ -316,7 +365,7 @@ pub enum Builtin {
     Abs,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Compare {
     Eq,
     Ne,
@@ -326,7 +375,7 @@ pub enum Compare {
     Ge,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Arith {
     Add,
     Sub,
@@ -334,13 +383,14 @@ pub enum Arith {
     Div,
 }
 
-#[derive(Clone, Debug)]
+/// Deserialised in `precompiled`, where the depth of a tree read from bytes is bounded.
+#[derive(Clone, Debug, Serialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ExprKind {
     Const(Value),
     Input(u32),
@@ -363,7 +413,7 @@ pub enum ExprKind {
 }
 
 /// A compiled rule set.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Program {
     pub id: String,
     pub title: Text,
@@ -385,6 +435,8 @@ pub struct Program {
     /// For each policy, the policies that exclude it (each once, in the order of the policies):
     /// gathered once here, not looked for among all policies on every evaluation.
     pub excluders: Vec<Vec<u32>>,
+    /// Not part of a precompiled program: a page that loads one only evaluates citizens.
+    #[serde(skip)]
     pub examples: Vec<ExampleDef>,
     pub sources: crate::source::Sources,
 }

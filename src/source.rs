@@ -1,13 +1,13 @@
 //! Source files, byte spans, and the mapping from byte offsets to the positions people and
 //! editors use: 1-based line and column (in characters) and the UTF-16 column of browser editors.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Index of a file in a [`Sources`] set.
 pub type FileId = u32;
 
 /// A byte range in one source file. Every AST node carries one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     pub file: FileId,
     pub start: u32,
@@ -92,8 +92,23 @@ impl SourceFile {
     }
 }
 
+/// A file is stored as its name and text: the line starts are rebuilt from the text on load, so
+/// they always match it.
+impl Serialize for SourceFile {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (&self.name, &self.text).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SourceFile, D::Error> {
+        let (name, text) = <(String, String)>::deserialize(d)?;
+        Ok(SourceFile::new(name, text))
+    }
+}
+
 /// The files of one rule set, compiled together.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Sources {
     pub files: Vec<SourceFile>,
 }

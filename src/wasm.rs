@@ -9,7 +9,6 @@ use crate::eval::value::Value;
 use crate::eval::Options;
 use crate::report::FactProblem;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -120,10 +119,38 @@ export interface ExampleResult {
   failures: { message: string; at: Location }[];
 }
 
+/**
+ * Screening on one date, from `engine.decider(date)`: each policy's status as a byte, in the order
+ * of `policies` (0 eligible, 1 ineligible, 2 undetermined, 3 not applicable, 4 error; in a batch,
+ * 255 for a record whose data is invalid), and amounts on request.
+ */
+export interface Decider {
+  /** The policies' ids, in the order of the status bytes. */
+  readonly policies: string[];
+  /** The inputs read from each record. */
+  readonly inputs: string[];
+  /**
+   * One record: a status byte per policy. The array is reused by the next call on this decider
+   * (copy it with `.slice()` to keep it). Throws an EligoError for invalid data.
+   */
+  decide(record: Record<string, unknown>): Uint8Array;
+  /** The amount ("75.00") of policy number `policy` for record `record` (default 0) of the last call, when eligible. */
+  amount(policy: number, record?: number): string | undefined;
+  /** Many records: `records.length × policies.length` bytes, record by record (a new array). */
+  decideMany(records: Record<string, unknown>[]): Uint8Array;
+  /**
+   * `count` records given as columns, one array per input (`Int32Array`, `Float64Array` or any
+   * array; a missing value is null, or NaN in a typed array): the fastest way to screen many.
+   */
+  decideColumns(columns: Record<string, ArrayLike<unknown>>, count: number): Uint8Array;
+  /** Frees the decider's memory in the module (also done when it is garbage-collected). */
+  free(): void;
+}
+
 /** Thrown by Engine.compile and Engine.evaluate: an Error whose name is "EligoError". */
 export interface EligoError extends Error {
   name: "EligoError";
-  kind: "compile" | "invalidFacts" | "invalidDate" | "invalidOptions";
+  kind: "compile" | "load" | "invalidFacts" | "invalidDate" | "invalidOptions";
   /** kind "compile": every problem in the rules. */
   diagnostics?: Diagnostic[];
   /** kind "invalidFacts": every problem in the data, at its path. */
@@ -138,10 +165,16 @@ fn start() {
 }
 
 /// Results cross as one JSON text that the engine's native JSON.parse turns into objects: measured
-/// several times faster than building the objects property by property from WebAssembly.
+/// several times faster than building the objects property by property from WebAssembly. The text
+/// crosses in UTF-16, JavaScript's own encoding (see js/boundary.js).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    js_sys::JSON::parse(&text)
+    parse_json(&serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?)
+}
+
+fn parse_json(text: &str) -> Result<JsValue, JsValue> {
+    let mut units = Vec::with_capacity(text.len());
+    units.extend(text.encode_utf16());
+    parse_utf16(&units)
 }
 
 /// A JS value as JSON data. NaN and infinities become text, which the facts reader rejects with
@@ -191,6 +224,7 @@ fn eligo_error(kind: &str, message: &str, detail: Option<(&str, JsValue)>) -> Js
     error.into()
 }
 
+#[cfg(feature = "compiler")]
 fn rule_files(files: JsValue) -> Result<Vec<(String, String)>, JsValue> {
     if let Some(text) = files.as_string() {
         return Ok(vec![("rules.rules".into(), text)]);
@@ -200,7 +234,7 @@ fn rule_files(files: JsValue) -> Result<Vec<(String, String)>, JsValue> {
     if !files.is_object() {
         return Err(invalid());
     }
-    let mut map = BTreeMap::new();
+    let mut map = std::collections::BTreeMap::new();
     for entry in js_sys::Object::entries(files.unchecked_ref::<js_sys::Object>()).iter() {
         let pair = js_sys::Array::from(&entry);
         match (pair.get(0).as_string(), pair.get(1).as_string()) {
@@ -303,21 +337,11 @@ fn declared_facts(
 
 #[wasm_bindgen]
 impl Engine {
-    /// Compiles rule files; throws an EligoError (kind "compile") with every diagnostic.
-    /// `{ examples: false }` leaves out the examples (tests) in the files: a page that only
-    /// evaluates citizens starts faster.
-    pub fn compile(
-        #[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ examples?: boolean }")] options: Option<js_sys::Object>,
-    ) -> Result<Engine, JsValue> {
-        let files = rule_files(files)?;
-        let examples = options
-            .and_then(|o| js_sys::Reflect::get(&o, &JsValue::from_str("examples")).ok())
-            .and_then(|e| e.as_bool())
-            .unwrap_or(true);
-        api::Engine::compile_with(&files, examples).map(Engine::new).map_err(|error| {
-            eligo_error("compile", &error.message, to_js(&error.diagnostics).ok().map(|d| ("diagnostics", d)))
-        })
+    /// Loads a rule set compiled ahead of time by `eligo build` (a `.eligo` file's bytes): no
+    /// parsing or checking at run time. Throws an EligoError (kind "load") for bytes that are not
+    /// a program this version can run, saying why.
+    pub fn load(bytes: &[u8]) -> Result<Engine, JsValue> {
+        api::Engine::load(bytes).map(Engine::new).map_err(|error| eligo_error("load", &error.message, None))
     }
 
     /// The inputs a form asks for: types, zh/en labels, questions, constraints.
@@ -330,12 +354,6 @@ impl Engine {
     #[wasm_bindgen(unchecked_return_type = "PolicyInfo[]")]
     pub fn policies(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.policies())
-    }
-
-    /// Warnings found while compiling (the rules are valid).
-    #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
-    pub fn warnings(&self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.warnings())
     }
 
     /// Evaluates one citizen's data. Throws an EligoError for invalid data or options.
@@ -401,7 +419,35 @@ impl Engine {
     ) -> Result<JsValue, JsValue> {
         let text: String = js_sys::JSON::stringify(&records)?.into();
         let out = self.inner.decide_many_json(&text, date).map_err(evaluate_error)?;
-        js_sys::JSON::parse(&out)
+        parse_json(&out)
+    }
+}
+
+/// Compiling rule text: in the full module only (the evaluation-only one loads precompiled rules).
+#[cfg(feature = "compiler")]
+#[wasm_bindgen]
+impl Engine {
+    /// Compiles rule files; throws an EligoError (kind "compile") with every diagnostic.
+    /// `{ examples: false }` leaves out the examples (tests) in the files: a page that only
+    /// evaluates citizens starts faster.
+    pub fn compile(
+        #[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ examples?: boolean }")] options: Option<js_sys::Object>,
+    ) -> Result<Engine, JsValue> {
+        let files = rule_files(files)?;
+        let examples = options
+            .and_then(|o| js_sys::Reflect::get(&o, &JsValue::from_str("examples")).ok())
+            .and_then(|e| e.as_bool())
+            .unwrap_or(true);
+        api::Engine::compile_with(&files, examples).map(Engine::new).map_err(|error| {
+            eligo_error("compile", &error.message, to_js(&error.diagnostics).ok().map(|d| ("diagnostics", d)))
+        })
+    }
+
+    /// Warnings found while compiling (the rules are valid).
+    #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+    pub fn warnings(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.warnings())
     }
 
     /// Runs the examples written in the rules.
@@ -411,7 +457,7 @@ impl Engine {
     }
 }
 
-/// Status codes of `Decider`: one byte per policy, in the order of `engine.policies()`.
+/// Status codes of a decider: one byte per policy, in the order of `engine.policies()`.
 const ELIGIBLE: u8 = 0;
 const INELIGIBLE: u8 = 1;
 const UNDETERMINED: u8 = 2;
@@ -431,141 +477,203 @@ fn code(status: crate::ast::Status) -> u8 {
     }
 }
 
-/// Screening on one date, as fast as the boundary allows: statuses come back as bytes, one per
-/// policy (0 eligible, 1 ineligible, 2 undetermined, 3 not applicable, 4 error, 255 invalid data),
-/// and amounts are made into strings only when asked for.
-#[wasm_bindgen]
-pub struct Decider {
-    engine: Rc<api::Engine>,
-    keys: Rc<Vec<JsValue>>,
-    on: crate::eval::OnDate,
-    /// The amounts of the last record decided, as money.
-    amounts: Vec<Option<rust_decimal::Decimal>>,
+/// How js/boundary.js encodes one input of one record: a tag, and a number beside it.
+mod tag {
+    pub const MISSING: u8 = 0;
+    /// The number is the value.
+    pub const NUMBER: u8 = 1;
+    /// The number is 1 for true, 0 for false.
+    pub const BOOL: u8 = 2;
+    /// The number is the id of a text handed over before (`DeciderCore::intern`).
+    pub const TEXT: u8 = 3;
+    /// The number indexes the JS values passed with the batch (lists, objects).
+    pub const OTHER: u8 = 4;
+    /// (In the record's first cell) the record is not an object.
+    pub const INVALID: u8 = 5;
+}
+
+#[wasm_bindgen(module = "/js/boundary.js")]
+extern "C" {
+    /// JSON text (UTF-16) to JS values.
+    #[wasm_bindgen(js_name = parseUtf16, catch)]
+    fn parse_utf16(units: &[u16]) -> Result<JsValue, JsValue>;
+
+    /// The JavaScript half of a decider.
+    #[wasm_bindgen(js_name = wrapDecider)]
+    fn wrap_decider(core: DeciderCore, memory: JsValue, inputs: Vec<String>, policies: Vec<String>) -> JsValue;
 }
 
 #[wasm_bindgen]
 impl Engine {
-    /// A decider for `date` ("YYYY-MM-DD"): its parameters are resolved once.
-    pub fn decider(&self, date: &str) -> Result<Decider, JsValue> {
-        Ok(Decider {
+    /// A decider for `date` ("YYYY-MM-DD"): statuses and amounts of every policy for records, the
+    /// fastest way to screen (its parameters are resolved once).
+    #[wasm_bindgen(unchecked_return_type = "Decider")]
+    pub fn decider(&self, date: &str) -> Result<JsValue, JsValue> {
+        let program = self.inner.program();
+        let core = DeciderCore {
             engine: self.inner.clone(),
-            keys: self.keys.clone(),
             on: self.inner.on(date).map_err(evaluate_error)?,
+            texts: Vec::new(),
+            width: program.inputs.len().max(1),
+            tags: Vec::new(),
+            numbers: Vec::new(),
+            statuses: Vec::new(),
             amounts: Vec::new(),
-        })
+            exact: Vec::new(),
+            facts: Vec::with_capacity(program.inputs.len()),
+            outcomes: Vec::with_capacity(program.policies.len()),
+        };
+        let inputs = program.inputs.iter().map(|input| input.name.clone()).collect();
+        let policies = program.policies.iter().map(|policy| policy.id.clone()).collect();
+        Ok(wrap_decider(core, wasm_bindgen::memory(), inputs, policies))
     }
 }
 
-impl Decider {
-    fn decide_values(&self, values: &[Value], out: &mut Vec<u8>) -> Vec<Option<rust_decimal::Decimal>> {
-        let program = self.engine.program();
-        let outcomes = crate::eval::decide_on(program, &self.on, values, crate::eval::Depth::Lean);
-        let mut amounts = Vec::with_capacity(outcomes.len());
-        for (policy, outcome) in program.policies.iter().zip(&outcomes) {
-            out.push(code(outcome.status));
-            let eligible = outcome.status == crate::ast::Status::Eligible;
-            amounts.push(outcome.amount(policy).and_then(Value::as_decimal).filter(|_| eligible));
-        }
-        amounts
-    }
+/// The WebAssembly half of a decider: records arrive encoded in `tags` and `numbers` (one cell
+/// per input, record after record), and statuses and amounts are written where the JavaScript
+/// half reads them in place. Used through js/boundary.js only.
+#[wasm_bindgen]
+pub struct DeciderCore {
+    engine: Rc<api::Engine>,
+    on: crate::eval::OnDate,
+    /// Each text handed over, read once as the value of its input (or the problems with it).
+    texts: Vec<Result<Value, Vec<FactProblem>>>,
+    /// Cells per record: the inputs, and at least one.
+    width: usize,
+    tags: Vec<u8>,
+    numbers: Vec<f64>,
+    /// Records × policies.
+    statuses: Vec<u8>,
+    /// Amounts in cents (NaN: none); exactly as `exact`, when within 2^53.
+    amounts: Vec<f64>,
+    exact: Vec<Option<rust_decimal::Decimal>>,
+    /// Scratch for one record's facts and decisions.
+    facts: Vec<Value>,
+    outcomes: Vec<crate::eval::PolicyOutcome>,
 }
 
 #[wasm_bindgen]
-impl Decider {
-    /// The status of every policy for one record: a byte each. Throws an EligoError for invalid data.
-    pub fn decide(&mut self, record: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
-        let values = declared_facts(&self.engine, &self.keys, &record)?
-            .map_err(|problems| evaluate_error(api::EvaluateError::invalid_facts(problems)))?;
-        let mut codes = Vec::with_capacity(self.engine.program().policies.len());
-        self.amounts = self.decide_values(&values, &mut codes);
-        Ok(js_sys::Uint8Array::from(codes.as_slice()))
+impl DeciderCore {
+    /// Room for `records` records.
+    pub fn reserve(&mut self, records: usize) {
+        let policies = self.engine.program().policies.len();
+        self.tags.resize(records * self.width, tag::MISSING);
+        self.numbers.resize(records * self.width, 0.0);
+        self.statuses.resize(records * policies, INVALID);
+        self.amounts.resize(records * policies, f64::NAN);
+        self.exact.resize(records * policies, None);
     }
 
-    /// The amount ("75.00") of policy number `policy` for the last record `decide`d, when eligible.
-    pub fn amount(&self, policy: usize) -> Option<String> {
-        self.amounts.get(policy).copied().flatten().map(crate::eval::money)
+    pub fn tags(&self) -> *const u8 {
+        self.tags.as_ptr()
     }
 
-    /// Statuses for many records in one crossing: `records.length × policies` bytes, record by
-    /// record. A record whose data is invalid gets 255 for every policy.
-    #[wasm_bindgen(js_name = decideMany)]
-    pub fn decide_many(&mut self, records: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
-        let text: String = js_sys::JSON::stringify(&records)?.into();
-        let records: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&text)
-            .map_err(|e| eligo_error("invalidFacts", &format!("records must be an array of objects: {e}"), None))?;
-        let program = self.engine.program();
-        let per_record = program.policies.len();
-        let mut codes = Vec::with_capacity(records.len() * per_record);
-        for record in &records {
-            let values = program.inputs.iter().map(|input| record.get(&input.name));
-            match crate::facts::from_inputs(program, values) {
-                Ok(facts) => {
-                    self.decide_values(&facts.values, &mut codes);
+    pub fn numbers(&self) -> *const f64 {
+        self.numbers.as_ptr()
+    }
+
+    pub fn statuses(&self) -> *const u8 {
+        self.statuses.as_ptr()
+    }
+
+    pub fn amounts(&self) -> *const f64 {
+        self.amounts.as_ptr()
+    }
+
+    /// Reads `text` once as the value of input number `input`; the id stands for it afterwards.
+    pub fn intern(&mut self, input: usize, text: String) -> u32 {
+        let read = crate::facts::read_input(self.engine.program(), input, &serde_json::Value::String(text));
+        self.texts.push(read);
+        (self.texts.len() - 1) as u32
+    }
+
+    #[wasm_bindgen(js_name = forgetTexts)]
+    pub fn forget_texts(&mut self) {
+        self.texts.clear();
+    }
+
+    /// The amount at `index` (record × policies + policy) as money, for amounts beyond 2^53 cents.
+    pub fn amount(&self, index: usize) -> Option<String> {
+        self.exact.get(index).copied().flatten().map(crate::eval::money)
+    }
+
+    /// Decides the first `records` records encoded. `extras` are the JS values that tag OTHER
+    /// points to. Invalid data: `strict` throws an EligoError with its problems; otherwise the
+    /// record's statuses are 255.
+    pub fn run(&mut self, records: usize, extras: JsValue, strict: bool) -> Result<(), JsValue> {
+        let records = records.min(self.tags.len() / self.width);
+        let engine = self.engine.clone();
+        let program = engine.program();
+        let policies = program.policies.len();
+        for record in 0..records {
+            let read = self.read(record, &extras)?;
+            let out = record * policies..(record + 1) * policies;
+            if let Err(problems) = read {
+                if strict {
+                    return Err(evaluate_error(api::EvaluateError::invalid_facts(problems)));
                 }
-                Err(_) => codes.extend(std::iter::repeat_n(INVALID, per_record)),
+                self.statuses[out.clone()].fill(INVALID);
+                self.amounts[out.clone()].fill(f64::NAN);
+                self.exact[out].fill(None);
+                continue;
+            }
+            crate::eval::decide_into(program, &self.on, &self.facts, crate::eval::Depth::Lean, &mut self.outcomes);
+            for ((policy, outcome), at) in program.policies.iter().zip(&self.outcomes).zip(out) {
+                self.statuses[at] = code(outcome.status);
+                let eligible = outcome.status == crate::ast::Status::Eligible;
+                let amount = outcome.amount(policy).and_then(Value::as_decimal).filter(|_| eligible);
+                self.exact[at] = amount;
+                self.amounts[at] = amount.map_or(f64::NAN, cents);
             }
         }
-        Ok(js_sys::Uint8Array::from(codes.as_slice()))
-    }
-
-    /// Statuses for `count` records given as columns: `{ age: Int32Array | number[], hukou:
-    /// string[], … }`, one array per input (a missing input: no array; a missing value: null, or
-    /// NaN in a typed array). The fastest way to screen many records.
-    #[wasm_bindgen(js_name = decideColumns)]
-    pub fn decide_columns(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, ArrayLike<unknown>>")] columns: JsValue,
-        count: usize,
-    ) -> Result<js_sys::Uint8Array, JsValue> {
-        let program = self.engine.program();
-        let mut read: Vec<Vec<serde_json::Value>> = Vec::with_capacity(program.inputs.len());
-        for key in self.keys.iter() {
-            read.push(column(&js_sys::Reflect::get(&columns, key)?, count)?);
-        }
-        let per_record = program.policies.len();
-        let mut codes = Vec::with_capacity(count * per_record);
-        for record in 0..count {
-            let values = read.iter().map(|column| column.get(record));
-            match crate::facts::from_inputs(program, values) {
-                Ok(facts) => {
-                    self.decide_values(&facts.values, &mut codes);
-                }
-                Err(_) => codes.extend(std::iter::repeat_n(INVALID, per_record)),
-            }
-        }
-        Ok(js_sys::Uint8Array::from(codes.as_slice()))
+        Ok(())
     }
 }
 
-/// One column of values: a typed array is copied in one go (NaN is missing); any other array
-/// crosses as one JSON text.
-fn column(value: &JsValue, count: usize) -> Result<Vec<serde_json::Value>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Vec::new());
-    }
-    let numbers = if let Some(typed) = value.dyn_ref::<js_sys::Float64Array>() {
-        Some(typed.to_vec())
-    } else if let Some(typed) = value.dyn_ref::<js_sys::Int32Array>() {
-        Some(typed.to_vec().into_iter().map(f64::from).collect())
-    } else {
-        None
-    };
-    let read: Vec<serde_json::Value> = match numbers {
-        Some(numbers) => numbers.into_iter().map(number_json).collect(),
-        None => {
-            let text: String = js_sys::JSON::stringify(value)?.into();
-            serde_json::from_str(&text)
-                .map_err(|e| eligo_error("invalidFacts", &format!("a column must be an array of values: {e}"), None))?
+impl DeciderCore {
+    /// Reads one encoded record into `self.facts`: every problem with it, or none.
+    fn read(&mut self, record: usize, extras: &JsValue) -> Result<Result<(), Vec<FactProblem>>, JsValue> {
+        let engine = self.engine.clone();
+        let program = engine.program();
+        let cells = record * self.width..(record + 1) * self.width;
+        let (tags, numbers) = (&self.tags[cells.clone()], &self.numbers[cells]);
+        if tags[0] == tag::INVALID {
+            let problem = FactProblem { path: String::new(), message: "the record is not an object of facts".into() };
+            return Ok(Err(vec![problem]));
         }
-    };
-    if read.len() < count {
-        return Err(eligo_error(
-            "invalidFacts",
-            &format!("a column has {} values for {count} records", read.len()),
-            None,
-        ));
+        self.facts.clear();
+        let mut problems = Vec::new();
+        for (slot, (&tag, &number)) in tags.iter().zip(numbers).enumerate().take(program.inputs.len()) {
+            let read = match tag {
+                tag::NUMBER => crate::facts::read_input(program, slot, &number_json(number)),
+                tag::BOOL => crate::facts::read_input(program, slot, &serde_json::Value::Bool(number != 0.0)),
+                tag::TEXT => self.texts.get(number as usize).cloned().unwrap_or_else(|| {
+                    let name = &program.inputs[slot].name;
+                    Err(vec![FactProblem { path: name.clone(), message: "a text this decider does not know".into() }])
+                }),
+                tag::OTHER => {
+                    let value = js_sys::Reflect::get_u32(extras, number as u32)?;
+                    crate::facts::read_input(program, slot, &json_of(&value, 1)?)
+                }
+                _ => Ok(program.unknown_inputs[slot].clone()),
+            };
+            match read {
+                Ok(value) => self.facts.push(value),
+                Err(mut more) => problems.append(&mut more),
+            }
+        }
+        Ok(if problems.is_empty() { Ok(()) } else { Err(problems) })
     }
-    Ok(read)
+}
+
+/// Money in cents as a JS number, exact up to 2^53 cents (NaN beyond: read `amount` instead).
+fn cents(amount: rust_decimal::Decimal) -> f64 {
+    let rounded = amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let cents = rounded.checked_mul(rust_decimal::Decimal::ONE_HUNDRED).and_then(|c| i64::try_from(c).ok());
+    match cents {
+        Some(c) if c.unsigned_abs() < 1 << 53 => c as f64,
+        _ => f64::INFINITY,
+    }
 }
 
 /// A JS number as JSON: whole numbers stay whole, NaN is missing, infinities are rejected later.
@@ -584,6 +692,7 @@ fn number_json(n: f64) -> serde_json::Value {
 }
 
 /// Every problem in rule files, for editors. Never throws for bad rules.
+#[cfg(feature = "compiler")]
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn check(#[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue) -> Result<JsValue, JsValue> {
     let files = rule_files(files)?;

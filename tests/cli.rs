@@ -308,3 +308,54 @@ fn a_reader_that_stops_early_is_no_crash() {
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
     assert_eq!(output.status.code(), Some(0));
 }
+
+#[test]
+fn build_writes_a_program_that_eval_loads_with_the_same_report() {
+    let dir = TempDir::new("build");
+    let file = dir.0.join("rules.eligo");
+    let file = file.to_str().expect("a UTF-8 temporary path");
+    let output = eligo(&["build", "rules/", "-o", file]);
+    assert_eq!(exit_code(&output, "eligo build"), 0, "{}", stderr(&output));
+    let size = std::fs::metadata(file).expect("the written file").len();
+    let size =
+        size.to_string().as_bytes().rchunks(3).rev().map(|c| String::from_utf8_lossy(c)).collect::<Vec<_>>().join(",");
+    assert_eq!(stdout(&output), format!("wrote {file}: 21 policies, {size} bytes\n"));
+    let bytes = std::fs::read(file).expect("the written file");
+    assert!(eligo::api::Engine::load(&bytes).is_ok());
+
+    for format in [&["--format", "json", "--trace"][..], &["--lang", "en", "--explain", "elderly_allowance"]] {
+        let eval = |rules: &str| {
+            let mut args =
+                vec!["eval", rules, "--data", "rules/profiles/shanghai_elder_67.json", "--date", "2025-09-01"];
+            args.extend(format);
+            let output = eligo(&args);
+            assert_eq!(exit_code(&output, "eligo eval"), 0, "{}", stderr(&output));
+            stdout(&output)
+        };
+        assert_eq!(eval(file), eval("rules/"));
+    }
+}
+
+#[test]
+fn build_refuses_rules_with_errors_and_eval_refuses_what_is_not_a_program() {
+    let dir = TempDir::new("build-errors");
+    let file = dir.0.join("out.eligo");
+    let file = file.to_str().expect("a UTF-8 temporary path");
+    let output = eligo(&["build", "tests/fixtures/invalid/multiple_unrelated_errors.rules", "-o", file]);
+    assert_eq!(exit_code(&output, "eligo build with errors"), 1);
+    assert!(stderr(&output).contains("error[E0101]") && stderr(&output).contains("✗ 6 errors"), "{}", stderr(&output));
+    assert!(!Path::new(file).exists(), "nothing is written");
+
+    let output = eligo(&["build", "tests/fixtures/valid/fee_waivers.rules"]);
+    assert_eq!(exit_code(&output, "eligo build without -o"), 2);
+
+    let garbage = dir.write("garbage.eligo", b"{\"not\": \"a program\"}");
+    let data = dir.write("data.json", "{}");
+    let output = eligo(&["eval", &garbage, "--data", &data, "--date", "2025-09-01"]);
+    assert_eq!(exit_code(&output, "a file that is not a program"), 1);
+    assert_eq!(stderr(&output), format!("error: cannot load {garbage}: not an Eligo program (wrong magic)\n"));
+
+    let output = eligo(&["eval", &garbage, "rules/", "--data", &data, "--date", "2025-09-01"]);
+    assert_eq!(exit_code(&output, "a program with rule files"), 2);
+    assert!(stderr(&output).contains("on its own"), "{}", stderr(&output));
+}

@@ -90,6 +90,16 @@ fn nesting_of_brackets_and_ifs() {
 }
 
 #[test]
+fn unclosed_calls_parse_in_linear_time() {
+    // Found by fuzzing: `ifa(t = ifa(…` was parsed twice per level (as `if` followed by `a(…`,
+    // then as a call): 2^40 parses for these 40 levels before the fix, a moment now.
+    let text = format!("let x = {}\n", "ifa(t = ".repeat(40));
+    assert_eq!(within(Duration::from_secs(20), "40 unclosed calls", || codes(&text)), ["E0101"]);
+    let text = format!("let x = {}\n", "if (".repeat(23));
+    assert_eq!(within(Duration::from_secs(20), "23 unclosed ifs", || codes(&text)), ["E0101"]);
+}
+
+#[test]
 fn depth_of_expressions() {
     let chain = |n: usize| format!("let x = {}\n", vec!["1"; n].join(" + "));
     assert!(codes(&chain(MAX_EXPR_DEPTH)).is_empty());

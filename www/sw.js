@@ -1,6 +1,6 @@
 // The service worker: the pages open and work without a network after the first visit.
-// On install it caches the app shell, the module, the rule set and the editor bundle (all of this
-// origin). Requests go to the network first, so a new build is picked up as soon as there is one,
+// On install it caches the app shell and the generated files listed in shell.json: the modules,
+// the rule set, the editor bundle (all of this origin). Requests go to the network first, so a new build is picked up as soon as there is one,
 // and fall back to the cache when the network is gone. It never contacts another host.
 const CACHE = "eligo-v1";
 const SHELL = [
@@ -18,14 +18,10 @@ const SHELL = [
   "js/explain.js",
   "icon.svg",
   "manifest.webmanifest",
-  "pkg/eligo.js",
-  "pkg/eligo_bg.wasm",
-  "rules/index.json",
   "playground/",
   "playground/index.html",
   "playground/playground.js",
   "playground/rules-language.js",
-  "vendor/codemirror.js",
   "embed/",
   "embed/index.html",
   "embed/embed.js",
@@ -38,9 +34,14 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
+      // The generated files (modules, rules, editor bundle) are listed by scripts/build-web.sh.
+      let generated = [];
+      try {
+        generated = await (await fetch(new Request("shell.json", { cache: "no-cache" }))).json();
+      } catch {}
       // One by one, so that a file missing from a build does not stop the others being cached.
       await Promise.all(
-        SHELL.map(async (path) => {
+        [...SHELL, ...generated].map(async (path) => {
           try {
             const response = await fetch(new Request(path, { cache: "no-cache" }));
             if (response.ok) await cache.put(path, response);

@@ -209,7 +209,7 @@ fn api_calls(engine: &Engine, data_text: &str, date: &str, lang: Option<&str>) {
 // ───────────────────────────── shared ─────────────────────────────
 
 /// Compiles `files` as the JSON API does, checks every diagnostic's position, and uses the
-/// engine as an embedder would on its first screen. With `with_check`, `check` is called too and
+/// engine as an embedder would on its first screen, and as a precompiled program. With `with_check`, `check` is called too and
 /// must find an error exactly when `compile` fails. Returns the engine.
 pub fn compile_and_use<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)], with_check: bool) -> Option<Engine> {
     let compiled = Engine::compile(files);
@@ -234,6 +234,13 @@ pub fn compile_and_use<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)], with_chec
             serde_json::to_string(&results).expect("example results serialise");
             for date in policy_dates(&engine).into_iter().take(if with_check { 3 } else { 1 }) {
                 evaluate_everywhere(&engine, "{}", &date, false, true);
+            }
+            // Precompiled (`eligo build`), it is the same program: it loads from its bytes and
+            // answers alike.
+            let loaded = Engine::load(&engine.to_bytes()).expect("a compiled program loads from its bytes");
+            for date in policy_dates(&engine).into_iter().take(1) {
+                let report = |engine: &Engine| engine.evaluate_json("{}", &date, api::options(None, true));
+                assert_eq!(report(&engine), report(&loaded), "the precompiled program answers otherwise");
             }
             Some(engine)
         }

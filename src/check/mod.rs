@@ -128,8 +128,8 @@ impl<'a> Checker<'a> {
         if left == 0 {
             return None;
         }
-        let budget = left.min(crate::diagnostic::SUGGESTION_WORK);
-        let (found, work) = crate::diagnostic::did_you_mean_within(name, candidates, budget);
+        let budget = left.min(crate::suggest::SUGGESTION_WORK);
+        let (found, work) = crate::suggest::did_you_mean_within(name, candidates, budget);
         self.suggestion_budget.set(left.saturating_sub(work));
         found
     }

@@ -169,7 +169,7 @@ impl Checker<'_> {
 
     fn check_overlaps(&mut self, table: &TableDef) {
         for (j, later) in table.rows.iter().enumerate() {
-            if let Some(earlier) = table.rows[..j].iter().find(|earlier| rows_overlap(earlier, later)) {
+            if let Some(earlier) = table.rows[..j].iter().find(|earlier| earlier.overlaps(later)) {
                 let line = self.line_of(earlier.span);
                 self.report(
                     Diagnostic::error(Code::TableOverlap, later.span, format!("row {} overlaps row {} on line {line}", later.text, earlier.text))
@@ -284,33 +284,6 @@ fn same_match(a: &Match, b: &Match) -> bool {
             l1 == l2 && h1 == h2 && o1 == o2
         }
         _ => false,
-    }
-}
-
-fn rows_overlap(a: &RowDef, b: &RowDef) -> bool {
-    a.cells.iter().zip(&b.cells).all(|(x, y)| cells_overlap(x, y))
-}
-
-fn cells_overlap(a: &Match, b: &Match) -> bool {
-    match (a, b) {
-        (Match::Any, _) | (_, Match::Any) => true,
-        (Match::Equal(x), Match::Equal(y)) => x.compare(y).map_or(x == y, |o| o == Ordering::Equal),
-        (Match::Equal(v), band @ Match::Band { .. }) | (band @ Match::Band { .. }, Match::Equal(v)) => band.contains(v),
-        (Match::Band { low: l1, high: h1, high_open: o1 }, Match::Band { low: l2, high: h2, high_open: o2 }) => {
-            below_end(l2.as_ref(), h1.as_ref(), *o1) && below_end(l1.as_ref(), h2.as_ref(), *o2)
-        }
-    }
-}
-
-/// Whether a band starting at `low` starts before a band ending at `high` ends.
-fn below_end(low: Option<&Value>, high: Option<&Value>, high_open: bool) -> bool {
-    match (low, high) {
-        (Some(low), Some(high)) => match low.compare(high) {
-            Some(Ordering::Less) => true,
-            Some(Ordering::Equal) => !high_open,
-            _ => false,
-        },
-        _ => true,
     }
 }
 

@@ -151,7 +151,7 @@ impl<'p> Env<'p> {
         Ok(())
     }
 
-    pub fn eval(&mut self, expr: &Expr) -> Result<Value> {
+    pub fn eval(&mut self, expr: &'p Expr) -> Result<Value> {
         self.step(expr.span)?;
         let span = expr.span;
         match &expr.kind {
@@ -178,6 +178,11 @@ impl<'p> Env<'p> {
             ExprKind::And(a, b) => self.junction(a, b, false),
             ExprKind::Or(a, b) => self.junction(a, b, true),
             ExprKind::Compare(op, a, b) => {
+                // Most conditions compare a fact with a constant: both read in place, no copies.
+                if let (Some(x), Some(y)) = (self.known_leaf(a), self.known_leaf(b)) {
+                    self.charge(2, span)?;
+                    return Ok(Value::Bool(compare(*op, x, y)));
+                }
                 let (a, b) = (self.eval(a)?, self.eval(b)?);
                 if let Some(unknown) = unknown_of(&[&a, &b]) {
                     return Ok(unknown);
@@ -185,6 +190,10 @@ impl<'p> Env<'p> {
                 Ok(Value::Bool(compare(*op, &a, &b)))
             }
             ExprKind::Arith(op, a, b) => {
+                if let (Some(x), Some(y)) = (self.known_leaf(a), self.known_leaf(b)) {
+                    self.charge(2, span)?;
+                    return arith(*op, x, y, span);
+                }
                 let (a, b) = (self.eval(a)?, self.eval(b)?);
                 if let Some(unknown) = unknown_of(&[&a, &b]) {
                     return Ok(unknown);
@@ -285,13 +294,26 @@ impl<'p> Env<'p> {
         }
     }
 
+    /// The known value of a constant, an input or a parameter, read where it lies (these outlive
+    /// the evaluation): what `eval` would give for it, without the copy. `None` for anything else
+    /// and for unknown values, which take the general path.
+    fn known_leaf(&self, expr: &'p Expr) -> Option<&'p Value> {
+        let value = match &expr.kind {
+            ExprKind::Const(value) => value,
+            ExprKind::Input(i) => self.facts.get(*i as usize)?,
+            ExprKind::Param(i) => self.params.get(*i as usize)?.as_ref().ok()?,
+            _ => return None,
+        };
+        (!value.is_unknown()).then_some(value)
+    }
+
     /// `and` (`is_or == false`) and `or` under Kleene's rules.
     /// Errors follow the three-valued logic too (found by fuzzing): an error on one side is
     /// settled by the other side, as an unknown is (`error or true` is true like `true or error`:
     /// the order of the operands never matters); and an error the other side could still settle
     /// once its missing facts are given (`error or unknown`) is unknown, not yet an error, so that
     /// giving a fact never turns a settled answer into another.
-    fn junction(&mut self, a: &Expr, b: &Expr, is_or: bool) -> Result<Value> {
+    fn junction(&mut self, a: &'p Expr, b: &'p Expr, is_or: bool) -> Result<Value> {
         let left = self.eval(a);
         if left.as_ref().is_ok_and(|left| *left == Value::Bool(is_or)) {
             return left;
@@ -313,7 +335,7 @@ impl<'p> Env<'p> {
         })
     }
 
-    fn list_op(&mut self, op: ListOp, list: &Expr, item: Option<&Expr>, span: Span) -> Result<Value> {
+    fn list_op(&mut self, op: ListOp, list: &'p Expr, item: Option<&'p Expr>, span: Span) -> Result<Value> {
         let items = match self.eval(list)? {
             Value::List(items) => items,
             other => return Ok(other),

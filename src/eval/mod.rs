@@ -66,6 +66,12 @@ pub fn decide_on(program: &Program, on: &OnDate, facts: &[Value], depth: Depth) 
     decide_in(&mut expr::Env::new(program, on, facts), depth)
 }
 
+/// `decide_on` into `outcomes` (emptied first): screening many citizens reuses one vector.
+pub fn decide_into(program: &Program, on: &OnDate, facts: &[Value], depth: Depth, outcomes: &mut Vec<PolicyOutcome>) {
+    outcomes.clear();
+    decide_all(&mut expr::Env::new(program, on, facts), depth, outcomes);
+}
+
 /// Most missing facts one evaluation names in all (each undetermined policy lists its own). A
 /// long list whose items all miss facts, read by many policies, would otherwise make a report of
 /// hundreds of megabytes from a few kilobytes of data (robustness). An undetermined policy past
@@ -73,12 +79,17 @@ pub fn decide_on(program: &Program, on: &OnDate, facts: &[Value], depth: Depth) 
 pub const MAX_REPORTED_MISSING: usize = 100_000;
 
 fn decide_in(env: &mut expr::Env, depth: Depth) -> Vec<PolicyOutcome> {
+    let mut outcomes = Vec::with_capacity(env.program.policies.len());
+    decide_all(env, depth, &mut outcomes);
+    outcomes
+}
+
+fn decide_all(env: &mut expr::Env, depth: Depth, outcomes: &mut Vec<PolicyOutcome>) {
     let program = env.program;
-    let mut outcomes: Vec<PolicyOutcome> =
-        program.policies.iter().map(|policy| policy::evaluate(env, policy, depth)).collect();
-    relations::settle(program, &mut outcomes);
+    outcomes.extend(program.policies.iter().map(|policy| policy::evaluate(env, policy, depth)));
+    relations::settle(program, outcomes);
     let mut named = 0;
-    for (policy, outcome) in program.policies.iter().zip(&mut outcomes) {
+    for (policy, outcome) in program.policies.iter().zip(outcomes.iter_mut()) {
         if outcome.status != Status::Undetermined {
             continue;
         }
@@ -95,7 +106,6 @@ fn decide_in(env: &mut expr::Env, depth: Depth) -> Vec<PolicyOutcome> {
             });
         }
     }
-    outcomes
 }
 
 /// Evaluates one citizen into a full report.

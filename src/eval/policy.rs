@@ -57,7 +57,7 @@ impl PolicyOutcome {
     }
 }
 
-pub fn evaluate(env: &mut Env, policy: &PolicyDef, depth: Depth) -> PolicyOutcome {
+pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> PolicyOutcome {
     let lean = depth == Depth::Lean;
     let date = env.date;
     if policy.effective_from.is_some_and(|from| date < from) || policy.effective_until.is_some_and(|until| date > until)
@@ -101,6 +101,7 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, depth: Depth) -> PolicyOutcom
     // Outputs are computed for undetermined policies too: a highest-amount group needs to know
     // whether an undetermined member could pay more.
     let undetermined = missing.is_some();
+    outcome.outputs.reserve_exact(policy.outputs.len());
     outcome.missing = missing.unwrap_or_default();
     let trace = depth == Depth::Traced;
     for output in &policy.outputs {
@@ -140,7 +141,7 @@ pub fn evaluate(env: &mut Env, policy: &PolicyDef, depth: Depth) -> PolicyOutcom
 
 /// An output's value: the exception that applies, else the base definition. Two applicable
 /// exceptions that disagree are an error naming both.
-fn output_value(env: &mut Env, output: &OutputDef, trace: bool) -> Result<OutputValue> {
+fn output_value<'p>(env: &mut Env<'p>, output: &'p OutputDef, trace: bool) -> Result<OutputValue> {
     if trace {
         env.hits = Some(Vec::new());
     }
@@ -149,7 +150,7 @@ fn output_value(env: &mut Env, output: &OutputDef, trace: bool) -> Result<Output
     result.map(|(value, decided)| OutputValue { value, decided, hits })
 }
 
-fn decide_output(env: &mut Env, output: &OutputDef) -> Result<(Value, Decided)> {
+fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value, Decided)> {
     let mut applicable: Vec<(usize, Value)> = Vec::new();
     // Facts that could change which definition applies, or the value of one that may apply.
     let mut missing: Option<Missing> = None;

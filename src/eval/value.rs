@@ -2,10 +2,11 @@
 
 use crate::date::Date;
 use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::rc::Rc;
 
 /// A citizen fact that may be missing: an input, or a field of one item of a list input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FactKey {
     pub input: u32,
     /// The item of a list input, or `NONE` for the input itself.
@@ -91,6 +92,23 @@ impl Missing {
             merged.push(next);
         }
         self.0 = Some(Rc::from(merged));
+    }
+}
+
+/// Stored as its keys; read back only sorted and without duplicates, as unions rely on it.
+impl Serialize for Missing {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.keys().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Missing {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Missing, D::Error> {
+        let keys = Vec::<FactKey>::deserialize(d)?;
+        if keys.windows(2).any(|pair| pair[0] >= pair[1]) {
+            return Err(serde::de::Error::custom("missing facts not sorted, or listed twice"));
+        }
+        Ok(Missing(if keys.is_empty() { None } else { Some(Rc::from(keys)) }))
     }
 }
 

@@ -172,7 +172,7 @@ fn help_for(found: &str, expected: &[String]) -> Option<String> {
         return Some("names cannot start with a digit".into());
     }
     if found.chars().all(|c| c.is_ascii_alphabetic()) {
-        if let Some(keyword) = crate::diagnostic::did_you_mean(
+        if let Some(keyword) = crate::suggest::did_you_mean(
             found,
             super::DECLARATION_KEYWORDS.iter().chain(&super::CLAUSE_KEYWORDS).chain(OTHER_KEYWORDS).copied(),
         ) {

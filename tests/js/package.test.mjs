@@ -84,3 +84,54 @@ test("money never crosses as a float", () => {
   assert.equal(report.policies[0].outputs.amount, "2175.15");
   assert.equal(typeof report.policies[0].outputs.amount, "string");
 });
+
+test("the decider gives every demo profile the statuses and amounts of decide, one by one, in a batch and as columns", () => {
+  const engine = eligo.Engine.compile(ruleFiles(), { examples: false });
+  const decider = engine.decider(DATE);
+  const CODES = ["eligible", "ineligible", "undetermined", "not_applicable", "error"];
+  const records = profiles().map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
+  assert.ok(records.length > 0);
+  const width = decider.policies.length;
+  assert.deepEqual(decider.policies, engine.policies().map((p) => p.id));
+  const many = decider.decideMany(records);
+  assert.equal(many.length, records.length * width);
+  // Columns: one array per input, as a data-oriented caller keeps them.
+  const columns = Object.fromEntries(decider.inputs.map((name) => [name, records.map((r) => r[name] ?? null)]));
+  const byColumns = decider.decideColumns(columns, records.length);
+  records.forEach((record, r) => {
+    const expected = engine.decide(record, DATE);
+    const one = decider.decide(record).slice();
+    expected.forEach((decision, p) => {
+      assert.equal(CODES[one[p]], decision.status, `${decision.id}, record ${r}`);
+      assert.equal(decider.amount(p), decision.amount, `${decision.id} amount, record ${r}`);
+      assert.equal(many[r * width + p], one[p]);
+      assert.equal(byColumns[r * width + p], one[p]);
+    });
+  });
+  // Amounts of a batch are read per record.
+  decider.decideMany(records);
+  records.forEach((record, r) => {
+    engine.decide(record, DATE).forEach((decision, p) => assert.equal(decider.amount(p, r), decision.amount));
+  });
+});
+
+test("the decider refuses what is not data, and marks invalid records in a batch", () => {
+  const engine = eligo.Engine.compile(ruleFiles(), { examples: false });
+  const decider = engine.decider(DATE);
+  for (const bad of [null, 5, "x", [1]]) {
+    assert.throws(() => decider.decide(bad), (e) => e.name === "EligoError" && e.kind === "invalidFacts");
+  }
+  assert.throws(() => decider.decideMany({}), (e) => e.kind === "invalidFacts");
+  const [input] = decider.inputs;
+  const statuses = decider.decideMany([{}, 5, { [input]: { nested: true } }]);
+  const width = decider.policies.length;
+  assert.ok(statuses.subarray(width).every((s) => s === 255), "records 2 and 3 are invalid");
+  assert.ok(statuses.subarray(0, width).every((s) => s !== 255), "an empty record is valid (everything missing)");
+  // More distinct texts than the decider remembers: the table starts again, answers stay right.
+  const text = engine.schema().inputs.find((i) => i.type === "text");
+  if (text) {
+    const records = Array.from({ length: 70000 }, (_, i) => ({ [text.name]: `t${i}` }));
+    assert.equal(decider.decideMany(records).length, records.length * width);
+    assert.deepEqual(decider.decideMany([records[5]]), decider.decideMany([{ [text.name]: "t5" }]));
+  }
+});

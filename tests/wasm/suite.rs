@@ -189,23 +189,40 @@ fn schema_policies_examples_and_version() {
     assert_eq!(version(), env!("CARGO_PKG_VERSION"));
 }
 
+/// Calls method `name` of a JS object (the decider is a JavaScript object: js/decider.js).
+fn call(object: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let method: js_sys::Function = get(object, name).dyn_into().expect("a method");
+    method.apply(object, &args.iter().collect::<Array>())
+}
+
+fn bytes(value: JsValue) -> Vec<u8> {
+    js_sys::Uint8Array::new(&value).to_vec()
+}
+
 #[wasm_bindgen_test]
 fn a_decider_screens_records_as_status_bytes() {
     let engine = engine();
-    let mut decider = engine.decider("2025-03-01").unwrap();
-    let codes = decider.decide(json(r#"{"birth_date": "1940-05-01", "hukou": "上海"}"#)).unwrap().to_vec();
-    assert_eq!(codes, vec![0]);
-    assert_eq!(decider.amount(0).as_deref(), Some("180.00"));
-    let codes = decider.decide(json(r#"{"hukou": "上海"}"#)).unwrap().to_vec();
-    assert_eq!(codes, vec![2], "undetermined without a birth date");
-    assert_eq!(decider.amount(0), None);
-    let many = decider
-        .decide_many(json(r#"[{"birth_date": "1940-05-01", "hukou": "上海"}, {"birth_date": "1990-01-01", "hukou": "上海"}, {"birth_date": 5}]"#))
-        .unwrap()
-        .to_vec();
-    assert_eq!(many, vec![0, 1, 255]);
+    let decider = engine.decider("2025-03-01").unwrap();
+    let decide = |record: &str| call(&decider, "decide", &[json(record)]).map(bytes);
+    assert_eq!(decide(r#"{"birth_date": "1940-05-01", "hukou": "上海"}"#).unwrap(), vec![0]);
+    assert_eq!(call(&decider, "amount", &[0.into()]).unwrap().as_string().as_deref(), Some("180.00"));
+    assert_eq!(decide(r#"{"hukou": "上海"}"#).unwrap(), vec![2], "undetermined without a birth date");
+    assert!(call(&decider, "amount", &[0.into()]).unwrap().is_undefined());
+    // The same text again comes from the decider's table of texts: the same answer.
+    assert_eq!(decide(r#"{"birth_date": "1940-05-01", "hukou": "上海"}"#).unwrap(), vec![0]);
+    let error = decide(r#"{"birth_date": "1940-02-30", "hukou": 5}"#).unwrap_err();
+    assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalidFacts"));
+    assert_eq!(Array::from(&get(&error, "problems")).length(), 2, "every problem, each at its path");
+
+    let records = json(
+        r#"[{"birth_date": "1940-05-01", "hukou": "上海"}, {"birth_date": "1990-01-01", "hukou": "上海"}, {"birth_date": 5}, 7]"#,
+    );
+    assert_eq!(bytes(call(&decider, "decideMany", &[records]).unwrap()), vec![0, 1, 255, 255]);
+    assert_eq!(call(&decider, "amount", &[0.into(), 0.into()]).unwrap().as_string().as_deref(), Some("180.00"));
     let columns = json(r#"{"birth_date": ["1940-05-01", null, "1990-01-01"], "hukou": ["上海", "上海", "北京"]}"#);
-    assert_eq!(decider.decide_columns(columns, 3).unwrap().to_vec(), vec![0, 2, 1]);
+    assert_eq!(bytes(call(&decider, "decideColumns", &[columns, 3.into()]).unwrap()), vec![0, 2, 1]);
+    let short = json(r#"{"hukou": ["上海"]}"#);
+    assert!(call(&decider, "decideColumns", &[short, 3.into()]).is_err(), "a column shorter than the count");
 }
 
 #[wasm_bindgen_test]

@@ -1,7 +1,7 @@
 // The citizen page: load the citizen's data, check every service with one click, ask only the
 // questions that matter (the report's askNext order), explain each result, print a summary.
 // Everything runs on this device; after the page has loaded it makes no request at all.
-import { load, ruleFiles, today } from "./engine.js";
+import { loadEvaluator, today } from "./engine.js";
 import { STRINGS, initialLang, pick } from "./i18n.js";
 import { h, icon, uid } from "./dom.js";
 import { field, listField } from "./form.js";
@@ -477,9 +477,8 @@ async function start() {
 
   let loaded;
   try {
-    loaded = await load();
-    // The page evaluates citizens only: without the examples (tests) it starts faster.
-    state.engine = loaded.Engine.compile(ruleFiles(loaded.rules), { examples: false });
+    loaded = await loadEvaluator();
+    state.engine = loaded.engine;
   } catch (error) {
     $("status").textContent = s().loadFailed + (error?.message ?? error);
     $("status").classList.add("error");

@@ -8,7 +8,7 @@ import {
   searchKeymap, highlightSelectionMatches, json, jsonParseLinter,
 } from "../vendor/codemirror.js";
 import { rulesLanguage, rulesHighlight } from "./rules-language.js";
-import { load, ruleFiles, today } from "../js/engine.js";
+import { loadCompiler, ruleFiles, today } from "../js/engine.js";
 import { h, icon } from "../js/dom.js";
 import { headline, labelIndex, money, otherOutputs, traceView, factLabel } from "../js/explain.js";
 import { initialLang } from "../js/i18n.js";
@@ -426,7 +426,7 @@ async function start() {
 
   let loaded;
   try {
-    loaded = await load();
+    loaded = await loadCompiler();
   } catch (error) {
     $("status").textContent = String(error.message ?? error);
     return;

@@ -18,8 +18,8 @@ pub fn run(
     trace: bool,
     format: Format,
 ) -> ExitCode {
-    let engine = match files::program(paths, Format::Human) {
-        Ok(program) => Engine::from_program(program),
+    let engine = match engine(paths) {
+        Ok(engine) => engine,
         Err(code) => return code,
     };
     let text = if data == Path::new("-") {
@@ -74,6 +74,28 @@ pub fn run(
         Format::Human => print_human(&report, lang == Lang::En, explain),
     }
     ExitCode::SUCCESS
+}
+
+/// A precompiled program (`eligo build`) given alone, loaded; or the rule files, compiled.
+fn engine(paths: &[PathBuf]) -> Result<Engine, ExitCode> {
+    let precompiled = |path: &PathBuf| path.extension().is_some_and(|x| x == "eligo");
+    match paths {
+        [path] if precompiled(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                ExitCode::from(2)
+            })?;
+            Engine::load(&bytes).map_err(|e| {
+                eprintln!("error: cannot load {}: {e}", path.display());
+                ExitCode::from(1)
+            })
+        }
+        _ if paths.iter().any(precompiled) => {
+            eprintln!("error: a precompiled program (.eligo) is evaluated on its own, without rule files");
+            Err(ExitCode::from(2))
+        }
+        _ => files::program(paths, Format::Human).map(Engine::from_program),
+    }
 }
 
 fn print_human(report: &Report, en: bool, explain: Option<&str>) {

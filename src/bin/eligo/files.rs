@@ -83,12 +83,20 @@ pub fn program(paths: &[PathBuf], format: super::Format) -> Result<eligo::progra
 
 /// The rule files at `paths`, compiled (or, when a file is not UTF-8, that problem alone).
 pub fn compiled(paths: &[PathBuf]) -> Result<(Sources, eligo::compile::Compiled), std::process::ExitCode> {
+    compiled_with(paths, true)
+}
+
+/// `compiled`, without the examples when `examples` is false.
+pub fn compiled_with(
+    paths: &[PathBuf],
+    examples: bool,
+) -> Result<(Sources, eligo::compile::Compiled), std::process::ExitCode> {
     let loaded = load(paths).map_err(|message| {
         eprintln!("error: {message}");
         std::process::ExitCode::from(2)
     })?;
     let compiled = if loaded.problems.is_empty() {
-        eligo::compile::compile(&loaded.sources)
+        eligo::compile::compile_with(&loaded.sources, examples)
     } else {
         eligo::compile::Compiled { program: None, diagnostics: loaded.problems }
     };

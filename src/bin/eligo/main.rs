@@ -1,4 +1,4 @@
-//! `eligo`: check, test and evaluate rule sets from the command line.
+//! `eligo`: check, test, evaluate and build rule sets from the command line.
 
 /// `println!` that ends quietly when the reader has gone (`eligo eval … | head`), instead of
 /// panicking on the broken pipe.
@@ -13,6 +13,7 @@ macro_rules! say {
     }};
 }
 
+mod build;
 mod check;
 mod eval;
 mod files;
@@ -26,7 +27,7 @@ use std::process::ExitCode;
 #[command(
     name = "eligo",
     version,
-    about = "Eligo: policy rules for public services — check, test and evaluate rule files"
+    about = "Eligo: policy rules for public services — check, test, evaluate and build rule files"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -63,7 +64,8 @@ enum Command {
     },
     /// Evaluate a citizen's data against a rule set.
     Eval {
-        /// Rule files or folders (searched for *.rules). Default: rules/
+        /// Rule files or folders (searched for *.rules), or one precompiled program (.eligo,
+        /// from `eligo build`). Default: rules/
         paths: Vec<PathBuf>,
         /// The citizen's data: a JSON file (`-` for standard input).
         #[arg(long)]
@@ -82,6 +84,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Compile rule files into a precompiled program, which loads without compiling them.
+    Build {
+        /// Rule files or folders (searched for *.rules). Default: rules/
+        paths: Vec<PathBuf>,
+        /// The file to write, such as www/rules.eligo.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -92,5 +102,6 @@ fn main() -> ExitCode {
         Command::Eval { paths, data, date, lang, explain, trace, format } => {
             eval::run(&paths, &data, &date, lang, explain.as_deref(), trace, format)
         }
+        Command::Build { paths, output } => build::run(&paths, &output),
     }
 }
