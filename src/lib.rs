@@ -38,6 +38,7 @@ pub mod eval;
 pub mod examples;
 pub mod facts;
 pub mod json;
+pub mod json_writer;
 pub mod precompiled;
 pub mod program;
 #[cfg(feature = "compiler")]

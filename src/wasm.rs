@@ -166,15 +166,9 @@ fn start() {
 
 /// Results cross as one JSON text that the engine's native JSON.parse turns into objects: measured
 /// several times faster than building the objects property by property from WebAssembly. The text
-/// crosses in UTF-16, JavaScript's own encoding (see js/boundary.js).
+/// crosses in UTF-16, JavaScript's own encoding (see `json_writer`).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    parse_json(&serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?)
-}
-
-fn parse_json(text: &str) -> Result<JsValue, JsValue> {
-    let mut units = Vec::with_capacity(text.len());
-    units.extend(text.encode_utf16());
-    parse_utf16(&units)
+    parse_utf16(&crate::json_writer::to_utf16(value).map_err(|e| JsValue::from_str(&e.to_string()))?)
 }
 
 /// A JS value as JSON data. NaN and infinities become text, which the facts reader rejects with
@@ -419,7 +413,7 @@ impl Engine {
     ) -> Result<JsValue, JsValue> {
         let text: String = js_sys::JSON::stringify(&records)?.into();
         let out = self.inner.decide_many_json(&text, date).map_err(evaluate_error)?;
-        parse_json(&out)
+        parse_utf16(&out.encode_utf16().collect::<Vec<u16>>())
     }
 }
 

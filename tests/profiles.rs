@@ -82,6 +82,11 @@ fn report(name: &str) -> Value {
         .evaluate(&data, DATE, options(Some("zh"), false))
         .unwrap_or_else(|e| panic!("profile {name} could not be evaluated: {e:?}"));
     let actual = serde_json::to_value(&report).expect("a report is JSON");
+    // The WebAssembly module writes reports with its own JSON writer: the same text.
+    let traced = engine().evaluate(&data, DATE, options(Some("en"), true)).expect("evaluates");
+    for report in [&report, &traced] {
+        assert_eq!(eligo::json_writer::to_string(report).ok(), serde_json::to_string(report).ok(), "profile {name}");
+    }
     let expected_path = profile_path(name, ".expected.json");
     if std::env::var_os("UPDATE_PROFILES").is_some() {
         let text = serde_json::to_string_pretty(&actual).expect("JSON") + "\n";

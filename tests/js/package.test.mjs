@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-import { root, ruleFiles } from "../../scripts/rule-files.mjs";
+import { root, ruleFiles, precompiled } from "../../scripts/rule-files.mjs";
 const require = createRequire(import.meta.url);
 const eligo = require(path.join(root, "pkg/node/eligo.js"));
 const DATE = "2025-09-01";
@@ -49,8 +49,9 @@ test("check returns diagnostics and never throws", () => {
   assert.ok(problems.some((d) => d.file === "b.rules"));
 });
 
+const cli = path.join(root, "target/debug/eligo");
+
 test("every demo profile gives the same report as the CLI, field for field", () => {
-  const cli = path.join(root, "target/debug/eligo");
   assert.ok(fs.existsSync(cli), "build the CLI first (cargo build)");
   const engine = eligo.Engine.compile(ruleFiles());
   const list = profiles();
@@ -133,5 +134,33 @@ test("the decider refuses what is not data, and marks invalid records in a batch
     const records = Array.from({ length: 70000 }, (_, i) => ({ [text.name]: `t${i}` }));
     assert.equal(decider.decideMany(records).length, records.length * width);
     assert.deepEqual(decider.decideMany([records[5]]), decider.decideMany([{ [text.name]: "t5" }]));
+  }
+});
+
+test("the evaluation-only module loads the rule set eligo build compiled, and answers as the CLI does", async () => {
+  const only = await import(path.join(root, "pkg/eval/eligo.js"));
+  await only.default({ module_or_path: fs.readFileSync(path.join(root, "pkg/eval/eligo_bg.wasm")) });
+  assert.equal(only.Engine.compile, undefined, "no compiler in this module");
+  assert.equal(only.check, undefined);
+  const program = precompiled(["rules"]);
+  const engine = only.Engine.load(program);
+  const compiled = eligo.Engine.compile(ruleFiles(), { examples: false });
+  assert.deepEqual(engine.schema(), compiled.schema());
+  assert.deepEqual(engine.policies(), compiled.policies());
+  for (const file of profiles()) {
+    const data = JSON.parse(fs.readFileSync(file, "utf8"));
+    for (const lang of ["zh", "en"]) {
+      const fromCli = JSON.parse(
+        execFileSync(cli, ["eval", "rules", "--data", file, "--date", DATE, "--lang", lang, "--trace", "--format", "json"], { cwd: root }),
+      );
+      assert.deepEqual(engine.evaluate(data, { date: DATE, lang, trace: true }), fromCli, `${path.basename(file)} (${lang})`);
+    }
+    assert.deepEqual(engine.decide(data, DATE), compiled.decide(data, DATE));
+  }
+  // Bytes that are not a program, or a damaged one: an EligoError saying why, never a crash.
+  const damaged = Uint8Array.from(program);
+  damaged[damaged.length >> 1] ^= 0xff;
+  for (const [bytes, why] of [[new Uint8Array([1, 2, 3]), /not an Eligo program/], [damaged, /damaged/], [program.subarray(0, 100), /damaged|truncated/]]) {
+    assert.throws(() => only.Engine.load(bytes), (e) => e.name === "EligoError" && e.kind === "load" && why.test(e.message));
   }
 });

@@ -26,3 +26,23 @@ export async function demo(text: string): Promise<string[]> {
   inputs.push(String(amount));
   return [version(), String(firstLine), ...amounts, String(next), ...inputs];
 }
+
+// A citizen page ships the evaluation-only module and the rule set compiled by `eligo build`.
+import initEval, { Engine as Evaluator, type Decider } from "../../pkg/eval/eligo.js";
+
+export async function page(program: Uint8Array, citizen: Record<string, unknown>): Promise<string> {
+  await initEval();
+  let engine: Evaluator;
+  try {
+    engine = Evaluator.load(program);
+  } catch (e) {
+    const error = e as EligoError;
+    return `${error.kind}: ${error.message}`;
+  }
+  const decider: Decider = engine.decider("2025-03-01");
+  const statuses: Uint8Array = decider.decideMany([citizen, citizen]);
+  const byColumns = decider.decideColumns({ hukou: ["上海", null] }, 2);
+  const report: Report = engine.evaluate(citizen, { date: "2025-03-01" });
+  decider.free();
+  return `${decider.policies[0]}: ${statuses[0]} ${byColumns[1]} ${report.policies.length}`;
+}
