@@ -62,6 +62,7 @@ export interface PolicyResult {
   failed: string[];
   /** The policy granted instead (exclusions and highest-amount groups). */
   excludedBy?: string;
+  /** With `trace: true` (the citation explains); `engine.policies()` lists every citation. */
   source?: Citation;
   error?: { message: string; at: Location };
   trace?: TraceStep[];

@@ -66,7 +66,10 @@ fn policy_result(env: &Env, policy: &PolicyDef, outcome: &PolicyOutcome, options
         missing,
         failed,
         excluded_by,
-        source: policy.source.clone(),
+        // The citation explains: it comes with the trace ("why?"). Without it a report lists
+        // answers, and `policies()` gives every citation once; repeated in every report it was two
+        // fifths of its text, and of the time a page spent reading it.
+        source: policy.source.clone().filter(|_| options.trace),
         error: outcome
             .error
             .as_ref()
