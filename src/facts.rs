@@ -76,6 +76,42 @@ pub fn read_input(program: &Program, slot: usize, value: &Json) -> Result<Value,
     }
 }
 
+/// Reads a JavaScript number as the value of input number `slot`, as `read_input` reads the JSON
+/// number JavaScript would write for it. A whole number within the input's bounds (the usual case)
+/// becomes its value directly; anything else is read by `read_input`, which says what is wrong.
+pub fn read_number(program: &Program, slot: usize, n: f64) -> Result<Value, Vec<FactProblem>> {
+    let direct = program.inputs.get(slot).zip(whole(n)).and_then(|(input, i)| {
+        let value = match input.ty {
+            Type::Int => Value::Int(i),
+            Type::Decimal | Type::Money => Value::Dec(Decimal::from(i)),
+            _ => return None,
+        };
+        let above_min = input.min.as_ref().is_none_or(|min| value.compare(min).is_some_and(Ordering::is_ge));
+        let below_max = input.max.as_ref().is_none_or(|max| value.compare(max).is_some_and(Ordering::is_le));
+        (above_min && below_max).then_some(value)
+    });
+    direct.map_or_else(|| read_input(program, slot, &json_number(n)), Ok)
+}
+
+/// A JavaScript number as JSON: whole numbers stay whole (JavaScript has one kind of number: 67
+/// means the int 67); NaN and the infinities, which JSON has no number for, become text that the
+/// reader refuses with the input's path.
+pub fn json_number(n: f64) -> Json {
+    if let Some(i) = whole(n) {
+        Json::from(i)
+    } else {
+        // (Spelled out so that Rust's float formatting is not linked into the WebAssembly module.)
+        let not_a_number = if n.is_nan() {
+            "NaN"
+        } else if n > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        };
+        serde_json::Number::from_f64(n).map_or_else(|| Json::String(not_a_number.into()), Json::Number)
+    }
+}
+
 struct Reader<'p> {
     program: &'p Program,
     errors: Vec<FactProblem>,

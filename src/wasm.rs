@@ -180,11 +180,7 @@ fn json_of(value: &JsValue, depth: usize) -> Result<serde_json::Value, JsValue> 
         return Err(eligo_error("invalidFacts", "the data is nested too deeply", None));
     }
     if let Some(n) = value.as_f64() {
-        // Whole numbers stay whole (JavaScript has one number type; 67 means the int 67).
-        return Ok(match number_json(n) {
-            Json::Null => Json::String("NaN".into()),
-            json => json,
-        });
+        return Ok(crate::facts::json_number(n));
     }
     if let Some(text) = value.as_string() {
         return Ok(Json::String(text));
@@ -640,7 +636,7 @@ impl DeciderCore {
         let mut problems = Vec::new();
         for (slot, (&tag, &number)) in tags.iter().zip(numbers).enumerate().take(program.inputs.len()) {
             let read = match tag {
-                tag::NUMBER => crate::facts::read_input(program, slot, &number_json(number)),
+                tag::NUMBER => crate::facts::read_number(program, slot, number),
                 tag::BOOL => crate::facts::read_input(program, slot, &serde_json::Value::Bool(number != 0.0)),
                 tag::TEXT => self.texts.get(number as usize).cloned().unwrap_or_else(|| {
                     let name = &program.inputs[slot].name;
@@ -668,21 +664,6 @@ fn cents(amount: rust_decimal::Decimal) -> f64 {
     match cents {
         Some(c) if c.unsigned_abs() < 1 << 53 => c as f64,
         _ => f64::INFINITY,
-    }
-}
-
-/// A JS number as JSON: whole numbers stay whole, NaN is missing, infinities are rejected later.
-fn number_json(n: f64) -> serde_json::Value {
-    if n.is_nan() {
-        serde_json::Value::Null
-    } else if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-        serde_json::Value::from(n as i64)
-    } else {
-        // Infinities have no JSON number: as text they are rejected by the facts reader with their
-        // path. (Spelled out so that Rust's float formatting is not linked into the module.)
-        let infinite = if n > 0.0 { "Infinity" } else { "-Infinity" };
-        serde_json::Number::from_f64(n)
-            .map_or_else(|| serde_json::Value::String(infinite.into()), serde_json::Value::Number)
     }
 }
 

@@ -218,3 +218,28 @@ fn the_cli_refuses_duplicate_keys_with_their_path() {
     assert!(err.contains("twice"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The WebAssembly decider reads a JavaScript number straight into a value when it plainly fits
+/// the input: exactly as the facts reader reads the JSON number JavaScript would write, for every
+/// input of rules/ and numbers inside and outside their bounds, whole or not, NaN and infinite.
+#[test]
+fn numbers_read_directly_are_read_as_the_facts_reader_reads_them() {
+    let engine = engine();
+    let program = engine.program();
+    let numbers = [0.0, -0.0, 1.0, -1.0, 17.0, 60.0, 150.0, 151.0, 2999.0, 1e15, 9007199254740993.0, 0.5, -2.25, 1e300];
+    let specials = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+    for slot in 0..program.inputs.len() {
+        for n in numbers.into_iter().chain(specials) {
+            let direct = eligo::facts::read_number(program, slot, n);
+            let read = eligo::facts::read_input(program, slot, &eligo::facts::json_number(n));
+            assert_eq!(format!("{direct:?}"), format!("{read:?}"), "{} = {n}", program.inputs[slot].name);
+        }
+    }
+    // NaN is refused with the input's path (a missing value is null, or no value at all).
+    let int = program.inputs.iter().position(|i| i.ty == eligo::program::Type::Int).expect("an int input");
+    let money = program.inputs.iter().position(|i| i.ty == eligo::program::Type::Money).expect("a money input");
+    for slot in [int, money] {
+        let problems = eligo::facts::read_number(program, slot, f64::NAN).expect_err("NaN is not a number");
+        assert_eq!(problems[0].path, program.inputs[slot].name);
+    }
+}
