@@ -121,6 +121,26 @@ fn comparison_rule_decide_from_json(bencher: Bencher) {
     bencher.bench_local(|| engine.decide(black_box(&data), "2025-03-01").map(|d| d.len()));
 }
 
+/// Statuses and amounts only (`Depth::Lean`), into a reused vector: what the WebAssembly decider
+/// runs for each record.
+#[divan::bench]
+fn comparison_rule_decide_lean(bencher: Bencher) {
+    let engine = Engine::compile(&[("benefit.rules", COMPARISON_RULE)]).unwrap_or_else(|e| panic!("{}", e.message));
+    let data = serde_json::json!({ "age": 67, "income": 2100, "residency": "SH", "household_size": 3, "already_receiving": false });
+    let facts = eligo::facts::from_json(engine.program(), &data).unwrap_or_else(|e| panic!("{e:?}"));
+    let on = eligo::eval::OnDate::new(engine.program(), Date::parse("2025-03-01").unwrap_or(Date::EPOCH));
+    let mut outcomes = Vec::new();
+    bencher.bench_local(|| {
+        eligo::eval::decide_into(
+            engine.program(),
+            &on,
+            black_box(&facts.values),
+            eligo::eval::Depth::Lean,
+            &mut outcomes,
+        )
+    });
+}
+
 #[divan::bench]
 fn comparison_rule_decide_only(bencher: Bencher) {
     let engine = Engine::compile(&[("benefit.rules", COMPARISON_RULE)]).unwrap_or_else(|e| panic!("{}", e.message));

@@ -1,4 +1,5 @@
-//! Evaluates one citizen many times, for profilers: `cargo build --release --example profile_eval`
+//! Evaluates one citizen into a report (and its JSON text, as the WebAssembly module writes it)
+//! many times, for profilers: `cargo build --release --example profile_eval`
 //! then `valgrind --tool=callgrind target/release/examples/profile_eval`.
 use eligo::api::{options, Engine};
 
@@ -29,8 +30,8 @@ fn main() {
     for _ in 0..rounds {
         if let Ok(report) = engine.evaluate(&data, "2025-09-01", options(Some("zh"), false)) {
             eligible += report.policies.iter().filter(|p| p.status == eligo::ast::Status::Eligible).count();
-            // The report as the WebAssembly module hands it over: JSON text.
-            eligible += serde_json::to_string(&report).map_or(0, |text| text.len() & 1);
+            // The report as the WebAssembly module hands it over: JSON text in UTF-16.
+            eligible += eligo::json_writer::to_utf16(&report).map_or(0, |text| text.len() & 1);
         }
     }
     println!("{eligible}");

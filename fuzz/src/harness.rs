@@ -298,15 +298,11 @@ pub fn evaluate_everywhere(engine: &Engine, text: &str, date: &str, trace: bool,
             let other = engine.evaluate(&data, date, api::options(Some("zh"), !trace)).expect("evaluates again");
             let other = serde_json::to_value(&other).expect("a report serialises");
             assert_eq!(decisions_of(report), decisions_of(&other), "with and without the trace");
-            // The lean path decides the same. (Known divergence, reported: the lean path skips
-            // outputs other than the amount, so a policy whose other output is unknown or fails
-            // is `eligible` there and `undetermined`/`error` in the report. Compared only where
-            // every policy has no output but its amount, until that is settled.)
+            // The lean path decides the same (it works out every output: one that is unknown or
+            // fails decides the status as in the report).
             let decided = engine.decide(&data, date).expect("decide accepts what evaluate accepts");
             let decided = serde_json::to_value(&decided).expect("decisions serialise");
-            if amounts_only(engine) {
-                assert_eq!(decisions_of(report), lean_decisions(&decided), "evaluate and decide");
-            }
+            assert_eq!(decisions_of(report), lean_decisions(&decided), "evaluate and decide");
             if let Ok(many) = many {
                 let many: Json = serde_json::from_str(&many).expect("JSON");
                 assert_eq!(many.get(0), Some(&decided), "decide_many_json and decide");
@@ -329,12 +325,6 @@ pub fn evaluate_everywhere(engine: &Engine, text: &str, date: &str, trace: bool,
         }
         _ => panic!("evaluate_json gives ok or error: {out}"),
     }
-}
-
-/// Whether no policy has an output other than its amount (see `evaluate_everywhere`).
-fn amounts_only(engine: &Engine) -> bool {
-    let amount = eligo::ast::OutputName::Amount;
-    engine.program().policies.iter().all(|p| p.outputs.iter().all(|o| o.name == amount))
 }
 
 /// (id, status, amount) of each policy of a report.
