@@ -1845,3 +1845,34 @@ policy p "补贴" en "Allowance"
         }
     }
 }
+
+/// The lean decisions (`decide`, and the WebAssembly decider) work out every output, not only the
+/// amount: a named output that is unknown, or fails, decides the status as in the report (found
+/// by fuzzing: the lean path said `eligible` where the report said `undetermined` or `error`).
+#[test]
+fn lean_decisions_agree_with_the_report_when_another_output_is_unknown_or_fails() {
+    let rules = r#"
+input a: bool label "A" en "A"
+input months: int label "月数" en "Months"
+input items: int label "项" en "Items"
+policy p "P" en "P"
+  require a "A" en "A"
+  amount monthly = 100
+  output per_month = 1200 / months label "每月" en "Per month"
+  output weeks = items * 4 label "周" en "Weeks"
+"#;
+    let engine = engine(rules);
+    for (data, expected) in [
+        (json!({ "a": true, "months": 12, "items": 1 }), Status::Eligible),
+        (json!({ "a": true, "months": 12 }), Status::Undetermined),
+        (json!({ "a": true, "months": 0, "items": 1 }), Status::Error),
+        (json!({ "a": false }), Status::Ineligible),
+    ] {
+        let report = engine.evaluate(&data, DATE, options(Some("en"), false)).expect("evaluates");
+        let decided = engine.decide(&data, DATE).expect("decides");
+        assert_eq!(status(&report, "p"), expected, "{data}");
+        assert_eq!(decided[0].status, expected, "decide, {data}");
+        let amount = (expected == Status::Eligible).then(|| "100.00".to_string());
+        assert_eq!(decided[0].amount, amount, "{data}");
+    }
+}
