@@ -59,9 +59,9 @@ class Decider {
   /// Room for `records` records in WebAssembly memory.
   reserve(records) {
     if (records > this.capacity || this.capacity === 0) {
+      this.buffer = null; // the buffers move, even when reserving fails
       this.core.reserve(records);
       this.capacity = records;
-      this.buffer = null;
     }
     this.views();
   }

@@ -546,13 +546,40 @@ pub struct DeciderCore {
 #[wasm_bindgen]
 impl DeciderCore {
     /// Room for `records` records.
-    pub fn reserve(&mut self, records: usize) {
+    /// Room for `records` records. A batch too large for the module's memory is an EligoError, not
+    /// an allocation failure, which would end the module for the whole page.
+    pub fn reserve(&mut self, records: usize) -> Result<(), JsValue> {
         let policies = self.engine.program().policies.len();
-        self.tags.resize(records * self.width, tag::MISSING);
-        self.numbers.resize(records * self.width, 0.0);
-        self.statuses.resize(records * policies, INVALID);
-        self.amounts.resize(records * policies, f64::NAN);
-        self.exact.resize(records * policies, None);
+        let too_large = || {
+            let message = format!("{records} records do not fit in memory at once: decide them in smaller batches");
+            eligo_error("invalidFacts", &message, None)
+        };
+        let cells = records.checked_mul(self.width).ok_or_else(too_large)?;
+        let outcomes = records.checked_mul(policies).ok_or_else(too_large)?;
+        fn grow<T: Clone>(vec: &mut Vec<T>, len: usize, fill: T) -> Result<(), std::collections::TryReserveError> {
+            vec.try_reserve_exact(len.saturating_sub(vec.len()))?;
+            vec.resize(len, fill);
+            Ok(())
+        }
+        let (had_cells, had_outcomes) = (self.tags.len(), self.statuses.len());
+        let grown = grow(&mut self.tags, cells, tag::MISSING)
+            .and_then(|()| grow(&mut self.numbers, cells, 0.0))
+            .and_then(|()| grow(&mut self.statuses, outcomes, INVALID))
+            .and_then(|()| grow(&mut self.amounts, outcomes, f64::NAN))
+            .and_then(|()| grow(&mut self.exact, outcomes, None));
+        if grown.is_err() {
+            // Give back what was taken before the failure.
+            fn shrink<T>(vec: &mut Vec<T>, len: usize) {
+                vec.truncate(len);
+                vec.shrink_to_fit();
+            }
+            shrink(&mut self.tags, had_cells);
+            shrink(&mut self.numbers, had_cells);
+            shrink(&mut self.statuses, had_outcomes);
+            shrink(&mut self.amounts, had_outcomes);
+            shrink(&mut self.exact, had_outcomes);
+        }
+        grown.map_err(|_| too_large())
     }
 
     pub fn tags(&self) -> *const u8 {

@@ -164,3 +164,11 @@ test("the evaluation-only module loads the rule set eligo build compiled, and an
     assert.throws(() => only.Engine.load(bytes), (e) => e.name === "EligoError" && e.kind === "load" && why.test(e.message));
   }
 });
+
+test("a batch too large for the module's memory is an EligoError, and the module lives on", () => {
+  const engine = eligo.Engine.compile(ruleFiles(), { examples: false });
+  const decider = engine.decider(DATE);
+  assert.throws(() => decider.decideColumns({}, 2 ** 31), (e) => e.name === "EligoError" && /smaller batches/.test(e.message));
+  assert.equal(decider.decideMany([{}]).length, decider.policies.length, "the decider still works");
+  assert.ok(engine.evaluate({}, { date: DATE }).policies.length > 0, "and so does the engine");
+});
