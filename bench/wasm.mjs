@@ -1,7 +1,7 @@
-// The WebAssembly modules in Node: cold start and one citizen evaluated against every policy (JS
-// object in, report out). Two modules: pkg/eval, evaluation only, which loads a rule set compiled
-// ahead of time by `eligo build` (what the citizen page and embedders ship), and pkg/web, which
-// also compiles rule text (the playground).
+// The WebAssembly modules in Node: cold start; one citizen evaluated against every policy (JS
+// object in, report out); every demo profile with and without trace. Two modules: pkg/eval,
+// evaluation only, which loads a rule set compiled ahead of time by `eligo build` (what the citizen
+// page and embedders ship), and pkg/web, which also compiles rule text (the playground).
 // Run: `bash scripts/build-wasm.sh && node bench/wasm.mjs`. Figures are medians; compare ratios
 // from one run, not absolute times across machines.
 import fs from "node:fs";
@@ -48,8 +48,9 @@ function perCall(fn, calls = 200, rounds = 100) {
 }
 
 const profileDir = path.join(root, "rules/profiles");
-const profiles = fs.readdirSync(profileDir).filter((f) => f.endsWith(".json") && !f.includes(".expected")).map((f) => JSON.parse(fs.readFileSync(path.join(profileDir, f), "utf8")));
-const citizen = profiles.reduce((a, b) => (Object.keys(b).length > Object.keys(a).length ? b : a), {});
+const profiles = fs.readdirSync(profileDir).filter((f) => f.endsWith(".json") && !f.includes(".expected")).sort()
+  .map((f) => ({ name: path.basename(f, ".json"), data: JSON.parse(fs.readFileSync(path.join(profileDir, f), "utf8")) }));
+const citizen = profiles.reduce((a, b) => (Object.keys(b.data).length > Object.keys(a.data).length ? b : a)).data;
 const options = { date: "2025-09-01", lang: "zh" };
 
 const size = (kind) => {
@@ -85,3 +86,14 @@ console.log("");
 console.log(`one citizen, every policy, JS object in, report out (pkg/eval): ${evaluate.toFixed(1)} µs median`);
 console.log(`  the same with traces: ${evaluateTrace.toFixed(1)} µs; with pkg/web: ${evaluateFull.toFixed(1)} µs`);
 console.log(`  statuses and amounts only (decider.decide): ${decide.toFixed(2)} µs`);
+console.log("");
+console.log("every demo profile against every policy (pkg/eval), median µs per evaluation:");
+console.log("");
+console.log("| profile | facts | report | report with trace | statuses and amounts (decider) |");
+console.log("|---|---:|---:|---:|---:|");
+for (const { name, data } of profiles) {
+  const report = perCall(() => engine.evaluate(data, options), 100, 50);
+  const traced = perCall(() => engine.evaluate(data, { ...options, trace: true }), 100, 50);
+  const lean = perCall(() => decider.decide(data), 1000, 50);
+  console.log(`| ${name} | ${Object.keys(data).length} | ${report.toFixed(1)} | ${traced.toFixed(1)} | ${lean.toFixed(2)} |`);
+}
