@@ -295,38 +295,27 @@ impl ser::SerializeSeq for Compound<'_> {
     }
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
+/// Tuples of every kind are written as sequences.
+macro_rules! as_sequence {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                ser::SerializeSeq::serialize_element(self, value)
+            }
+            fn end(self) -> Result {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
-}
+as_sequence!(
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -371,6 +360,15 @@ impl ser::SerializeStructVariant for Compound<'_> {
 /// A map key: JSON keys are strings (serde_json also quotes numbers; no report has them).
 struct KeyWriter<'w>(&'w mut Writer);
 
+/// Methods of `KeyWriter` for values that cannot be keys.
+macro_rules! refuse {
+    ($($method:ident($ty:ty)),*) => {$(
+        fn $method(self, _: $ty) -> Result {
+            Err(key_must_be_a_string())
+        }
+    )*};
+}
+
 fn key_must_be_a_string() -> Error {
     Error("a map key must be a string".into())
 }
@@ -396,44 +394,10 @@ impl ser::Serializer for KeyWriter<'_> {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result {
         value.serialize(self)
     }
-    fn serialize_bool(self, _: bool) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_i8(self, _: i8) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_i16(self, _: i16) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_i32(self, _: i32) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_i64(self, _: i64) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_u8(self, _: u8) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_u16(self, _: u16) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_u32(self, _: u32) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_u64(self, _: u64) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_f32(self, _: f32) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_f64(self, _: f64) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_char(self, _: char) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result {
-        Err(key_must_be_a_string())
+    refuse! {
+        serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),
+        serialize_u8(u8), serialize_u16(u16), serialize_u32(u32), serialize_u64(u64), serialize_f32(f32),
+        serialize_f64(f64), serialize_char(char), serialize_bytes(&[u8]), serialize_unit_struct(&'static str)
     }
     fn serialize_none(self) -> Result {
         Err(key_must_be_a_string())
@@ -442,9 +406,6 @@ impl ser::Serializer for KeyWriter<'_> {
         Err(key_must_be_a_string())
     }
     fn serialize_unit(self) -> Result {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result {
         Err(key_must_be_a_string())
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
