@@ -8,7 +8,7 @@
 #   bash scripts/fuzz.sh minimize [TARGET|all]      minimise the committed corpus
 #   bash scripts/fuzz.sh repro TARGET FILE          run one input (a crash) under the fuzz build
 #
-# Targets: rule_text, facts, structured, api_json (fuzz/fuzz_targets/; what each does is in
+# Targets: rule_text, facts, structured, api_json, program (fuzz/fuzz_targets/; what each does is in
 # fuzz/src/harness.rs). Environment:
 #   FUZZ_RUNS=N       stop after N executions instead of (or as well as) the time
 #   FUZZ_JOBS=N       libFuzzer -jobs/-workers (default: one process, one job)
@@ -30,7 +30,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(rule_text facts structured api_json)
+TARGETS=(rule_text facts structured api_json program)
 RSS_MB=${FUZZ_RSS_MB:-2048}
 TIMEOUT=${FUZZ_TIMEOUT:-10}
 MAX_LEN=${FUZZ_MAX_LEN:-4096}
@@ -61,7 +61,10 @@ build() {
 
 # libFuzzer's flags for one target.
 flags() {
-    local flags=(-rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT" -max_len="$MAX_LEN" -print_final_stats=1)
+    # A precompiled program's body is longer than a rule file that says the same (program: 16 KiB).
+    local max_len=$MAX_LEN
+    [[ $1 == program ]] && max_len=$((MAX_LEN * 4))
+    local flags=(-rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT" -max_len="$max_len" -print_final_stats=1)
     if [[ -n "${FUZZ_JOBS:-}" ]]; then
         flags+=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS")
     fi
@@ -102,6 +105,18 @@ seed() {
     for profile in rules/profiles/*.json; do
         case "$profile" in *.expected.json) continue ;; esac
         { cat "$profile"; printf '\3772025-03-01\377zh'; } >"$out/seed-data-$(basename "$profile")"
+    done
+    # The bodies of precompiled rule sets (`eligo build`), without the header and the checksum,
+    # which the harness puts back.
+    out=fuzz/corpus/program
+    mkdir -p "$out"
+    local header=$((6 + 2 + 1 + $(awk -F'"' '/^version = / { print length($2); exit }' Cargo.toml)))
+    for file in tests/fixtures/valid/*.rules; do
+        local built
+        built=$(mktemp)
+        cargo run --quiet --bin eligo -- build "$file" -o "$built" >/dev/null
+        tail -c +$((header + 1)) "$built" | head -c -8 >"$out/seed-$(basename "$file" .rules)"
+        rm -f "$built"
     done
 }
 
@@ -207,7 +222,7 @@ main() {
         done
         return $failed
         ;;
-    all | rule_text | facts | structured | api_json)
+    all | rule_text | facts | structured | api_json | program)
         ensure_tools
         local seconds=${2:-60}
         for target in "${TARGETS[@]}"; do

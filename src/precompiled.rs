@@ -59,15 +59,21 @@ fn truncated() -> LoadError {
 
 /// The program as bytes, for [`from_bytes`].
 pub fn to_bytes(program: &Program) -> Vec<u8> {
+    // Cannot fail: every sequence has a known length and no Serialize impl here returns an error.
+    // Were it to, the empty body would fail to load as invalid (and `eligo build` loads what it
+    // writes before writing it).
+    frame(&postcard::to_allocvec(program).unwrap_or_default())
+}
+
+/// A program's encoded body in its file: the header before it, the checksum after. (Public for the
+/// fuzzer, which changes bodies and must get past the checksum to reach the decoder.)
+pub fn frame(body: &[u8]) -> Vec<u8> {
     let mut bytes = MAGIC.to_vec();
     bytes.extend(FORMAT_VERSION.to_le_bytes());
     // Version strings are a few characters: one length byte holds any.
     bytes.push(ENGINE_VERSION.len() as u8);
     bytes.extend(ENGINE_VERSION.as_bytes());
-    // Cannot fail: every sequence has a known length and no Serialize impl here returns an error.
-    // Were it to, the empty body would fail to load as invalid (and `eligo build` loads what it
-    // writes before writing it).
-    bytes.extend(postcard::to_allocvec(program).unwrap_or_default());
+    bytes.extend(body);
     let checksum = fnv1a(&bytes);
     bytes.extend(checksum.to_le_bytes());
     bytes

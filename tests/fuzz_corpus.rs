@@ -72,6 +72,11 @@ fn api_json_corpus() {
     replay("api_json");
 }
 
+#[test]
+fn program_corpus() {
+    replay("program");
+}
+
 // ───────────────────────────── what the fuzzers found ─────────────────────────────
 
 /// Found by `structured` (fuzz/regressions/structured/add-days-overflow): moving a date by a

@@ -24,8 +24,13 @@ use std::path::{Path, PathBuf};
 /// A fuzz target: what it does with one input.
 pub type Target = fn(&[u8]);
 
-pub const TARGETS: &[(&str, Target)] =
-    &[("rule_text", rule_text), ("facts", facts), ("structured", structured), ("api_json", api_json)];
+pub const TARGETS: &[(&str, Target)] = &[
+    ("rule_text", rule_text),
+    ("facts", facts),
+    ("structured", structured),
+    ("api_json", api_json),
+    ("program", program),
+];
 
 /// Rule texts longer than this are cut: the parser's cost grows with the text, and the size limit
 /// (2 MiB) has its own test in tests/limits.rs.
@@ -204,6 +209,27 @@ fn api_calls(engine: &Engine, data_text: &str, date: &str, lang: Option<&str>) {
             serde_json::to_string(&error).expect("errors serialise");
         }
     }
+}
+
+// ───────────────────────────── 5. program ─────────────────────────────
+
+/// Arbitrary bytes as the body of a precompiled rule set (`eligo build`, `Engine.load` in the
+/// page), framed with a right header and checksum so that they reach the decoder and the
+/// validation. Whatever loads is evaluated as a page would (on its stack), must answer like
+/// itself twice, and must survive being written out and loaded again, answering the same.
+pub fn program(data: &[u8]) {
+    let bytes = eligo::precompiled::frame(&data[..data.len().min(MAX_TEXT)]);
+    on_the_page_stack(|| {
+        let Ok(engine) = Engine::load(&bytes) else { return };
+        serde_json::to_string(&engine.schema()).expect("the schema serialises");
+        serde_json::to_string(&engine.policies()).expect("policies serialise");
+        let again = Engine::load(&engine.to_bytes()).expect("a loaded program loads again from its bytes");
+        for date in policy_dates(&engine).into_iter().take(2) {
+            evaluate_everywhere(&engine, "{}", &date, true, true);
+            let report = |engine: &Engine| engine.evaluate_json("{}", &date, api::options(None, false));
+            assert_eq!(report(&engine), report(&again), "the program written out again answers otherwise");
+        }
+    });
 }
 
 // ───────────────────────────── shared ─────────────────────────────
