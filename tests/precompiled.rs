@@ -284,6 +284,23 @@ type Change = Box<dyn FnOnce(&mut Program)>;
 fn crafted_programs_are_invalid() {
     let cases: Vec<(&str, Change)> = vec![
         (
+            // Found by fuzzing (fuzz/regressions/program/): "the item" outside a list operation
+            // was an unknown that named no missing fact.
+            "invalid: policy `grant`: a field of a list item outside a list operation",
+            Box::new(|p| {
+                let g = policy(p, "grant");
+                p.policies[g].conditions[0].expr.kind = ExprKind::Field(0);
+            }),
+        ),
+        (
+            "invalid: policy `grant`: an unknown value written in the rules",
+            Box::new(|p| {
+                let g = policy(p, "grant");
+                let unknown = eligo::eval::value::Value::Unknown(eligo::eval::value::Missing::default());
+                p.policies[g].conditions[0].expr.kind = ExprKind::Const(unknown);
+            }),
+        ),
+        (
             "invalid: policy `grant`: input 99 does not exist (there are 5)",
             Box::new(|p| {
                 let g = policy(p, "grant");

@@ -159,12 +159,14 @@ impl<'p> Env<'p> {
             ExprKind::Input(i) => Ok(self.facts[*i as usize].clone()),
             ExprKind::Param(i) => self.params[*i as usize].clone(),
             ExprKind::Let(i) => self.lets[*i as usize].clone(),
-            ExprKind::Field(f) => Ok(self
+            // (A checked program reads fields inside list operations only, and each item has every
+            // field of its record: this is for a program loaded from damaged bytes.)
+            ExprKind::Field(f) => self
                 .items
                 .last()
                 .and_then(|item| item.get(*f as usize))
                 .cloned()
-                .unwrap_or(Value::Unknown(Missing::default()))),
+                .ok_or_else(|| EvalError { message: "a field read outside the items of a list".into(), span }),
             ExprKind::Today => Ok(Value::Date(self.date)),
             ExprKind::Not(e) => Ok(match self.eval(e)? {
                 Value::Bool(b) => Value::Bool(!b),
