@@ -1876,3 +1876,31 @@ policy p "P" en "P"
         assert_eq!(decided[0].amount, amount, "{data}");
     }
 }
+
+/// A `highest of` group compares amounts over a year; twelve times a monthly amount near the
+/// largest decimal does not fit in one. Found by fuzzing: such a known amount was taken for an
+/// unknown one, and every member was undetermined with no missing fact to ask for.
+#[test]
+fn a_group_compares_amounts_too_large_for_a_year() {
+    let rules = r#"
+input big: money label "金额" en "Amount"
+policy a "A" en "A"
+  require true "总是" en "Always"
+  amount monthly = big
+policy b "B" en "B"
+  require true "总是" en "Always"
+  amount yearly = big
+policy c "C" en "C"
+  require true "总是" en "Always"
+  amount monthly = big - 1
+group g "就高" en "Highest" highest of a, b, c
+"#;
+    let report = eval(rules, json!({ "big": "79228162514264337593543950335" }));
+    assert_eq!(status(&report, "a"), Status::Eligible, "twelve times the largest amount is the highest");
+    for loser in ["b", "c"] {
+        assert_eq!(status(&report, loser), Status::Ineligible);
+        assert_eq!(policy(&report, loser).excluded_by.as_deref(), Some("a"));
+    }
+    let report = eval(rules, json!({ "big": "-79228162514264337593543950335" }));
+    assert_eq!(status(&report, "b"), Status::Eligible, "a year of the smallest monthly amount is the lowest");
+}

@@ -69,7 +69,7 @@ fn unsettled(program: &Program, outcomes: &mut [PolicyOutcome], policy: usize, r
 /// In a group only the highest amount is granted; ties go to the member listed first.
 fn settle_group(program: &Program, members: &[u32], outcomes: &mut [PolicyOutcome]) {
     // Decided on the statuses before the group, not on each other's changes.
-    let before: Vec<(usize, Status, Option<Decimal>, Missing)> = members
+    let before: Vec<(usize, Status, Option<Yearly>, Missing)> = members
         .iter()
         .map(|&m| {
             let m = m as usize;
@@ -123,16 +123,25 @@ fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
     }
 }
 
-/// The amount over a year, to compare monthly with yearly payments.
-fn yearly_amount(program: &Program, outcome: &PolicyOutcome, policy: usize) -> Option<Decimal> {
+/// An amount over a year, to compare monthly with yearly payments: (tier, amount). Twelve times a
+/// monthly amount near the largest decimal does not fit in one (found by fuzzing: such a known
+/// amount was taken for an unknown one, and the group was undetermined with nothing to ask): it is
+/// above (tier 1) or below (tier -1) every yearly amount that fits, and among its like, ordered by
+/// the monthly amount.
+type Yearly = (i8, Decimal);
+
+fn yearly_amount(program: &Program, outcome: &PolicyOutcome, policy: usize) -> Option<Yearly> {
     let def = &program.policies[policy];
     let output = def.output(&OutputName::Amount)?;
     let amount = match outcome.amount(def)? {
         Value::Unknown(_) => return None,
         value => value.as_decimal()?,
     };
-    match output.period {
-        Some(Period::Monthly) => amount.checked_mul(Decimal::from(12)),
-        _ => Some(amount),
-    }
+    Some(match output.period {
+        Some(Period::Monthly) => match amount.checked_mul(Decimal::from(12)) {
+            Some(yearly) => (0, yearly),
+            None => (if amount.is_sign_negative() { -1 } else { 1 }, amount),
+        },
+        _ => (0, amount),
+    })
 }
