@@ -13,6 +13,7 @@
 //! This module uses the program and evaluator types only, not the parser or the checker: a
 //! module that only loads precompiled programs can leave those out.
 
+use crate::ast::OutputName;
 use crate::date::Date;
 use crate::eval::value::{FactKey, Item, Missing, Value};
 use crate::program::{Builtin, Expr, ExprKind, InputDef, ListOp, NameRef, Program, Type};
@@ -609,6 +610,15 @@ impl Validator<'_> {
         for output in &policy.outputs {
             self.span(output.span)?;
             self.ty(output.ty)?;
+            // The report writes these as money (a waiver may be a share): found by fuzzing.
+            let fits = match output.name {
+                OutputName::Amount | OutputName::Fee => output.ty == Type::Money,
+                OutputName::Waiver => matches!(output.ty, Type::Money | Type::Decimal),
+                OutputName::Named(_) => true,
+            };
+            if !fits {
+                return Err(format!("the output `{}` is of type {:?}", output.name.as_str(), output.ty));
+            }
             if let Some(base) = &output.base {
                 self.expr(base, 1, reads)?;
             }

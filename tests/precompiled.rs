@@ -293,6 +293,14 @@ fn crafted_programs_are_invalid() {
             }),
         ),
         (
+            // Found by fuzzing (fuzz/regressions/program/): the report writes an amount as money.
+            "invalid: policy `allowance`: the output `amount` is of type Date",
+            Box::new(|p| {
+                let a = policy(p, "allowance");
+                p.policies[a].outputs[0].ty = eligo::program::Type::Date;
+            }),
+        ),
+        (
             "invalid: policy `grant`: an unknown value written in the rules",
             Box::new(|p| {
                 let g = policy(p, "grant");
@@ -469,4 +477,22 @@ fn single_byte_mutations_never_panic() {
     }
     // Both happen: most changes to text and numbers load, most changes to the structure do not.
     assert!(loaded > 100 && refused > 100, "{loaded} loaded, {refused} refused");
+}
+
+/// An output whose value is not of its type (which the checker rules out, but crafted bytes need
+/// not): the policy is an error, and the report never shows a value that breaks its contract.
+#[test]
+fn an_output_of_another_type_is_an_error() {
+    let mut program = small().program().clone();
+    let a = program.policy_index("allowance").expect("the policy");
+    let output = program.policies[a].outputs.iter_mut().find(|o| o.name.as_str() == "年龄").expect("the output");
+    output.base =
+        Some(eligo::program::Expr { kind: ExprKind::Const(eligo::eval::value::Value::text("x")), span: output.span });
+    let engine = Engine::load(&to_bytes(&program)).expect("it loads: named outputs may be of any type");
+    let citizen =
+        json!({ "household": [{"income": "800"}], "kind": "甲", "age": 82, "born": "1943-05-01", "poor": true });
+    let report = engine.evaluate(&citizen, "2025-09-01", options(Some("en"), false)).expect("evaluates");
+    let result = report.policies.iter().find(|p| p.id == "allowance").expect("the policy");
+    assert_eq!(result.status, eligo::ast::Status::Error);
+    assert_eq!(result.error.as_ref().map(|e| e.message.as_str()), Some("the output `年龄` is not of its type"));
 }

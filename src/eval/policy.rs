@@ -145,9 +145,30 @@ fn output_value<'p>(env: &mut Env<'p>, output: &'p OutputDef, trace: bool) -> Re
     if trace {
         env.hits = Some(Vec::new());
     }
-    let result = decide_output(env, output);
+    let result = decide_output(env, output).and_then(|(value, decided)| {
+        // A checked program's outputs always have their type; a program loaded from crafted bytes
+        // may not (found by fuzzing: an amount written as a bare number): an error, never a report
+        // with an amount that is not money.
+        if of_type(&value, output.ty) {
+            Ok((value, decided))
+        } else {
+            let message = format!("the output `{}` is not of its type", output.name.as_str());
+            Err(EvalError { message, span: output.span })
+        }
+    });
     let hits = env.hits.take().unwrap_or_default();
     result.map(|(value, decided)| OutputValue { value, decided, hits })
+}
+
+/// Whether `value` is a value of type `ty` (or unknown).
+fn of_type(value: &Value, ty: Type) -> bool {
+    match (value, ty) {
+        (Value::Unknown(_), _) | (_, Type::Error) => true,
+        (Value::Int(_), Type::Int | Type::Decimal | Type::Money) | (Value::Dec(_), Type::Decimal | Type::Money) => true,
+        (Value::Bool(_), Type::Bool) | (Value::Date(_), Type::Date) => true,
+        (Value::Text(_), Type::Text | Type::Enum(_)) | (Value::List(_), Type::List(_)) => true,
+        _ => false,
+    }
 }
 
 fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value, Decided)> {
