@@ -162,13 +162,17 @@ fn output_value<'p>(env: &mut Env<'p>, output: &'p OutputDef, trace: bool) -> Re
 
 /// Whether `value` is a value of type `ty` (or unknown).
 fn of_type(value: &Value, ty: Type) -> bool {
-    match (value, ty) {
-        (Value::Unknown(_), _) | (_, Type::Error) => true,
-        (Value::Int(_), Type::Int | Type::Decimal | Type::Money) | (Value::Dec(_), Type::Decimal | Type::Money) => true,
-        (Value::Bool(_), Type::Bool) | (Value::Date(_), Type::Date) => true,
-        (Value::Text(_), Type::Text | Type::Enum(_)) | (Value::List(_), Type::List(_)) => true,
-        _ => false,
-    }
+    matches!(
+        (value, ty),
+        (Value::Unknown(_), _)
+            | (_, Type::Error)
+            | (Value::Int(_), Type::Int | Type::Decimal | Type::Money)
+            | (Value::Dec(_), Type::Decimal | Type::Money)
+            | (Value::Bool(_), Type::Bool)
+            | (Value::Date(_), Type::Date)
+            | (Value::Text(_), Type::Text | Type::Enum(_))
+            | (Value::List(_), Type::List(_))
+    )
 }
 
 fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value, Decided)> {
