@@ -86,9 +86,7 @@ pub fn read_number(program: &Program, slot: usize, n: f64) -> Result<Value, Vec<
             Type::Decimal | Type::Money => Value::Dec(Decimal::from(i)),
             _ => return None,
         };
-        let above_min = input.min.as_ref().is_none_or(|min| value.compare(min).is_some_and(Ordering::is_ge));
-        let below_max = input.max.as_ref().is_none_or(|max| value.compare(max).is_some_and(Ordering::is_le));
-        (above_min && below_max).then_some(value)
+        (below_min(input, &value).is_none() && above_max(input, &value).is_none()).then_some(value)
     });
     direct.map_or_else(|| read_input(program, slot, &json_number(n)), Ok)
 }
@@ -258,21 +256,17 @@ impl Reader<'_> {
     }
 
     fn check_bounds(&mut self, input: &InputDef, value: &Value, path: &str) {
-        if let Some(min) = &input.min {
-            if value.compare(min) == Some(Ordering::Less) {
-                self.errors.push(problem(
-                    path,
-                    format!("{} is below the minimum {}", crate::eval::display(value), crate::eval::display(min)),
-                ));
-            }
+        if let Some(min) = below_min(input, value) {
+            self.errors.push(problem(
+                path,
+                format!("{} is below the minimum {}", crate::eval::display(value), crate::eval::display(min)),
+            ));
         }
-        if let Some(max) = &input.max {
-            if value.compare(max) == Some(Ordering::Greater) {
-                self.errors.push(problem(
-                    path,
-                    format!("{} is above the maximum {}", crate::eval::display(value), crate::eval::display(max)),
-                ));
-            }
+        if let Some(max) = above_max(input, value) {
+            self.errors.push(problem(
+                path,
+                format!("{} is above the maximum {}", crate::eval::display(value), crate::eval::display(max)),
+            ));
         }
     }
 
@@ -309,6 +303,16 @@ impl Reader<'_> {
         }
         Value::List(Rc::from(read))
     }
+}
+
+/// The input's minimum, when `value` is below it.
+fn below_min<'p>(input: &'p InputDef, value: &Value) -> Option<&'p Value> {
+    input.min.as_ref().filter(|min| value.compare(min) == Some(Ordering::Less))
+}
+
+/// The input's maximum, when `value` is above it.
+fn above_max<'p>(input: &'p InputDef, value: &Value) -> Option<&'p Value> {
+    input.max.as_ref().filter(|max| value.compare(max) == Some(Ordering::Greater))
 }
 
 /// A float that is exactly a whole number an f64 holds without rounding (|n| < 2^53).

@@ -74,6 +74,7 @@ impl Writer {
         let (mut start, mut i) = (0, 0);
         while i < bytes.len() {
             if let Some(chunk) = bytes.get(i..i + 8) {
+                // (`chunk` is always eight bytes; all zeros would only send it the slow way.)
                 let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
                 if !may_need_escape(word) {
                     i += 8;
@@ -139,6 +140,15 @@ impl Compound<'_> {
     }
 }
 
+/// Methods of the writer for narrower numbers: written as the widest of their kind.
+macro_rules! widen {
+    ($($method:ident($ty:ty) => $wide:ident),*) => {$(
+        fn $method(self, v: $ty) -> Result {
+            self.$wide(v.into())
+        }
+    )*};
+}
+
 impl<'w> ser::Serializer for &'w mut Writer {
     type Ok = ();
     type Error = Error;
@@ -154,34 +164,18 @@ impl<'w> ser::Serializer for &'w mut Writer {
         self.ascii(if v { b"true" } else { b"false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.serialize_i64(v.into())
+    widen! {
+        serialize_i8(i8) => serialize_i64, serialize_i16(i16) => serialize_i64, serialize_i32(i32) => serialize_i64,
+        serialize_u8(u8) => serialize_u64, serialize_u16(u16) => serialize_u64, serialize_u32(u32) => serialize_u64,
+        serialize_f32(f32) => serialize_f64
     }
     fn serialize_i64(self, v: i64) -> Result {
         self.display(v);
         Ok(())
     }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.serialize_u64(v.into())
-    }
     fn serialize_u64(self, v: u64) -> Result {
         self.display(v);
         Ok(())
-    }
-    fn serialize_f32(self, v: f32) -> Result {
-        self.serialize_f64(v.into())
     }
     fn serialize_f64(self, v: f64) -> Result {
         // As serde_json writes it (shortest form; null for NaN and infinities). Reports hold no

@@ -277,14 +277,14 @@ fn evaluate_error(error: api::EvaluateError) -> JsValue {
 pub struct Engine {
     inner: Rc<api::Engine>,
     /// The inputs' names as JS strings, made once: reading a fact is then one property lookup.
-    keys: Rc<Vec<JsValue>>,
+    keys: Vec<JsValue>,
     /// The parameters of the last date asked for: a batch on one date resolves them once.
     on: std::cell::RefCell<Option<crate::eval::OnDate>>,
 }
 
 impl Engine {
     fn new(inner: api::Engine) -> Engine {
-        let keys = Rc::new(inner.program().inputs.iter().map(|input| JsValue::from_str(&input.name)).collect());
+        let keys = inner.program().inputs.iter().map(|input| JsValue::from_str(&input.name)).collect();
         Engine { inner: Rc::new(inner), keys, on: std::cell::RefCell::new(None) }
     }
 
@@ -302,28 +302,21 @@ impl Engine {
         *self.on.borrow_mut() = Some(on);
     }
 
+    /// The declared facts of a JS object, read by property (one lookup per input): a portal's
+    /// large profile costs no more than the facts the rules use. Unknown keys are not looked at.
     fn facts(&self, data: &JsValue) -> Result<Vec<Value>, JsValue> {
-        declared_facts(&self.inner, &self.keys, data)?
+        if !data.is_object() || js_sys::Array::is_array(data) {
+            return Err(eligo_error("invalidFacts", "the data must be a plain object of facts", None));
+        }
+        let mut values = Vec::with_capacity(self.keys.len());
+        for key in &self.keys {
+            let value = js_sys::Reflect::get(data, key)?;
+            values.push(if value.is_undefined() { None } else { Some(json_of(&value, 0)?) });
+        }
+        crate::facts::from_inputs(self.inner.program(), values.iter().map(Option::as_ref))
+            .map(|facts| facts.values)
             .map_err(|problems| evaluate_error(api::EvaluateError::invalid_facts(problems)))
     }
-}
-
-/// The declared facts of a JS object, read by property (one lookup per input): a portal's large
-/// profile costs no more than the facts the rules use. Unknown keys are not looked at.
-fn declared_facts(
-    engine: &api::Engine,
-    keys: &[JsValue],
-    data: &JsValue,
-) -> Result<Result<Vec<Value>, Vec<FactProblem>>, JsValue> {
-    if !data.is_object() || js_sys::Array::is_array(data) {
-        return Err(eligo_error("invalidFacts", "the data must be a plain object of facts", None));
-    }
-    let mut values = Vec::with_capacity(keys.len());
-    for key in keys {
-        let value = js_sys::Reflect::get(data, key)?;
-        values.push(if value.is_undefined() { None } else { Some(json_of(&value, 0)?) });
-    }
-    Ok(crate::facts::from_inputs(engine.program(), values.iter().map(Option::as_ref)).map(|facts| facts.values))
 }
 
 #[wasm_bindgen]

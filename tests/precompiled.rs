@@ -6,36 +6,10 @@ use eligo::api::{options, Engine};
 use eligo::precompiled::{self, from_bytes, to_bytes};
 use eligo::program::{ExprKind, Program};
 use serde_json::{json, Value as Json};
-use std::path::{Path, PathBuf};
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every .rules file under `dir`, sorted by path, named as tests/profiles.rs names them.
-fn rule_files(dir: &Path) -> Vec<(String, String)> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(dir).expect("a readable folder").map(|e| e.expect("an entry").path()).collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|x| x == "rules") {
-                out.push(path);
-            }
-        }
-    }
-    let mut paths = Vec::new();
-    walk(dir, &mut paths);
-    paths
-        .into_iter()
-        .map(|path| {
-            let name = path.strip_prefix(root()).expect("under the crate root").to_string_lossy().replace('\\', "/");
-            (name, std::fs::read_to_string(&path).expect("a UTF-8 rule file"))
-        })
-        .collect()
-}
+use common::{root, rule_files};
+use std::path::PathBuf;
 
 fn compile(files: &[(String, String)]) -> Engine {
     Engine::compile(files).unwrap_or_else(|e| panic!("the rules do not compile: {}", e.message))

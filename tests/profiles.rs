@@ -13,7 +13,11 @@
 
 use eligo::api::{options, Engine};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+mod common;
+
+use common::root;
 
 /// Every profile is evaluated on this date: after the Shanghai disability notice of 2025-08-07.
 const DATE: &str = "2025-09-01";
@@ -29,41 +33,8 @@ const PROFILES: &[&str] = &[
     "unemployed_parent_zhongshan",
 ];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every .rules file under rules/, sorted by path, named as the CLI names them (`rules/…`).
-fn rule_files() -> Vec<(String, String)> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-            .map(|entry| entry.expect("a directory entry").path())
-            .collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|x| x == "rules") {
-                out.push(path);
-            }
-        }
-    }
-    let mut paths = Vec::new();
-    walk(&root().join("rules"), &mut paths);
-    paths
-        .into_iter()
-        .map(|path| {
-            let relative = path.strip_prefix(root()).expect("under the crate root");
-            let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
-            (name, text)
-        })
-        .collect()
-}
-
 fn engine() -> Engine {
-    match Engine::compile(&rule_files()) {
+    match Engine::compile(&common::rule_files(&root().join("rules"))) {
         Ok(engine) => engine,
         Err(error) => panic!("rules/ does not compile: {}", error.message),
     }
