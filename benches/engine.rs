@@ -2,8 +2,8 @@
 //! Run: `cargo bench --bench engine`. Figures go in docs/performance.md and closing notes.
 
 use divan::{black_box, Bencher};
-use eligo::api::{options, Engine};
 use eligo::date::Date;
+use eligo::{ffi::options, Engine};
 use std::path::Path;
 
 fn main() {
@@ -59,7 +59,7 @@ fn synthetic_rules(lines: usize) -> String {
 #[divan::bench]
 fn check_2000_line_rule_set(bencher: Bencher) {
     let text = synthetic_rules(2000);
-    bencher.bench_local(|| eligo::api::check(&[("synthetic.rules", black_box(&text))]));
+    bencher.bench_local(|| eligo::check(&[("synthetic.rules", black_box(&text))]));
 }
 
 #[divan::bench]
@@ -90,7 +90,9 @@ fn evaluate_one_citizen_decisions(bencher: Bencher) {
 fn evaluate_one_citizen_report(bencher: Bencher, trace: bool) {
     let engine = Engine::compile(&rule_files()).unwrap_or_else(|e| panic!("{}", e.message));
     let data = citizen("1955-06-01");
-    bencher.bench_local(|| engine.evaluate(black_box(&data), "2025-03-01", options(Some("zh"), trace)).is_ok());
+    bencher.bench_local(|| {
+        eligo::ffi::evaluate(&engine, black_box(&data), "2025-03-01", options(Some("zh"), trace)).is_ok()
+    });
 }
 
 #[divan::bench(sample_count = 10)]
@@ -118,7 +120,7 @@ const COMPARISON_RULE: &str = include_str!("../bench/benefit.rules");
 fn comparison_rule_decide_from_json(bencher: Bencher) {
     let engine = Engine::compile(&[("benefit.rules", COMPARISON_RULE)]).unwrap_or_else(|e| panic!("{}", e.message));
     let data = serde_json::json!({ "age": 67, "income": 2100, "residency": "SH", "household_size": 3, "already_receiving": false });
-    bencher.bench_local(|| engine.decide(black_box(&data), "2025-03-01").map(|d| d.len()));
+    bencher.bench_local(|| eligo::ffi::decide(&engine, black_box(&data), "2025-03-01").map(|d| d.len()));
 }
 
 /// Statuses and amounts only (`Depth::Lean`), into a reused vector: what the WebAssembly decider

@@ -1,7 +1,7 @@
 //! Evaluates one citizen into a report (and its JSON text, as the WebAssembly module writes it)
 //! many times, for profilers: `cargo build --release --example profile_eval`
 //! then `valgrind --tool=callgrind target/release/examples/profile_eval`.
-use eligo::api::{options, Engine};
+use eligo::{ffi::options, Engine};
 
 fn main() {
     let mut files = Vec::new();
@@ -28,8 +28,8 @@ fn main() {
     // 0 rounds measures the set-up alone, to subtract.
     let mut eligible = 0;
     for _ in 0..rounds {
-        if let Ok(report) = engine.evaluate(&data, "2025-09-01", options(Some("zh"), false)) {
-            eligible += report.policies.iter().filter(|p| p.status == eligo::ast::Status::Eligible).count();
+        if let Ok(report) = eligo::ffi::evaluate(&engine, &data, "2025-09-01", options(Some("zh"), false)) {
+            eligible += report.policies.iter().filter(|p| p.status == eligo::vocabulary::Status::Eligible).count();
             // The report as the WebAssembly module hands it over: JSON text in UTF-16.
             eligible += eligo::json_writer::to_utf16(&report).map_or(0, |text| text.len() & 1);
         }

@@ -1,8 +1,8 @@
 //! Decides the comparison rule (bench/benefit.rules) for one record many times on the lean path
 //! (statuses and amounts), for profilers: `cargo build --release --example profile_lean`, then
 //! `valgrind --tool=callgrind target/release/examples/profile_lean 100000`.
-use eligo::api::Engine;
 use eligo::eval::{decide_into, Depth, OnDate};
+use eligo::Engine;
 
 fn main() {
     let engine = match Engine::compile(&[("benefit.rules", include_str!("../bench/benefit.rules"))]) {
@@ -16,7 +16,7 @@ fn main() {
     let (mut outcomes, mut eligible) = (Vec::new(), 0);
     for _ in 0..rounds {
         decide_into(engine.program(), &on, std::hint::black_box(&facts.values), Depth::Lean, &mut outcomes);
-        eligible += outcomes.iter().filter(|o| o.status() == eligo::ast::Status::Eligible).count();
+        eligible += outcomes.iter().filter(|o| o.status == eligo::vocabulary::Status::Eligible).count();
     }
     println!("{eligible}");
 }

@@ -13,10 +13,10 @@ ensure_wasm_target
 ensure_wasm_bindgen
 ensure_node_modules
 
-cargo build --lib --profile wasm --target wasm32-unknown-unknown --no-default-features --features compiler
-cargo build --lib --profile wasm-eval --target wasm32-unknown-unknown --no-default-features
-full=target/wasm32-unknown-unknown/wasm/eligo.wasm
-eval=target/wasm32-unknown-unknown/wasm-eval/eligo.wasm
+cargo build -p eligo-wasm --lib --profile wasm --target wasm32-unknown-unknown --features compiler
+cargo build -p eligo-wasm --lib --profile wasm-eval --target wasm32-unknown-unknown
+full=target/wasm32-unknown-unknown/wasm/eligo_wasm.wasm
+eval=target/wasm32-unknown-unknown/wasm-eval/eligo_wasm.wasm
 
 # bindgen MODULE TARGET OUT WASM_OPT_LEVEL
 bindgen() {

@@ -13,13 +13,13 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)}
 
 echo "== wasm-bindgen-test in Node"
-cargo test --target wasm32-unknown-unknown --no-default-features --features compiler --test wasm_node
+cargo test -p eligo-wasm --target wasm32-unknown-unknown --features compiler --test wasm_node
 echo "== wasm-bindgen-test in headless Chromium"
-cargo test --target wasm32-unknown-unknown --no-default-features --features compiler --test wasm_browser
+cargo test -p eligo-wasm --target wasm32-unknown-unknown --features compiler --test wasm_browser
 
 echo "== the package as consumers use it"
 bash scripts/build-wasm.sh
-cargo build --quiet
+cargo build --quiet -p eligo-cli
 node --test tests/js/
 echo "== TypeScript usage example"
 tsc -p tests/js/tsconfig.json

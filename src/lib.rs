@@ -1,52 +1,37 @@
 //! Eligo: a policy-rules engine for public services.
 //!
-//! Rule files (text) → [`syntax`] (pest grammar → AST) → [`check`] (names, types, tables, cycles)
-//! → [`program::Program`] (slots, order, timelines) → [`eval`] (program + facts + date → report).
-//! [`api`] wraps the pipeline in plain-data functions shared by the CLI and the WebAssembly module;
-//! [`precompiled`] stores a compiled program as bytes, to load without compiling.
-//!
-//! Without the `compiler` feature (on by default) the crate only loads precompiled programs and
-//! evaluates: no parser, no checker. That is the small WebAssembly module pages ship.
+//! This is the façade over the workspace's crates: [`Engine`] is the typed Rust API, [`ffi`] the
+//! same in JSON text and plain words (what the WebAssembly module and other hosts call).
+//! Rule files (text) → `eligo-compiler` (syntax, check) → a [`program::Program`] → `eligo-core`
+//! (facts, evaluation, report). Without the `compiler` feature (on by default) the façade only
+//! loads precompiled programs ([`Engine::load`]) and evaluates: no parser, no checker. That is
+//! the small WebAssembly module pages ship.
 //!
 //! ```
 //! # #[cfg(feature = "compiler")] {
+//! use eligo::{date::Date, eval::Options, vocabulary::Lang, Engine};
+//!
 //! let rules = r#"
 //! input age: int label "年龄" en "Age"
 //! policy senior "老年优待" en "Senior concession"
 //!   require age >= 60 "年满60周岁" en "Aged 60 or over"
 //!   amount monthly = 100
 //! "#;
-//! let engine = eligo::api::Engine::compile(&[("senior.rules", rules)]).unwrap();
-//! let report = engine
-//!     .evaluate(&serde_json::json!({ "age": 61 }), "2025-03-01", eligo::api::options(Some("en"), false))
-//!     .unwrap();
+//! let engine = Engine::compile(&[("senior.rules", rules)]).unwrap();
+//! let facts = engine.facts(&serde_json::json!({ "age": 61 })).unwrap();
+//! let date = Date::parse("2025-03-01").unwrap();
+//! let report = engine.evaluate(&facts, date, &Options { lang: Lang::En, trace: false });
 //! assert_eq!(report.policies[0].outputs["amount"], "100.00");
 //! # }
 //! ```
 
-pub mod api;
-pub mod ast;
+mod engine;
+pub mod ffi;
+
+pub use engine::*;
+
 #[cfg(feature = "compiler")]
-pub mod check;
-#[cfg(feature = "compiler")]
-pub mod compile;
-pub mod date;
-#[cfg(feature = "compiler")]
-pub mod diagnostic;
-pub mod eval;
-#[cfg(feature = "compiler")]
-pub mod examples;
-pub mod facts;
-pub mod json;
-pub mod json_writer;
-pub mod precompiled;
-pub mod program;
-#[cfg(feature = "compiler")]
-pub mod render;
-pub mod report;
-pub mod source;
-pub mod suggest;
-#[cfg(feature = "compiler")]
-pub mod syntax;
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
+pub use eligo_compiler::{ast, check, compile, diagnostic, examples, render, syntax};
+pub use eligo_core::{
+    date, eval, facts, json, json_writer, precompiled, program, report, source, suggest, value, vocabulary,
+};

@@ -2,14 +2,12 @@
 //! code says what happened (0 valid, warnings allowed; 1 errors in the rules; 2 a usage error).
 
 // The binary is built only with the `cli` feature (on by default).
-#![cfg(feature = "cli")]
 
+#[allow(dead_code)]
+mod common;
+use common::root;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Runs `eligo ARGS` from the package root.
 fn eligo(args: &[&str]) -> Output {
@@ -321,7 +319,7 @@ fn build_writes_a_program_that_eval_loads_with_the_same_report() {
         size.to_string().as_bytes().rchunks(3).rev().map(|c| String::from_utf8_lossy(c)).collect::<Vec<_>>().join(",");
     assert_eq!(stdout(&output), format!("wrote {file}: 21 policies, {size} bytes\n"));
     let bytes = std::fs::read(file).expect("the written file");
-    assert!(eligo::api::Engine::load(&bytes).is_ok());
+    assert!(eligo::Engine::load(&bytes).is_ok());
 
     for format in [&["--format", "json", "--trace"][..], &["--lang", "en", "--explain", "elderly_allowance"]] {
         let eval = |rules: &str| {

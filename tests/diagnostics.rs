@@ -27,11 +27,14 @@
 //! the folders agree). A fixture that shows an engine bug is listed under `…_ignored` with the
 //! bug described, and has no snapshot until the bug is fixed.
 
+#[allow(dead_code)]
+mod common;
+use common::root;
 use eligo::diagnostic::Code;
 use eligo::render::{position, render};
 use eligo::source::Sources;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+
 use std::process::Command;
 
 const INVALID_DIR: &str = "tests/fixtures/invalid";
@@ -164,11 +167,6 @@ fixtures! {
 }
 
 // ───────────────────────────── Fixtures ─────────────────────────────
-
-/// Paths are relative to the package root, as `cargo test` runs, and as diagnostics show them.
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn relative(dir: &str, name: &str) -> String {
     format!("{dir}/{name}.rules")
@@ -334,12 +332,8 @@ fn diagnose_with_cli(rel: &str) -> Vec<Found> {
         .collect()
 }
 
-/// The binary exists only with the `cli` feature (on by default).
 fn eligo_binary() -> &'static str {
-    #[cfg(feature = "cli")]
-    return env!("CARGO_BIN_EXE_eligo");
-    #[cfg(not(feature = "cli"))]
-    panic!("a file that is not UTF-8 is checked with the eligo binary: enable the `cli` feature");
+    env!("CARGO_BIN_EXE_eligo")
 }
 
 /// What `eligo check` prints for these diagnostics, with trailing spaces removed from each line
@@ -358,7 +352,7 @@ fn printed(found: &[Found]) -> String {
 
 fn snapshot(kind: &str, name: &str, input: &str, contents: &str) {
     insta::with_settings!({
-        snapshot_path => "fixtures/snapshots",
+        snapshot_path => root().join("tests/fixtures/snapshots"),
         prepend_module_to_snapshot => false,
         omit_expression => true,
         input_file => root().join(input),
@@ -526,7 +520,7 @@ fn check_valid(name: &str) {
     assert!(rendered.is_empty(), "{rel} should compile without errors or warnings:\n\n{}", rendered.join("\n"));
     let program = compiled.program.as_ref().expect("a valid file gives a program");
 
-    let failed: Vec<String> = eligo::examples::run_all(program)
+    let failed: Vec<String> = eligo::examples::run_all(program, &compiled.examples)
         .into_iter()
         .filter(|r| !r.passed)
         .map(|r| {

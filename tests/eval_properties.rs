@@ -16,10 +16,10 @@
 //! does not parse at the time of writing (see `keywords_followed_by_a_name_parse` in
 //! tests/eval_semantics.rs).
 
-use eligo::api::{options, Engine, InputSchema};
-use eligo::ast::Status;
 use eligo::date::Date;
 use eligo::report::Report;
+use eligo::vocabulary::Status;
+use eligo::{ffi::options, Engine, InputSchema};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
@@ -30,7 +30,7 @@ fn compile(name: &str, rules: &str) -> Engine {
 }
 
 fn evaluate(engine: &Engine, data: &Value, date: &str) -> Report {
-    engine.evaluate(data, date, options(Some("en"), false)).unwrap_or_else(|e| panic!("{e:?} for {data}"))
+    eligo::ffi::evaluate(engine, data, date, options(Some("en"), false)).unwrap_or_else(|e| panic!("{e:?} for {data}"))
 }
 
 // ───────────────────────────── Kleene laws ─────────────────────────────

@@ -7,9 +7,9 @@
 //! the trace. Tests marked `#[ignore = "engine bug: …"]` assert the behaviour the language design
 //! requires and document a known defect of the engine.
 
-use eligo::api::{options, Engine, EvaluateError};
-use eligo::ast::Status;
 use eligo::report::{PolicyResult, Report, StepKind, TraceStep};
+use eligo::vocabulary::Status;
+use eligo::{ffi::options, Engine, EvaluateError};
 use serde_json::{json, Value};
 
 const DATE: &str = "2025-03-01";
@@ -22,8 +22,7 @@ fn engine(rules: &str) -> Engine {
 }
 
 fn eval_on(rules: &str, data: Value, date: &str) -> Report {
-    engine(rules)
-        .evaluate(&data, date, options(Some("en"), true))
+    eligo::ffi::evaluate(&engine(rules), &data, date, options(Some("en"), true))
         .unwrap_or_else(|error| panic!("evaluation failed: {error:?}"))
 }
 
@@ -91,7 +90,7 @@ fn position_of(text: &str, needle: &str) -> (usize, usize) {
 }
 
 fn invalid_facts(rules: &str, data: Value) -> (String, Vec<(String, String)>) {
-    match engine(rules).evaluate(&data, DATE, options(Some("en"), false)) {
+    match eligo::ffi::evaluate(&engine(rules), &data, DATE, options(Some("en"), false)) {
         Err(EvaluateError::InvalidFacts { message, problems }) => {
             (message, problems.into_iter().map(|p| (p.path, p.message)).collect())
         }
@@ -846,7 +845,7 @@ policy p "补贴" en "Allowance"
     fn an_output_named_period_does_not_hide_the_amount_period() {
         let rules = "policy p \"补贴\" en \"Allowance\"\n  amount monthly = 100\n  output period = 7\n";
         if let Ok(engine) = Engine::compile(&[("t.rules", rules)]) {
-            let report = engine.evaluate(&json!({}), DATE, options(Some("en"), false)).unwrap();
+            let report = eligo::ffi::evaluate(&engine, &json!({}), DATE, options(Some("en"), false)).unwrap();
             assert_eq!(report.policies[0].outputs["period"], json!("month"));
         }
     }
@@ -1332,7 +1331,7 @@ mod sample {
     }
 
     fn elderly(data: Value, date: &str) -> Report {
-        sample().evaluate(&data, date, options(Some("en"), true)).unwrap()
+        eligo::ffi::evaluate(&sample(), &data, date, options(Some("en"), true)).unwrap()
     }
 
     #[test]
@@ -1416,14 +1415,18 @@ mod sample {
     #[test]
     fn chinese_reports_use_the_chinese_texts() {
         let engine = sample();
-        let report = engine
-            .evaluate(&json!({ "hukou": "北京", "birth_date": "1950-01-01" }), DATE, options(None, true))
-            .unwrap();
+        let report = eligo::ffi::evaluate(
+            &engine,
+            &json!({ "hukou": "北京", "birth_date": "1950-01-01" }),
+            DATE,
+            options(None, true),
+        )
+        .unwrap();
         let result = policy(&report, "elderly_allowance");
         assert_eq!(result.title, "老年综合津贴");
         assert_eq!(result.status, Status::Ineligible);
         assert_eq!(result.failed, ["具有本市户籍"]);
-        let report = engine.evaluate(&json!({}), DATE, options(Some("zh"), false)).unwrap();
+        let report = eligo::ffi::evaluate(&engine, &json!({}), DATE, options(Some("zh"), false)).unwrap();
         assert_eq!(report.ask_next[0].question.as_deref(), Some("您的出生日期是？"));
         assert!(policy(&report, "elderly_allowance").trace.is_none());
     }
@@ -1671,7 +1674,7 @@ policy uses_all "全部" en "Everything"
         let long = "字".repeat(eligo::facts::MAX_TEXT_CHARS + 1);
         assert_eq!(problems(json!({ "hukou": long })), [pair("hukou", "text longer than 10000 characters")]);
         let longest = "字".repeat(eligo::facts::MAX_TEXT_CHARS);
-        assert!(engine(RULES).evaluate(&json!({ "hukou": longest }), DATE, options(None, false)).is_ok());
+        assert!(eligo::ffi::evaluate(&engine(RULES), &json!({ "hukou": longest }), DATE, options(None, false)).is_ok());
     }
 
     #[test]
@@ -1682,7 +1685,9 @@ policy uses_all "全部" en "Everything"
             [pair("household", "a list of 1001 items; at most 1000 are accepted")]
         );
         let members: Vec<Value> = (0..eligo::facts::MAX_LIST_ITEMS).map(|_| json!({ "age": 30 })).collect();
-        assert!(engine(RULES).evaluate(&json!({ "household": members }), DATE, options(None, false)).is_ok());
+        assert!(
+            eligo::ffi::evaluate(&engine(RULES), &json!({ "household": members }), DATE, options(None, false)).is_ok()
+        );
     }
 
     #[test]
@@ -1796,17 +1801,25 @@ policy p "补贴" en "Allowance"
     #[test]
     fn evaluate_json_wraps_the_report_or_the_error() {
         let engine = engine(RULES);
-        let ok: Value = serde_json::from_str(&engine.evaluate_json(
+        let ok: Value = serde_json::from_str(&eligo::ffi::evaluate_json(
+            &engine,
             r#"{"income": "1000", "n": 2}"#,
             DATE,
             options(Some("en"), false),
         ))
         .unwrap();
-        let direct = engine.evaluate(&json!({ "income": "1000", "n": 2 }), DATE, options(Some("en"), false)).unwrap();
+        let direct =
+            eligo::ffi::evaluate(&engine, &json!({ "income": "1000", "n": 2 }), DATE, options(Some("en"), false))
+                .unwrap();
         assert_eq!(ok, json!({ "ok": serde_json::to_value(&direct).unwrap() }));
 
-        let bad: Value =
-            serde_json::from_str(&engine.evaluate_json(r#"{"income": "abc"}"#, DATE, options(None, false))).unwrap();
+        let bad: Value = serde_json::from_str(&eligo::ffi::evaluate_json(
+            &engine,
+            r#"{"income": "abc"}"#,
+            DATE,
+            options(None, false),
+        ))
+        .unwrap();
         assert_eq!(
             bad,
             json!({ "error": {
@@ -1817,12 +1830,14 @@ policy p "补贴" en "Allowance"
         );
 
         let not_json: Value =
-            serde_json::from_str(&engine.evaluate_json("{income: 1}", DATE, options(None, false))).unwrap();
+            serde_json::from_str(&eligo::ffi::evaluate_json(&engine, "{income: 1}", DATE, options(None, false)))
+                .unwrap();
         assert_eq!(not_json["error"]["kind"], json!("invalidJson"));
         assert!(not_json["error"]["message"].as_str().unwrap().starts_with("the data is not valid JSON"));
 
         let bad_date: Value =
-            serde_json::from_str(&engine.evaluate_json("{}", "2025-02-30", options(None, false))).unwrap();
+            serde_json::from_str(&eligo::ffi::evaluate_json(&engine, "{}", "2025-02-30", options(None, false)))
+                .unwrap();
         assert_eq!(
             bad_date,
             json!({ "error": { "kind": "invalidDate", "message": "the evaluation date must be a date in the calendar written YYYY-MM-DD, got \"2025-02-30\"" } })
@@ -1831,7 +1846,7 @@ policy p "补贴" en "Allowance"
 
     #[test]
     fn an_invalid_date_is_an_error_not_a_report() {
-        let result = engine(RULES).evaluate(&json!({}), "01/03/2025", options(None, false));
+        let result = eligo::ffi::evaluate(&engine(RULES), &json!({}), "01/03/2025", options(None, false));
         assert!(matches!(result, Err(EvaluateError::InvalidDate { .. })), "{result:?}");
     }
 
@@ -1839,9 +1854,9 @@ policy p "补贴" en "Allowance"
     fn the_same_input_always_gives_the_same_report() {
         let engine = engine(RULES);
         let data = json!({ "income": "999.99", "n": 1 });
-        let first = engine.evaluate(&data, DATE, options(Some("en"), true)).unwrap();
+        let first = eligo::ffi::evaluate(&engine, &data, DATE, options(Some("en"), true)).unwrap();
         for _ in 0..3 {
-            assert_eq!(engine.evaluate(&data, DATE, options(Some("en"), true)).unwrap(), first);
+            assert_eq!(eligo::ffi::evaluate(&engine, &data, DATE, options(Some("en"), true)).unwrap(), first);
         }
     }
 }
@@ -1868,8 +1883,8 @@ policy p "P" en "P"
         (json!({ "a": true, "months": 0, "items": 1 }), Status::Error),
         (json!({ "a": false }), Status::Ineligible),
     ] {
-        let report = engine.evaluate(&data, DATE, options(Some("en"), false)).expect("evaluates");
-        let decided = engine.decide(&data, DATE).expect("decides");
+        let report = eligo::ffi::evaluate(&engine, &data, DATE, options(Some("en"), false)).expect("evaluates");
+        let decided = eligo::ffi::decide(&engine, &data, DATE).expect("decides");
         assert_eq!(status(&report, "p"), expected, "{data}");
         assert_eq!(decided[0].status, expected, "decide, {data}");
         let amount = (expected == Status::Eligible).then(|| "100.00".to_string());

@@ -94,12 +94,16 @@ policy q "q" en "q"
 policy r "r" en "r"
   require add_days(born, 3000000) > today "l" en "l"
 "#;
-    let engine = eligo::api::Engine::compile(&[("t.rules", rules)]).expect("compiles");
-    let report = engine
-        .evaluate(&serde_json::json!({"born": "2000-01-01"}), "2025-03-01", eligo::api::options(Some("en"), false))
-        .expect("evaluates");
+    let engine = eligo::Engine::compile(&[("t.rules", rules)]).expect("compiles");
+    let report = eligo::ffi::evaluate(
+        &engine,
+        &serde_json::json!({"born": "2000-01-01"}),
+        "2025-03-01",
+        eligo::ffi::options(Some("en"), false),
+    )
+    .expect("evaluates");
     for policy in &report.policies {
-        assert_eq!(policy.status, eligo::ast::Status::Error, "{policy:?}");
+        assert_eq!(policy.status, eligo::vocabulary::Status::Error, "{policy:?}");
         let message = &policy.error.as_ref().expect("an error").message;
         assert!(message.contains("outside the years 1 to 9999"), "{message}");
     }
@@ -150,11 +154,12 @@ policy conditions_unknown "p" en "p"
 policy branches_may_agree "p" en "p"
   require if t(x) then true else y > 1 "l" en "l"
 "#;
-    let engine = eligo::api::Engine::compile(&[("t.rules", rules)]).expect("compiles");
+    let engine = eligo::Engine::compile(&[("t.rules", rules)]).expect("compiles");
     let data = serde_json::json!({"x": 2, "household": [{"age": 2}, {"age": 70}]});
-    let report = engine.evaluate(&data, "2025-03-01", eligo::api::options(Some("en"), false)).expect("evaluates");
+    let report =
+        eligo::ffi::evaluate(&engine, &data, "2025-03-01", eligo::ffi::options(Some("en"), false)).expect("evaluates");
     let status = |id: &str| report.policies.iter().find(|p| p.id == id).map(|p| p.status).expect("a policy");
-    use eligo::ast::Status::*;
+    use eligo::vocabulary::Status::*;
     for (id, expected) in [
         ("left_or", Eligible),
         ("right_or", Eligible),
@@ -199,12 +204,13 @@ policy a "a" en "a"
 policy b "b" en "b"
   require true "l" en "l"
 "#;
-    let engine = eligo::api::Engine::compile(&[("t.rules", rules)]).expect("compiles");
+    let engine = eligo::Engine::compile(&[("t.rules", rules)]).expect("compiles");
     let evaluate = |data: serde_json::Value| {
-        let report = engine.evaluate(&data, "2025-02-28", eligo::api::options(Some("en"), false)).expect("evaluates");
+        let report = eligo::ffi::evaluate(&engine, &data, "2025-02-28", eligo::ffi::options(Some("en"), false))
+            .expect("evaluates");
         report.policies.iter().map(|p| (p.id.clone(), p.status)).collect::<Vec<_>>()
     };
-    use eligo::ast::Status::*;
+    use eligo::vocabulary::Status::*;
     assert_eq!(evaluate(serde_json::json!({})), [("a".into(), Undetermined), ("b".into(), Undetermined)]);
     assert_eq!(evaluate(serde_json::json!({"i1": false})), [("a".into(), Eligible), ("b".into(), Ineligible)]);
     assert_eq!(evaluate(serde_json::json!({"i1": true})), [("a".into(), Error), ("b".into(), Eligible)]);

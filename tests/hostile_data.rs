@@ -5,16 +5,15 @@
 //! calendar. (The limits on data — list length, nesting, text length, numbers — are in
 //! tests/limits.rs.)
 
-use eligo::api::{options, Engine, EvaluateError, InputSchema};
+#[allow(dead_code)]
+mod common;
+use common::root;
+use eligo::{ffi::options, Engine, EvaluateError, InputSchema};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const DATE: &str = "2025-03-01";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn rule_files(dir: &Path, found: &mut Vec<(String, String)>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).expect("rules/").map(|e| e.expect("entry").path()).collect();
@@ -50,7 +49,7 @@ fn wrong(kind: &str) -> Value {
 
 /// The problems of an evaluation that must fail, as (path, message).
 fn problems(engine: &Engine, data: &Value) -> Vec<(String, String)> {
-    match engine.evaluate(data, DATE, options(Some("en"), false)) {
+    match eligo::ffi::evaluate(engine, data, DATE, options(Some("en"), false)) {
         Err(EvaluateError::InvalidFacts { problems, message }) => {
             assert!(!message.is_empty());
             problems.into_iter().map(|p| (p.path, p.message)).collect()
@@ -65,7 +64,8 @@ fn paths(problems: &[(String, String)]) -> BTreeSet<String> {
 
 /// Every entry point refuses `text` (JSON) with the same problems; none makes a report.
 fn refused_everywhere(engine: &Engine, text: &str) -> BTreeSet<String> {
-    let out: Value = serde_json::from_str(&engine.evaluate_json(text, DATE, options(None, true))).expect("JSON");
+    let out: Value =
+        serde_json::from_str(&eligo::ffi::evaluate_json(engine, text, DATE, options(None, true))).expect("JSON");
     assert!(out.get("ok").is_none(), "a report from invalid data: {out}");
     assert_eq!(out["error"]["kind"], "invalidFacts", "{out}");
     let found: BTreeSet<String> = out["error"]["problems"]
@@ -75,12 +75,12 @@ fn refused_everywhere(engine: &Engine, text: &str) -> BTreeSet<String> {
         .map(|p| p["path"].as_str().expect("a path").to_string())
         .collect();
     let batch: Value =
-        serde_json::from_str(&engine.decide_many_json(&format!("[{{}}, {text}]"), DATE).expect("a batch"))
+        serde_json::from_str(&eligo::ffi::decide_many_json(engine, &format!("[{{}}, {text}]"), DATE).expect("a batch"))
             .expect("JSON");
     assert!(batch[0].is_array(), "the good record is decided: {batch}");
     assert_eq!(batch[1]["error"]["kind"], "invalidFacts", "the bad record is refused in its place: {batch}");
-    if let Ok(data) = eligo::api::read_data(text) {
-        assert!(engine.decide(&data, DATE).is_err(), "decide refuses it too");
+    if let Ok(data) = eligo::ffi::read_data(text) {
+        assert!(eligo::ffi::decide(engine, &data, DATE).is_err(), "decide refuses it too");
     }
     found
 }
@@ -132,7 +132,8 @@ fn duplicate_keys_are_refused_with_their_paths() {
     assert_ne!(nested, profile);
     assert_eq!(refused_everywhere(&engine, &nested), BTreeSet::from(["household[0].member_income".to_string()]));
     // The profile itself is fine.
-    let out: Value = serde_json::from_str(&engine.evaluate_json(&profile, DATE, options(None, false))).expect("JSON");
+    let out: Value =
+        serde_json::from_str(&eligo::ffi::evaluate_json(&engine, &profile, DATE, options(None, false))).expect("JSON");
     assert!(out.get("ok").is_some(), "{out}");
 }
 
@@ -150,9 +151,13 @@ fn nul_bytes_in_strings_are_refused() {
         assert_eq!(refused_everywhere(&engine, text), BTreeSet::from([path.to_string()]), "{text}");
     }
     // A key with a NUL is a key these rules do not know: warned about, never used.
-    let out: Value =
-        serde_json::from_str(&engine.evaluate_json(r#"{"hukou\u0000": "北京"}"#, DATE, options(None, false)))
-            .expect("JSON");
+    let out: Value = serde_json::from_str(&eligo::ffi::evaluate_json(
+        &engine,
+        r#"{"hukou\u0000": "北京"}"#,
+        DATE,
+        options(None, false),
+    ))
+    .expect("JSON");
     assert_eq!(out["ok"]["warnings"][0]["path"], "hukou\u{0}", "{out}");
 }
 
@@ -173,11 +178,13 @@ fn dates_not_in_the_calendar_are_refused() {
         let expected = BTreeSet::from(["birth_date".to_string(), "household[0].member_birth_date".to_string()]);
         assert_eq!(refused_everywhere(&engine, &text), expected, "{date}");
         // And as the evaluation date.
-        let out: Value = serde_json::from_str(&engine.evaluate_json("{}", date, options(None, false))).expect("JSON");
+        let out: Value =
+            serde_json::from_str(&eligo::ffi::evaluate_json(&engine, "{}", date, options(None, false))).expect("JSON");
         assert_eq!(out["error"]["kind"], "invalidDate", "{date}: {out}");
     }
     // 29 February in a leap year is a date.
-    let out: Value = serde_json::from_str(&engine.evaluate_json(
+    let out: Value = serde_json::from_str(&eligo::ffi::evaluate_json(
+        &engine,
         r#"{"birth_date": "2024-02-29"}"#,
         "2024-02-29",
         options(None, false),
@@ -190,13 +197,13 @@ fn dates_not_in_the_calendar_are_refused() {
 fn text_that_is_not_json_is_refused_plainly() {
     let engine = engine();
     for text in ["", "{", "{\"a\": }", "{'hukou': '北京'}", "{\"a\": NaN}", "{\"a\": 1} {}", "\u{FEFF}{}", "null x"] {
-        let out: Value = serde_json::from_str(&engine.evaluate_json(text, DATE, options(None, false))).expect("JSON");
+        let out: Value =
+            serde_json::from_str(&eligo::ffi::evaluate_json(&engine, text, DATE, options(None, false))).expect("JSON");
         assert_eq!(out["error"]["kind"], "invalidJson", "{text:?}: {out}");
         assert!(out["error"]["message"].as_str().is_some_and(|m| m.contains("line")), "{out}");
     }
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn the_cli_refuses_duplicate_keys_with_their_path() {
     let dir = std::env::temp_dir().join(format!("eligo-hostile-{}", std::process::id()));

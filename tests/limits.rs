@@ -3,13 +3,13 @@
 //! and the value just inside the limit is accepted. The limits on work also have a time bound:
 //! the point of them is that no rule set and no data can make the engine hang.
 
-use eligo::api::{options, Engine, EvaluateError};
-use eligo::ast::Status;
 use eligo::eval::expr::{MAX_EVALUATION_STEPS, MAX_STEPS};
 use eligo::eval::{MAX_RELATION_WORK, MAX_REPORTED_MISSING};
 use eligo::facts::{MAX_DEPTH, MAX_LIST_ITEMS, MAX_TEXT_CHARS as MAX_DATA_TEXT_CHARS};
 use eligo::report::Report;
 use eligo::syntax::limits::*;
+use eligo::vocabulary::Status;
+use eligo::{ffi::options, Engine, EvaluateError};
 use serde_json::{json, Value};
 use std::fmt::Write;
 use std::time::{Duration, Instant};
@@ -18,7 +18,7 @@ const DATE: &str = "2025-03-01";
 
 /// Error codes of the diagnostics of `rules`.
 fn codes(rules: &str) -> Vec<&'static str> {
-    eligo::api::check(&[("limits.rules", rules)])
+    eligo::check(&[("limits.rules", rules)])
         .into_iter()
         .filter(|d| d.severity == eligo::diagnostic::Severity::Error)
         .map(|d| d.code)
@@ -26,7 +26,7 @@ fn codes(rules: &str) -> Vec<&'static str> {
 }
 
 fn messages(rules: &str) -> Vec<String> {
-    eligo::api::check(&[("limits.rules", rules)]).into_iter().map(|d| d.message).collect()
+    eligo::check(&[("limits.rules", rules)]).into_iter().map(|d| d.message).collect()
 }
 
 fn engine(rules: &str) -> Engine {
@@ -34,7 +34,7 @@ fn engine(rules: &str) -> Engine {
 }
 
 fn evaluate(engine: &Engine, data: &Value) -> Report {
-    engine.evaluate(data, DATE, options(Some("en"), false)).unwrap_or_else(|e| panic!("{e:?}"))
+    eligo::ffi::evaluate(engine, data, DATE, options(Some("en"), false)).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 fn policy_error(report: &Report, id: &str) -> String {
@@ -196,8 +196,8 @@ fn items_in_a_list() {
     let rules = format!("{HOUSEHOLD}policy p \"p\" en \"p\"\n  require count(household) > 0 \"l\" en \"l\"\n");
     let engine = engine(&rules);
     let item = json!({"income": "1", "age": 1});
-    assert!(engine.evaluate(&household(MAX_LIST_ITEMS, item.clone()), DATE, options(None, false)).is_ok());
-    match engine.evaluate(&household(MAX_LIST_ITEMS + 1, item), DATE, options(None, false)) {
+    assert!(eligo::ffi::evaluate(&engine, &household(MAX_LIST_ITEMS, item.clone()), DATE, options(None, false)).is_ok());
+    match eligo::ffi::evaluate(&engine, &household(MAX_LIST_ITEMS + 1, item), DATE, options(None, false)) {
         Err(EvaluateError::InvalidFacts { problems, .. }) => {
             assert_eq!(problems[0].path, "household");
             assert!(problems[0].message.contains(&format!("at most {MAX_LIST_ITEMS}")), "{problems:?}");
@@ -211,8 +211,19 @@ fn length_of_texts_in_data() {
     let engine = engine(
         "input city: text label \"c\" en \"c\"\npolicy p \"p\" en \"p\"\n  require city == \"上海\" \"l\" en \"l\"\n",
     );
-    assert!(engine.evaluate(&json!({"city": "城".repeat(MAX_DATA_TEXT_CHARS)}), DATE, options(None, false)).is_ok());
-    match engine.evaluate(&json!({"city": "城".repeat(MAX_DATA_TEXT_CHARS + 1)}), DATE, options(None, false)) {
+    assert!(eligo::ffi::evaluate(
+        &engine,
+        &json!({"city": "城".repeat(MAX_DATA_TEXT_CHARS)}),
+        DATE,
+        options(None, false)
+    )
+    .is_ok());
+    match eligo::ffi::evaluate(
+        &engine,
+        &json!({"city": "城".repeat(MAX_DATA_TEXT_CHARS + 1)}),
+        DATE,
+        options(None, false),
+    ) {
         Err(EvaluateError::InvalidFacts { problems, .. }) => assert_eq!(problems[0].path, "city"),
         other => panic!("{other:?}"),
     }
@@ -225,11 +236,13 @@ fn nesting_of_json_data() {
     let nested = |levels: usize| format!("{{\"extra\": {}{}}}", "[".repeat(levels - 1), "]".repeat(levels - 1));
     // MAX_DEPTH levels (the object itself is one): read, the unknown key a warning.
     let out: Value =
-        serde_json::from_str(&engine.evaluate_json(&nested(MAX_DEPTH), DATE, options(None, false))).unwrap();
+        serde_json::from_str(&eligo::ffi::evaluate_json(&engine, &nested(MAX_DEPTH), DATE, options(None, false)))
+            .unwrap();
     assert!(out.get("ok").is_some(), "{out}");
     for levels in [MAX_DEPTH + 1, 129, 100_000] {
         let out: Value =
-            serde_json::from_str(&engine.evaluate_json(&nested(levels), DATE, options(None, false))).unwrap();
+            serde_json::from_str(&eligo::ffi::evaluate_json(&engine, &nested(levels), DATE, options(None, false)))
+                .unwrap();
         let error = &out["error"];
         assert_eq!(error["kind"], "invalidFacts", "{levels}: {out}");
         assert_eq!(error["problems"][0]["path"], "", "a path-less problem: {out}");
@@ -238,7 +251,7 @@ fn nesting_of_json_data() {
     }
     // The same for each record of a batch, in its place.
     let batch = format!("[{{}}, {}]", nested(MAX_DEPTH + 1));
-    let results: Value = serde_json::from_str(&engine.decide_many_json(&batch, DATE).unwrap()).unwrap();
+    let results: Value = serde_json::from_str(&eligo::ffi::decide_many_json(&engine, &batch, DATE).unwrap()).unwrap();
     assert!(results[0].is_array() && results[1]["error"]["kind"] == "invalidFacts", "{results}");
 }
 
@@ -249,7 +262,8 @@ fn numbers_beyond_the_decimal_range() {
          policy p \"p\" en \"p\"\n  require income > 0元 and (age > 0) \"l\" en \"l\"\n",
     );
     let problem = |data: &str| -> (String, String) {
-        let out: Value = serde_json::from_str(&engine.evaluate_json(data, DATE, options(None, false))).unwrap();
+        let out: Value =
+            serde_json::from_str(&eligo::ffi::evaluate_json(&engine, data, DATE, options(None, false))).unwrap();
         let p = &out["error"]["problems"][0];
         assert_eq!(out["error"]["kind"], "invalidFacts", "{data}: {out}");
         (p["path"].as_str().unwrap().into(), p["message"].as_str().unwrap().into())
@@ -271,7 +285,8 @@ fn numbers_beyond_the_decimal_range() {
         assert_eq!(report.policies[0].status, Status::Ineligible, "{data}");
     }
     let text = r#"{"income": "1", "age": 67.0}"#;
-    let out: Value = serde_json::from_str(&engine.evaluate_json(text, DATE, options(None, false))).unwrap();
+    let out: Value =
+        serde_json::from_str(&eligo::ffi::evaluate_json(&engine, text, DATE, options(None, false))).unwrap();
     assert_eq!(out["ok"]["policies"][0]["status"], "eligible", "{out}");
     // And in the rules: a literal beyond the range is E0108.
     assert_eq!(codes("param p: money = 99999999999999999999999999999999\n"), ["E0108"]);
@@ -473,8 +488,9 @@ fn data_with_long_or_many_unknown_keys() {
     let long = format!("{{\"{}\": 1}}", "a".repeat(1_000_000));
     let many = format!("{{{}}}", (0..100_000).map(|i| format!("\"househo1d{i}\": 1")).collect::<Vec<_>>().join(","));
     for data in [long, many] {
-        let out =
-            within(Duration::from_secs(20), "unknown keys", || engine.evaluate_json(&data, DATE, options(None, false)));
+        let out = within(Duration::from_secs(20), "unknown keys", || {
+            eligo::ffi::evaluate_json(&engine, &data, DATE, options(None, false))
+        });
         let out: Value = serde_json::from_str(&out).unwrap();
         assert!(out["ok"]["warnings"].as_array().is_some_and(|w| !w.is_empty()));
     }

@@ -2,9 +2,9 @@
 //! reports of the program compiled from the rules, and bytes that are not such a program (of
 //! another version, damaged, truncated, crafted) give a `LoadError`, never a panic.
 
-use eligo::api::{options, Engine};
 use eligo::precompiled::{self, from_bytes, to_bytes};
 use eligo::program::{ExprKind, Program};
+use eligo::{ffi::options, Engine};
 use serde_json::{json, Value as Json};
 mod common;
 
@@ -24,7 +24,7 @@ fn reports(engine: &Engine, data: &Json, date: &str) -> Vec<Json> {
     let mut all = Vec::new();
     for lang in ["zh", "en"] {
         for trace in [false, true] {
-            let report = engine.evaluate(data, date, options(Some(lang), trace));
+            let report = eligo::ffi::evaluate(engine, data, date, options(Some(lang), trace));
             all.push(match report {
                 Ok(report) => serde_json::to_value(report).expect("a report is JSON"),
                 Err(error) => serde_json::to_value(error).expect("an error is JSON"),
@@ -37,9 +37,9 @@ fn reports(engine: &Engine, data: &Json, date: &str) -> Vec<Json> {
 /// The loaded engine answers as the compiled one: every example's citizen, the empty citizen,
 /// and `extra` citizens; the schema and the policies; and it stores the same bytes again.
 fn assert_same(compiled: &Engine, loaded: &Engine, extra: &[Json]) {
-    assert!(!compiled.program().examples.is_empty(), "the rules have examples to compare with");
-    assert!(loaded.program().examples.is_empty(), "examples are not stored");
-    for example in &compiled.program().examples {
+    assert!(!compiled.examples().is_empty(), "the rules have examples to compare with");
+    assert!(loaded.examples().is_empty(), "examples are not stored");
+    for example in compiled.examples() {
         for lang in [Some("zh"), Some("en")] {
             for trace in [false, true] {
                 let run = |program: &Program| {
@@ -182,7 +182,10 @@ fn the_small_rule_set_loads_with_the_same_reports() {
             assert_eq!(reports(&compiled, &data, date), reports(&loaded, &data, date));
         }
     }
-    assert_eq!(loaded.evaluate(&demo_citizen(), "2025-09-01", options(None, false)).map(|r| r.policies.len()), Ok(4));
+    assert_eq!(
+        eligo::ffi::evaluate(&loaded, &demo_citizen(), "2025-09-01", options(None, false)).map(|r| r.policies.len()),
+        Ok(4)
+    );
 }
 
 #[test]
@@ -278,7 +281,7 @@ fn crafted_programs_are_invalid() {
             "invalid: policy `grant`: an unknown value written in the rules",
             Box::new(|p| {
                 let g = policy(p, "grant");
-                let unknown = eligo::eval::value::Value::Unknown(eligo::eval::value::Missing::default());
+                let unknown = eligo::value::Value::Unknown(eligo::value::Missing::default());
                 p.policies[g].conditions[0].expr.kind = ExprKind::Const(unknown);
             }),
         ),
@@ -413,9 +416,9 @@ const _: () = {
 fn exercise(engine: &Engine) {
     for data in [json!({}), demo_citizen()] {
         for lang in ["zh", "en"] {
-            let _ = engine.evaluate(&data, "2025-09-01", options(Some(lang), true));
+            let _ = eligo::ffi::evaluate(engine, &data, "2025-09-01", options(Some(lang), true));
         }
-        let _ = engine.decide(&data, "2025-09-01");
+        let _ = eligo::ffi::decide(engine, &data, "2025-09-01");
     }
     let _ = engine.schema();
     let _ = engine.policies();
@@ -461,12 +464,12 @@ fn an_output_of_another_type_is_an_error() {
     let a = program.policy_index("allowance").expect("the policy");
     let output = program.policies[a].outputs.iter_mut().find(|o| o.name.as_str() == "年龄").expect("the output");
     output.base =
-        Some(eligo::program::Expr { kind: ExprKind::Const(eligo::eval::value::Value::text("x")), span: output.span });
+        Some(eligo::program::Expr { kind: ExprKind::Const(eligo::value::Value::text("x")), span: output.span });
     let engine = Engine::load(&to_bytes(&program)).expect("it loads: named outputs may be of any type");
     let citizen =
         json!({ "household": [{"income": "800"}], "kind": "甲", "age": 82, "born": "1943-05-01", "poor": true });
-    let report = engine.evaluate(&citizen, "2025-09-01", options(Some("en"), false)).expect("evaluates");
+    let report = eligo::ffi::evaluate(&engine, &citizen, "2025-09-01", options(Some("en"), false)).expect("evaluates");
     let result = report.policies.iter().find(|p| p.id == "allowance").expect("the policy");
-    assert_eq!(result.status, eligo::ast::Status::Error);
+    assert_eq!(result.status, eligo::vocabulary::Status::Error);
     assert_eq!(result.error.as_ref().map(|e| e.message.as_str()), Some("the output `年龄` is not of its type"));
 }

@@ -11,7 +11,7 @@
 //! git diff rules/profiles/
 //! ```
 
-use eligo::api::{options, Engine};
+use eligo::{ffi::options, Engine};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -49,12 +49,11 @@ fn profile_path(name: &str, suffix: &str) -> PathBuf {
 fn report(name: &str) -> Value {
     let text = std::fs::read_to_string(profile_path(name, ".json")).unwrap_or_else(|e| panic!("profile {name}: {e}"));
     let data: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("profile {name} is not JSON: {e}"));
-    let report = engine()
-        .evaluate(&data, DATE, options(Some("zh"), false))
+    let report = eligo::ffi::evaluate(&engine(), &data, DATE, options(Some("zh"), false))
         .unwrap_or_else(|e| panic!("profile {name} could not be evaluated: {e:?}"));
     let actual = serde_json::to_value(&report).expect("a report is JSON");
     // The WebAssembly module writes reports with its own JSON writer: the same text.
-    let traced = engine().evaluate(&data, DATE, options(Some("en"), true)).expect("evaluates");
+    let traced = eligo::ffi::evaluate(&engine(), &data, DATE, options(Some("en"), true)).expect("evaluates");
     for report in [&report, &traced] {
         assert_eq!(eligo::json_writer::to_string(report).ok(), serde_json::to_string(report).ok(), "profile {name}");
     }

@@ -7,7 +7,7 @@
 //! `pattern`s the schema contains (checked by hand, without a regex engine). Any other keyword
 //! fails the test, so the schema cannot silently rely on something unchecked.
 
-use eligo::api::{options, Engine};
+use eligo::{ffi::options, Engine};
 use serde_json::{json, Value};
 
 const SCHEMA: &str = include_str!("../docs/report.schema.json");
@@ -371,7 +371,7 @@ fn all_reports() -> Vec<Value> {
         for lang in [Some("en"), None] {
             for trace in [true, false] {
                 for data in datasets() {
-                    let report = variety.evaluate(&data, date, options(lang, trace)).unwrap();
+                    let report = eligo::ffi::evaluate(&variety, &data, date, options(lang, trace)).unwrap();
                     reports.push(serde_json::to_value(&report).unwrap());
                 }
                 for data in [
@@ -382,7 +382,10 @@ fn all_reports() -> Vec<Value> {
                 ] {
                     for date in [date, "2016-03-31"] {
                         reports.push(
-                            serde_json::to_value(elderly.evaluate(&data, date, options(lang, trace)).unwrap()).unwrap(),
+                            serde_json::to_value(
+                                eligo::ffi::evaluate(&elderly, &data, date, options(lang, trace)).unwrap(),
+                            )
+                            .unwrap(),
                         );
                     }
                 }
@@ -467,15 +470,16 @@ fn evaluate_json_results_validate_against_the_schema() {
     let validator = Validator::new();
     let engine = Engine::compile(&[("variety.rules", VARIETY)]).unwrap();
     let results = [
-        engine.evaluate_json(r#"{"a": true, "household": []}"#, "2025-03-01", options(Some("en"), true)),
-        engine.evaluate_json(
+        eligo::ffi::evaluate_json(&engine, r#"{"a": true, "household": []}"#, "2025-03-01", options(Some("en"), true)),
+        eligo::ffi::evaluate_json(
+            &engine,
             r#"{"a": "yes", "household": [{"monthly_income": "abc"}]}"#,
             "2025-03-01",
             options(None, false),
         ),
-        engine.evaluate_json("{not json", "2025-03-01", options(None, false)),
-        engine.evaluate_json("[]", "2025-03-01", options(None, false)),
-        engine.evaluate_json("{}", "2025-02-30", options(None, false)),
+        eligo::ffi::evaluate_json(&engine, "{not json", "2025-03-01", options(None, false)),
+        eligo::ffi::evaluate_json(&engine, "[]", "2025-03-01", options(None, false)),
+        eligo::ffi::evaluate_json(&engine, "{}", "2025-02-30", options(None, false)),
     ];
     let mut kinds = Vec::new();
     for text in &results {
@@ -494,13 +498,17 @@ fn the_schema_rejects_what_the_contract_forbids() {
     let validator = Validator::new();
     let elderly = sample();
     let eligible = serde_json::to_value(
-        elderly
-            .evaluate(&json!({ "birth_date": "1958-01-15", "hukou": "上海" }), "2025-03-01", options(Some("en"), true))
-            .unwrap(),
+        eligo::ffi::evaluate(
+            &elderly,
+            &json!({ "birth_date": "1958-01-15", "hukou": "上海" }),
+            "2025-03-01",
+            options(Some("en"), true),
+        )
+        .unwrap(),
     )
     .unwrap();
     let undetermined = serde_json::to_value(
-        elderly.evaluate(&json!({ "hukou": "上海" }), "2025-03-01", options(Some("en"), true)).unwrap(),
+        eligo::ffi::evaluate(&elderly, &json!({ "hukou": "上海" }), "2025-03-01", options(Some("en"), true)).unwrap(),
     )
     .unwrap();
     validator.assert_valid("", &eligible);
@@ -624,12 +632,13 @@ fn the_sample_reports_in_report_md_are_what_the_engine_produces() {
     let elderly = sample();
     // The commands shown in docs/report.md, through the API (the CLI prints the same report).
     let produced = [
-        elderly.evaluate(
+        eligo::ffi::evaluate(
+            &elderly,
             &json!({ "birth_date": "1958-01-15", "hukou": "上海", "phone": "13800000000" }),
             "2025-03-01",
             options(Some("en"), true),
         ),
-        elderly.evaluate(&json!({ "hukou": "上海" }), "2025-03-01", options(Some("zh"), false)),
+        eligo::ffi::evaluate(&elderly, &json!({ "hukou": "上海" }), "2025-03-01", options(Some("zh"), false)),
     ]
     .map(|r| serde_json::to_value(r.unwrap()).unwrap());
     let shown: Vec<Value> = json_blocks()

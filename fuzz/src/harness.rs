@@ -16,7 +16,7 @@
 #[path = "generator.rs"]
 pub mod generator;
 
-use eligo::api::{self, Engine};
+use eligo::{ffi, Engine};
 use serde_json::{Map, Value as Json};
 use std::path::{Path, PathBuf};
 
@@ -107,8 +107,8 @@ pub fn structured(data: &[u8]) {
 /// rules cannot be applied to this citizen: an empty list's `min`, a parameter without a value on
 /// the date, reached only with the fact; the error is shown rather than hidden by a relation).
 fn monotonic(engine: &Engine, text: &str, date: &str) {
-    let Ok(Json::Object(data)) = api::read_data(text) else { return };
-    let Ok(full) = engine.evaluate(&Json::Object(data.clone()), date, api::options(None, false)) else { return };
+    let Ok(Json::Object(data)) = ffi::read_data(text) else { return };
+    let Ok(full) = ffi::evaluate(engine, &Json::Object(data.clone()), date, ffi::options(None, false)) else { return };
     // Fewer facts: each input in turn, and a field of the first item of each list.
     let mut fewer_facts: Vec<(String, Map<String, Json>)> = Vec::new();
     for key in data.keys().take(4) {
@@ -126,9 +126,11 @@ fn monotonic(engine: &Engine, text: &str, date: &str) {
         }
     }
     for (key, fewer) in fewer_facts {
-        let Ok(partial) = engine.evaluate(&Json::Object(fewer), date, api::options(None, false)) else { continue };
+        let Ok(partial) = ffi::evaluate(engine, &Json::Object(fewer), date, ffi::options(None, false)) else {
+            continue;
+        };
         for (with, without) in full.policies.iter().zip(&partial.policies) {
-            use eligo::ast::Status::*;
+            use eligo::vocabulary::Status::*;
             // Work limits are not monotonic: more data may be more work.
             if matches!(without.status, Eligible | Ineligible | NotApplicable) && with.status != Error {
                 assert_eq!(
@@ -182,25 +184,25 @@ fn api_calls(engine: &Engine, data_text: &str, date: &str, lang: Option<&str>) {
     // serde_json stands in for it here.
     if let Ok(value) = serde_json::from_str::<Json>(data_text) {
         for trace in [false, true] {
-            let result = engine.evaluate(&value, date, api::options(lang, trace));
+            let result = ffi::evaluate(engine, &value, date, ffi::options(lang, trace));
             if let Ok(report) = &result {
                 check_report_shape(&serde_json::to_value(report).expect("a report serialises"), &value);
             }
             let _ = serde_json::to_string(&result.map_err(|e| serde_json::to_value(e).expect("errors serialise")))
                 .expect("serialises");
         }
-        let _ = engine.decide(&value, date).map(|d| serde_json::to_string(&d).expect("decisions serialise"));
+        let _ = ffi::decide(engine, &value, date).map(|d| serde_json::to_string(&d).expect("decisions serialise"));
         // evaluateMany: an array of records, each its own result.
         if let Json::Array(records) = &value {
             for record in records.iter().take(8) {
-                let _ = engine.evaluate(record, date, api::options(lang, false));
+                let _ = ffi::evaluate(engine, record, date, ffi::options(lang, false));
             }
         }
     }
-    let out = engine.evaluate_json(data_text, date, api::options(lang, false));
+    let out = ffi::evaluate_json(engine, data_text, date, ffi::options(lang, false));
     let out: Json = serde_json::from_str(&out).expect("evaluate_json returns JSON");
     assert!(out.get("ok").is_some() != out.get("error").is_some(), "evaluate_json: ok or error: {out}");
-    match engine.decide_many_json(data_text, date) {
+    match ffi::decide_many_json(engine, data_text, date) {
         Ok(text) => {
             let results: Json = serde_json::from_str(&text).expect("decide_many_json returns JSON");
             assert!(results.is_array(), "decide_many_json returns an array: {results}");
@@ -226,7 +228,7 @@ pub fn program(data: &[u8]) {
         let again = Engine::load(&engine.to_bytes()).expect("a loaded program loads again from its bytes");
         for date in policy_dates(&engine).into_iter().take(2) {
             evaluate_everywhere(&engine, "{}", &date, true, true);
-            let report = |engine: &Engine| engine.evaluate_json("{}", &date, api::options(None, false));
+            let report = |engine: &Engine| ffi::evaluate_json(engine, "{}", &date, ffi::options(None, false));
             assert_eq!(report(&engine), report(&again), "the program written out again answers otherwise");
         }
     });
@@ -246,7 +248,7 @@ pub fn compile_and_use<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)], with_chec
     check_positions(files, &diagnostics);
     let has_error = diagnostics.iter().any(|d| d.severity == eligo::diagnostic::Severity::Error);
     if with_check {
-        let checked = api::check(files);
+        let checked = eligo::check(files);
         check_positions(files, &checked);
         let check_error = checked.iter().any(|d| d.severity == eligo::diagnostic::Severity::Error);
         assert_eq!(check_error, compiled.is_err(), "check and compile disagree: {:?}", first_error(&checked));
@@ -265,7 +267,7 @@ pub fn compile_and_use<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)], with_chec
             // answers alike.
             let loaded = Engine::load(&engine.to_bytes()).expect("a compiled program loads from its bytes");
             for date in policy_dates(&engine).into_iter().take(1) {
-                let report = |engine: &Engine| engine.evaluate_json("{}", &date, api::options(None, true));
+                let report = |engine: &Engine| ffi::evaluate_json(engine, "{}", &date, ffi::options(None, true));
                 assert_eq!(report(&engine), report(&loaded), "the precompiled program answers otherwise");
             }
             Some(engine)
@@ -310,23 +312,23 @@ fn policy_dates(engine: &Engine) -> Vec<String> {
 
 /// Evaluates `text` on `date` by every entry point and checks that they agree.
 pub fn evaluate_everywhere(engine: &Engine, text: &str, date: &str, trace: bool, en: bool) {
-    let options = api::options(Some(if en { "en" } else { "zh" }), trace);
-    let out = engine.evaluate_json(text, date, options);
+    let options = ffi::options(Some(if en { "en" } else { "zh" }), trace);
+    let out = ffi::evaluate_json(engine, text, date, options);
     let out: Json = serde_json::from_str(&out).expect("evaluate_json returns JSON");
-    let again: Json = serde_json::from_str(&engine.evaluate_json(text, date, options)).expect("JSON");
+    let again: Json = serde_json::from_str(&ffi::evaluate_json(engine, text, date, options)).expect("JSON");
     assert_eq!(out, again, "the same data and date give the same answer");
-    let many = engine.decide_many_json(&format!("[{text}]"), date);
+    let many = ffi::decide_many_json(engine, &format!("[{text}]"), date);
     match (out.get("ok"), out.get("error")) {
         (Some(report), None) => {
-            let data = api::read_data(text).expect("the data was read once, it reads again");
+            let data = ffi::read_data(text).expect("the data was read once, it reads again");
             check_report_shape(report, &data);
             // The trace changes what is explained, never what is decided.
-            let other = engine.evaluate(&data, date, api::options(Some("zh"), !trace)).expect("evaluates again");
+            let other = ffi::evaluate(engine, &data, date, ffi::options(Some("zh"), !trace)).expect("evaluates again");
             let other = serde_json::to_value(&other).expect("a report serialises");
             assert_eq!(decisions_of(report), decisions_of(&other), "with and without the trace");
             // The lean path decides the same (it works out every output: one that is unknown or
             // fails decides the status as in the report).
-            let decided = engine.decide(&data, date).expect("decide accepts what evaluate accepts");
+            let decided = ffi::decide(engine, &data, date).expect("decide accepts what evaluate accepts");
             let decided = serde_json::to_value(&decided).expect("decisions serialise");
             assert_eq!(decisions_of(report), lean_decisions(&decided), "evaluate and decide");
             if let Ok(many) = many {

@@ -2,8 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+/// The workspace's folder: the tests of the binary belong to crates/eligo-cli, the others to the
+/// root package, and all of them read rules/ and tests/fixtures/ from the top.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.ancestors().find(|dir| dir.join("grammar/eligo.pest").is_file()).unwrap_or(manifest).to_path_buf()
 }
 
 /// Every .rules file under `dir`, sorted by path, named as the CLI names them (`rules/…`).

@@ -1,7 +1,7 @@
 //! The WebAssembly module as JavaScript sees it: run in Node (tests/wasm_node.rs) and in headless
 //! Chromium (tests/wasm_browser.rs) by wasm-bindgen-test.
 
-use eligo::wasm::{check, version, Engine};
+use eligo_wasm::{check, version, Engine};
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;

@@ -1,0 +1,237 @@
+//! `eligo eval`: one citizen's report, for people (grouped, in Chinese or English) or as the JSON
+//! the WebAssembly module returns.
+
+use super::{files, Format, Lang};
+use eligo::ffi;
+use eligo::report::{PolicyResult, Report, TraceStep};
+use eligo::vocabulary::Status;
+use eligo::{Engine, EvaluateError};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub fn run(
+    paths: &[PathBuf],
+    data: &Path,
+    date: &str,
+    lang: Lang,
+    explain: Option<&str>,
+    trace: bool,
+    format: Format,
+) -> ExitCode {
+    let engine = match engine(paths) {
+        Ok(engine) => engine,
+        Err(code) => return code,
+    };
+    let text = if data == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(data)
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", data.display());
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(id) = explain {
+        if !engine.program().policies.iter().any(|p| p.id == id) {
+            let ids: Vec<&str> = engine.program().policies.iter().map(|p| p.id.as_str()).collect();
+            eprintln!("error: no policy `{id}`; the policies are: {}", ids.join(", "));
+            return ExitCode::from(2);
+        }
+    }
+    let options = ffi::options(Some(if lang == Lang::En { "en" } else { "zh" }), trace || explain.is_some());
+    // Read strictly: a key written twice, or data nested too deeply, is an error with its path.
+    let result = ffi::read_data(&text)
+        .map_err(|error| match error {
+            EvaluateError::InvalidJson { message } => {
+                EvaluateError::InvalidJson { message: format!("{}: {message}", data.display()) }
+            }
+            other => other,
+        })
+        .and_then(|json| Ok(engine.evaluate(&engine.facts(&json)?, ffi::date(date)?, &options)));
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => {
+            match &error {
+                EvaluateError::InvalidFacts { problems, .. } => {
+                    eprintln!("error: the data does not fit the rules' inputs:");
+                    for problem in problems {
+                        eprintln!("  {}: {}", problem.path, problem.message);
+                    }
+                }
+                EvaluateError::InvalidDate { message } | EvaluateError::InvalidJson { message } => {
+                    eprintln!("error: {message}")
+                }
+            }
+            return ExitCode::from(1);
+        }
+    };
+    match format {
+        Format::Json => say!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+        Format::Human => print_human(&report, lang == Lang::En, explain),
+    }
+    ExitCode::SUCCESS
+}
+
+/// A precompiled program (`eligo build`) given alone, loaded; or the rule files, compiled.
+fn engine(paths: &[PathBuf]) -> Result<Engine, ExitCode> {
+    let precompiled = |path: &PathBuf| path.extension().is_some_and(|x| x == "eligo");
+    match paths {
+        [path] if precompiled(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                ExitCode::from(2)
+            })?;
+            Engine::load(&bytes).map_err(|e| {
+                eprintln!("error: cannot load {}: {e}", path.display());
+                ExitCode::from(1)
+            })
+        }
+        _ if paths.iter().any(precompiled) => {
+            eprintln!("error: a precompiled program (.eligo) is evaluated on its own, without rule files");
+            Err(ExitCode::from(2))
+        }
+        _ => files::program(paths, Format::Human).map(|(program, _)| Engine::from_program(program)),
+    }
+}
+
+fn print_human(report: &Report, en: bool, explain: Option<&str>) {
+    let t = |zh: &'static str, english: &'static str| if en { english } else { zh };
+    say!("{} · {} · {}", report.ruleset, t("评估日期", "evaluated on"), report.date);
+    for warning in &report.warnings {
+        say!("{} {}: {}", t("注意", "note"), warning.path, warning.message);
+    }
+    let section = |status: Status| report.policies.iter().filter(move |p| p.status == status).collect::<Vec<_>>();
+    let eligible = section(Status::Eligible);
+    if !eligible.is_empty() {
+        say!("\n{} ({})", t("符合条件", "Eligible"), eligible.len());
+        for policy in eligible {
+            say!("  ✓ {}{}", policy.title, amount_text(policy, en));
+        }
+    }
+    let undetermined = section(Status::Undetermined);
+    if !undetermined.is_empty() {
+        say!("\n{} ({})", t("需要更多信息", "Needs more information"), undetermined.len());
+        for policy in undetermined {
+            say!("  ? {} — {} {}", policy.title, t("缺少:", "missing:"), policy.missing.join(", "));
+        }
+        if !report.ask_next.is_empty() {
+            say!("  {}", t("建议先回答:", "Ask first:"));
+            for ask in &report.ask_next {
+                let label = ask.question.as_ref().or(ask.label.as_ref()).cloned().unwrap_or_else(|| ask.input.clone());
+                say!("    · {label} [{}] — {} {}", ask.input, t("可确定", "settles"), ask.settles);
+            }
+        }
+    }
+    let ineligible = section(Status::Ineligible);
+    if !ineligible.is_empty() {
+        say!("\n{} ({})", t("不符合条件", "Not eligible"), ineligible.len());
+        for policy in ineligible {
+            let why = match &policy.excluded_by {
+                Some(winner) => format!("{} {winner}", t("已享受", "granted instead:")),
+                None => format!("{} {}", t("未满足:", "not met:"), policy.failed.join("; ")),
+            };
+            say!("  ✗ {} — {why}", policy.title);
+        }
+    }
+    let not_applicable = section(Status::NotApplicable);
+    if !not_applicable.is_empty() {
+        say!("\n{} ({})", t("不在有效期内", "Not in force on this date"), not_applicable.len());
+        for policy in not_applicable {
+            say!("  – {}", policy.title);
+        }
+    }
+    let errors = section(Status::Error);
+    if !errors.is_empty() {
+        say!("\n{} ({})", t("无法评估", "Could not be evaluated"), errors.len());
+        for policy in errors {
+            if let Some(error) = &policy.error {
+                say!(
+                    "  ! {} — {} ({}:{}:{})",
+                    policy.title,
+                    error.message,
+                    error.at.file,
+                    error.at.line,
+                    error.at.column
+                );
+            }
+        }
+    }
+    if let Some(id) = explain {
+        if let Some(policy) = report.policies.iter().find(|p| p.id == id) {
+            print_trace(policy, en);
+        }
+    }
+}
+
+fn amount_text(policy: &PolicyResult, en: bool) -> String {
+    let Some(amount) = policy.outputs.get("amount").and_then(|a| a.as_str()) else {
+        return match policy.outputs.get("payable").and_then(|p| p.as_str()) {
+            Some(payable) if en => format!("  fee payable: ¥{payable}"),
+            Some(payable) => format!("  应缴费用: {payable} 元"),
+            None => String::new(),
+        };
+    };
+    let period = policy.outputs.get("period").and_then(|p| p.as_str()).unwrap_or("once");
+    match (en, period) {
+        (true, "month") => format!("  ¥{amount} per month"),
+        (true, "year") => format!("  ¥{amount} per year"),
+        (true, _) => format!("  ¥{amount} once"),
+        (false, "month") => format!("  {amount} 元/月"),
+        (false, "year") => format!("  {amount} 元/年"),
+        (false, _) => format!("  {amount} 元（一次性）"),
+    }
+}
+
+fn print_trace(policy: &PolicyResult, en: bool) {
+    say!("\n{} {} [{}]", if en { "Why:" } else { "原因:" }, policy.title, policy.status.as_str());
+    if let Some(source) = &policy.source {
+        say!(
+            "  {} {}{}",
+            if en { "Source:" } else { "依据:" },
+            source.citation,
+            source.url.as_ref().map_or(String::new(), |u| format!(" ({u})"))
+        );
+    }
+    for step in policy.trace.iter().flatten() {
+        say!("  {} {}{}", mark(step), step.label, values_text(step));
+        if let Some(decided) = &step.decided_by {
+            say!("      → {decided}");
+        }
+    }
+}
+
+fn mark(step: &TraceStep) -> &'static str {
+    match step.met {
+        Some(true) => "✓",
+        Some(false) => "✗",
+        None if step.outcome.is_none() && matches!(step.kind, eligo::report::StepKind::Output) => "=",
+        None => "?",
+    }
+}
+
+fn values_text(step: &TraceStep) -> String {
+    if step.values.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = step
+        .values
+        .iter()
+        .map(|v| {
+            let value = match &v.value {
+                serde_json::Value::Null => "?".to_string(),
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            match &v.since {
+                Some(since) => format!("{} = {value} (since {since})", v.name),
+                None => format!("{} = {value}", v.name),
+            }
+        })
+        .collect();
+    format!("   [{}]", shown.join(", "))
+}

@@ -1,0 +1,198 @@
+//! Examples: the citizen data they give is validated exactly as a portal's JSON would be (it is
+//! turned into JSON and read by `facts`), and every expectation must name a real policy, output
+//! or input, with a value of the right type.
+
+use super::expr::literal_value;
+use super::Checker;
+use crate::ast::{self, Check, DataValue, LitKind, OutputName};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::examples::{ExampleDef, ExpectDef};
+use eligo_core::program::Type;
+use eligo_core::source::Span;
+use eligo_core::value::Value;
+use serde_json::Value as Json;
+
+impl Checker<'_> {
+    pub(super) fn check_example(&mut self, example: &ast::ExampleDecl) {
+        let mut data = serde_json::Map::new();
+        let mut spans: Vec<(String, Span)> = Vec::new();
+        for binding in &example.given {
+            if data.contains_key(&binding.name.name) {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        binding.name.span,
+                        format!("`{}` is given twice", binding.name.name),
+                    )
+                    .with_help("give each input once"),
+                );
+                continue;
+            }
+            data.insert(binding.name.name.clone(), data_json(&binding.value));
+            spans.push((binding.name.name.clone(), binding.span));
+        }
+        let span_of = |path: &str| -> Span {
+            let top = path.split(['[', '.']).next().unwrap_or(path);
+            spans.iter().find(|(name, _)| name == top).map_or(example.span, |(_, s)| *s)
+        };
+        let facts = match eligo_core::facts::from_json(&self.program, &Json::Object(data)) {
+            Ok(facts) => {
+                for warning in &facts.warnings {
+                    let inputs: Vec<&str> = self.program.inputs.iter().map(|i| i.name.as_str()).collect();
+                    let top = warning.path.split(['[', '.']).next().unwrap_or("");
+                    let (code, what) = if warning.path.contains('.') {
+                        (Code::UnknownField, format!("`{}` is not a field of the record", warning.path))
+                    } else {
+                        (Code::UnknownInput, format!("`{top}` is not an input of these rules"))
+                    };
+                    let help = match self.suggest(top, inputs) {
+                        Some(close) if !warning.path.contains('.') => format!("did you mean `{close}`?"),
+                        _ => warning.message.clone(),
+                    };
+                    self.report(Diagnostic::new(code, span_of(&warning.path), what).with_help(help));
+                }
+                facts.values
+            }
+            Err(problems) => {
+                for problem in problems {
+                    self.report(
+                        Diagnostic::new(
+                            Code::ValueType,
+                            span_of(&problem.path),
+                            format!("{}: {}", problem.path, problem.message),
+                        )
+                        .with_help("give the value as the input is declared"),
+                    );
+                }
+                Vec::new()
+            }
+        };
+        let expects = example.expects.iter().filter_map(|e| self.check_expectation(e)).collect();
+        self.examples.push(ExampleDef {
+            name: example.name.clone(),
+            date: example.date.date,
+            facts,
+            expects,
+            span: example.span,
+        });
+    }
+
+    fn check_expectation(&mut self, expect: &ast::Expectation) -> Option<ExpectDef> {
+        let policy = self.policy_ref(&expect.policy)?;
+        let mut outputs = Vec::new();
+        let mut missing = None;
+        for check in &expect.checks {
+            match check {
+                Check::Missing(paths, _) => {
+                    missing =
+                        Some(paths.iter().filter(|p| self.check_fact_path(p)).map(ast::FactPath::render).collect());
+                }
+                Check::Payable(literal) => {
+                    let def = &self.program.policies[policy as usize];
+                    if def.output(&OutputName::Fee).is_none() {
+                        self.report(
+                            Diagnostic::new(
+                                Code::UnknownOutput,
+                                literal.span,
+                                format!("`{}` has no fee, so nothing is payable", def.id),
+                            )
+                            .with_help("expect `amount = …` instead, or add `fee = …` to the policy"),
+                        );
+                        continue;
+                    }
+                    outputs.push((
+                        "payable".to_string(),
+                        self.constant_of_type(literal, Type::Money, "value"),
+                        literal.span,
+                    ));
+                }
+                Check::Output(name, name_span, literal) => {
+                    let def = &self.program.policies[policy as usize];
+                    let Some(output) = def.output(name) else {
+                        let defined: Vec<&str> = def.outputs.iter().map(|o| o.name.as_str()).collect();
+                        let help = match self.suggest(name.as_str(), defined.iter().copied()) {
+                            Some(close) => format!("did you mean `{close}`?"),
+                            None if defined.is_empty() => format!("`{}` has no outputs", def.id),
+                            None => format!("`{}` defines: {}", def.id, defined.join(", ")),
+                        };
+                        self.report(
+                            Diagnostic::new(
+                                Code::UnknownOutput,
+                                *name_span,
+                                format!("policy `{}` has no output `{}`", def.id, name.as_str()),
+                            )
+                            .with_help(help),
+                        );
+                        continue;
+                    };
+                    let ty = output.ty;
+                    let value = self.constant_of_type(literal, ty, "value");
+                    outputs.push((name.as_str().to_string(), value, literal.span));
+                }
+            }
+        }
+        Some(ExpectDef { policy, status: expect.status, outputs, missing, span: expect.span })
+    }
+
+    /// `birth_date` or `household[0].income` must name a declared input (and field).
+    fn check_fact_path(&mut self, path: &ast::FactPath) -> bool {
+        let Some(index) = self.program.inputs.iter().position(|i| i.name == path.input.name) else {
+            let help = match self.suggest(&path.input.name, self.program.inputs.iter().map(|i| i.name.as_str())) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "name an input declared with `input`".into(),
+            };
+            self.report(
+                Diagnostic::new(Code::UnknownInput, path.input.span, format!("unknown input `{}`", path.input.name))
+                    .with_help(help),
+            );
+            return false;
+        };
+        let Some((_, field)) = &path.item else { return true };
+        let Type::List(record) = self.program.inputs[index].ty else {
+            self.report(
+                Diagnostic::new(
+                    Code::UnknownField,
+                    field.span,
+                    format!("`{}` is not a list, so it has no items", path.input.name),
+                )
+                .with_help(format!("write `{}` alone", path.input.name)),
+            );
+            return false;
+        };
+        let fields = &self.program.records[record as usize].fields;
+        if fields.iter().any(|f| f.name == field.name) {
+            return true;
+        }
+        let help = match self.suggest(&field.name, fields.iter().map(|f| f.name.as_str())) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => {
+                format!("the fields are: {}", fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "))
+            }
+        };
+        self.report(
+            Diagnostic::new(Code::UnknownField, field.span, format!("unknown field `{}`", field.name)).with_help(help),
+        );
+        false
+    }
+}
+
+/// Example data as the JSON a portal would send: money and decimals as exact strings.
+fn data_json(value: &DataValue) -> Json {
+    match value {
+        DataValue::Missing(_) => Json::Null,
+        DataValue::List(items, _) => Json::Array(items.iter().map(data_json).collect()),
+        DataValue::Record(bindings, _) => {
+            Json::Object(bindings.iter().map(|b| (b.name.name.clone(), data_json(&b.value))).collect())
+        }
+        DataValue::Literal(literal) => match &literal.kind {
+            LitKind::Int(i) => Json::from(*i),
+            LitKind::Bool(b) => Json::Bool(*b),
+            LitKind::Text(t) => Json::String(t.clone()),
+            LitKind::Date(d) => Json::String(d.to_string()),
+            other => match literal_value(other).0 {
+                Value::Dec(d) => Json::String(d.to_string()),
+                _ => Json::Null,
+            },
+        },
+    }
+}

@@ -1,0 +1,704 @@
+//! Expressions: names resolved to slots, types decided, built-in functions and tables checked,
+//! and every problem reported with its position and, where it helps, a suggestion.
+
+use super::{Checker, Symbol};
+use crate::ast::{self, BinaryOp, ExprKind as A, LitKind, UnaryOp};
+use crate::diagnostic::{Code, Diagnostic};
+use eligo_core::program::{Arith, Builtin, Compare, Expr, ExprKind, ListOp, NameRef, Type};
+use eligo_core::source::Span;
+use eligo_core::value::Value;
+
+/// A checked expression with its type. `literal` marks numbers written directly (and arithmetic
+/// on them), which may stand for money: `income < 3000`.
+pub struct Typed {
+    pub expr: Expr,
+    pub ty: Type,
+    pub literal: bool,
+}
+
+/// Where an expression is checked: inside a list operation the item's fields are in scope.
+#[derive(Default)]
+pub struct Scope {
+    pub item: Option<u32>,
+    /// Names the expression reads directly, for the trace.
+    pub reads: Vec<NameRef>,
+}
+
+const FUNCTIONS: &[&str] = &[
+    "age",
+    "months_between",
+    "calendar_months",
+    "days_between",
+    "add_days",
+    "add_months",
+    "add_years",
+    "start_of_month",
+    "end_of_month",
+    "year",
+    "month",
+    "day",
+    "date",
+    "min",
+    "max",
+    "round",
+    "floor",
+    "ceil",
+    "abs",
+    "count",
+    "sum",
+    "any",
+    "all",
+    "filter",
+];
+
+impl Checker<'_> {
+    pub(super) fn type_name(&self, ty: Type) -> String {
+        match ty {
+            Type::Bool => "bool".into(),
+            Type::Int => "int".into(),
+            Type::Decimal => "decimal".into(),
+            Type::Money => "money".into(),
+            Type::Date => "date".into(),
+            Type::Text => "text".into(),
+            Type::Enum(_) => "one of …".into(),
+            Type::List(r) => {
+                format!("list of {}", self.program.records.get(r as usize).map_or("records", |r| r.name.as_str()))
+            }
+            Type::Error => "?".into(),
+        }
+    }
+
+    pub(super) fn check_expr(&mut self, expr: &ast::Expr, scope: &mut Scope) -> Typed {
+        let span = expr.span;
+        let typed = |kind: ExprKind, ty: Type| Typed { expr: Expr { kind, span }, ty, literal: false };
+        match &expr.kind {
+            A::Literal(lit) => {
+                let (value, ty) = literal_value(lit);
+                Typed {
+                    expr: Expr { kind: ExprKind::Const(value), span },
+                    ty,
+                    literal: matches!(lit, LitKind::Int(_) | LitKind::Decimal(_) | LitKind::Percent(_)),
+                }
+            }
+            A::Today => typed(ExprKind::Today, Type::Date),
+            A::Name(name) => self.check_name(name, span, scope),
+            A::Unary(UnaryOp::Not, operand) => {
+                let operand = self.check_expr(operand, scope);
+                self.expect_bool(&operand, "`not` needs a true/false value");
+                typed(ExprKind::Not(Box::new(operand.expr)), Type::Bool)
+            }
+            A::Unary(UnaryOp::Neg, operand) => {
+                let operand = self.check_expr(operand, scope);
+                if !operand.ty.is_numeric() && operand.ty != Type::Error {
+                    self.mismatch(span, format!("cannot negate a {}", self.type_name(operand.ty)), None);
+                }
+                Typed {
+                    literal: operand.literal,
+                    ty: operand.ty,
+                    expr: Expr { kind: ExprKind::Neg(Box::new(operand.expr)), span },
+                }
+            }
+            A::Binary(op, lhs, rhs) => self.check_binary(*op, lhs, rhs, span, scope),
+            A::If(condition, then, otherwise) => {
+                let condition = self.check_expr(condition, scope);
+                self.expect_bool(&condition, "the condition of `if` must be true/false");
+                let then = self.check_expr(then, scope);
+                let otherwise = self.check_expr(otherwise, scope);
+                let ty = self.unify(&then, &otherwise).unwrap_or_else(|| {
+                    self.mismatch(
+                        span,
+                        format!(
+                            "the two branches of `if` have different types: {} and {}",
+                            self.type_name(then.ty),
+                            self.type_name(otherwise.ty)
+                        ),
+                        Some("both `then` and `else` must give the same kind of value"),
+                    );
+                    Type::Error
+                });
+                Typed {
+                    literal: then.literal && otherwise.literal,
+                    ty,
+                    expr: Expr {
+                        kind: ExprKind::If(Box::new(condition.expr), Box::new(then.expr), Box::new(otherwise.expr)),
+                        span,
+                    },
+                }
+            }
+            A::List(_) => {
+                self.report(
+                    Diagnostic::new(Code::TypeMismatch, span, "a list in brackets can only follow `in`")
+                        .with_help("write `hukou in [\"上海\", \"北京\"]`"),
+                );
+                typed(ExprKind::Const(Value::Bool(false)), Type::Error)
+            }
+            A::Call(name, args) => self.check_call(name, args, span, scope),
+        }
+    }
+
+    fn check_name(&mut self, name: &str, span: Span, scope: &mut Scope) -> Typed {
+        let typed = |kind: ExprKind, ty: Type| Typed { expr: Expr { kind, span }, ty, literal: false };
+        if let Some(record) = scope.item {
+            let fields = &self.program.records[record as usize].fields;
+            if let Some(i) = fields.iter().position(|f| f.name == name) {
+                return typed(ExprKind::Field(i as u32), fields[i].ty);
+            }
+        }
+        match self.symbols.get(name).map(|s| s.0) {
+            Some(Symbol::Input(i)) => {
+                self.used_inputs[i as usize] = true;
+                push_read(scope, NameRef::Input(i));
+                typed(ExprKind::Input(i), self.program.inputs[i as usize].ty)
+            }
+            Some(Symbol::Param(i)) => {
+                push_read(scope, NameRef::Param(i));
+                typed(ExprKind::Param(i), self.program.params[i as usize].ty)
+            }
+            Some(Symbol::Let(i)) => {
+                self.used_lets[i as usize] = true;
+                push_read(scope, NameRef::Let(i));
+                typed(ExprKind::Let(i), self.let_types[i as usize])
+            }
+            Some(Symbol::Table(_)) => {
+                self.report(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`{name}` is a table; look a value up in it with `{name}(…)`"),
+                    )
+                    .with_help(format!("write `{name}(key)`")),
+                );
+                typed(ExprKind::Const(Value::Bool(false)), Type::Error)
+            }
+            None => {
+                let mut candidates: Vec<&str> = self.symbols.keys().map(String::as_str).collect();
+                if let Some(record) = scope.item {
+                    candidates.extend(self.program.records[record as usize].fields.iter().map(|f| f.name.as_str()));
+                }
+                let mut diagnostic = Diagnostic::new(Code::UnknownName, span, format!("unknown name `{name}`"))
+                    .with_label("not declared");
+                diagnostic = match self.suggest(name, candidates) {
+                    Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+                    None if self.field_owner(name).is_some() => diagnostic.with_help(format!(
+                        "`{name}` is a field of `{}`: use it inside a list operation, such as sum(household, {name})",
+                        self.field_owner(name).unwrap_or_default()
+                    )),
+                    None => diagnostic.with_help("declare it with `input`, `param` or `let`, or check the spelling"),
+                };
+                self.report(diagnostic);
+                typed(ExprKind::Const(Value::Bool(false)), Type::Error)
+            }
+        }
+    }
+
+    fn field_owner(&self, field: &str) -> Option<String> {
+        self.program.records.iter().find(|r| r.fields.iter().any(|f| f.name == field)).map(|r| r.name.clone())
+    }
+
+    fn check_binary(&mut self, op: BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span, scope: &mut Scope) -> Typed {
+        if op == BinaryOp::In {
+            return self.check_in(lhs, rhs, span, scope);
+        }
+        let l = self.check_expr(lhs, scope);
+        let r = self.check_expr(rhs, scope);
+        let node = |kind: ExprKind, ty: Type, literal: bool| Typed { expr: Expr { kind, span }, ty, literal };
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let message = format!("`{}` joins true/false values", op.symbol());
+                self.expect_bool(&l, &message);
+                self.expect_bool(&r, &message);
+                let (a, b) = (Box::new(l.expr), Box::new(r.expr));
+                node(if op == BinaryOp::And { ExprKind::And(a, b) } else { ExprKind::Or(a, b) }, Type::Bool, false)
+            }
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let ordered = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+                self.check_comparable(&l, &r, ordered, op.symbol(), span);
+                let compare = match op {
+                    BinaryOp::Eq => Compare::Eq,
+                    BinaryOp::Ne => Compare::Ne,
+                    BinaryOp::Lt => Compare::Lt,
+                    BinaryOp::Le => Compare::Le,
+                    BinaryOp::Gt => Compare::Gt,
+                    _ => Compare::Ge,
+                };
+                node(ExprKind::Compare(compare, Box::new(l.expr), Box::new(r.expr)), Type::Bool, false)
+            }
+            _ => {
+                let arith = match op {
+                    BinaryOp::Add => Arith::Add,
+                    BinaryOp::Sub => Arith::Sub,
+                    BinaryOp::Mul => Arith::Mul,
+                    _ => Arith::Div,
+                };
+                let ty = arith_type(arith, &l, &r).unwrap_or_else(|| {
+                    let help = match (l.ty, r.ty) {
+                        (Type::Date, _) | (_, Type::Date) => {
+                            Some("use add_days, add_months or add_years to move a date, and days_between or months_between to measure between dates")
+                        }
+                        (Type::Money, Type::Money) => Some("money times money has no meaning; multiply money by a number or a percentage"),
+                        (Type::Bool, _) | (_, Type::Bool) => Some("true/false values cannot be added or multiplied; use `and` / `or`"),
+                        (Type::Money, _) | (_, Type::Money) => Some("to add a plain number to money, write it as money, e.g. `100元`"),
+                        _ => None,
+                    };
+                    self.mismatch(
+                        span,
+                        format!("cannot {} {} and {}", arith_verb(arith), self.type_name(l.ty), self.type_name(r.ty)),
+                        help,
+                    );
+                    Type::Error
+                });
+                node(ExprKind::Arith(arith, Box::new(l.expr), Box::new(r.expr)), ty, l.literal && r.literal)
+            }
+        }
+    }
+
+    /// `hukou in ["上海", "北京"]`
+    fn check_in(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, span: Span, scope: &mut Scope) -> Typed {
+        let l = self.check_expr(lhs, scope);
+        let A::List(items) = &rhs.kind else {
+            self.report(
+                Diagnostic::new(Code::TypeMismatch, rhs.span, "`in` needs a list of values in brackets")
+                    .with_help("write `hukou in [\"上海\", \"北京\"]`"),
+            );
+            return Typed {
+                expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span },
+                ty: Type::Error,
+                literal: false,
+            };
+        };
+        let items: Vec<Expr> = items
+            .iter()
+            .map(|item| {
+                let r = self.check_expr(item, scope);
+                self.check_comparable(&l, &r, false, "in", item.span);
+                r.expr
+            })
+            .collect();
+        Typed { expr: Expr { kind: ExprKind::In(Box::new(l.expr), items), span }, ty: Type::Bool, literal: false }
+    }
+
+    /// Reports when `l` and `r` cannot be compared (`ordered`: with < or >).
+    pub(super) fn check_comparable(&mut self, l: &Typed, r: &Typed, ordered: bool, op: &str, span: Span) {
+        use Type::*;
+        let ok = match (l.ty, r.ty) {
+            (Error, _) | (_, Error) => true,
+            (Int | Decimal, Int | Decimal) | (Money, Money) | (Date, Date) => true,
+            (Money, Int | Decimal) => r.literal,
+            (Int | Decimal, Money) => l.literal,
+            (Text, Text) | (Bool, Bool) => !ordered,
+            (Enum(a), Enum(b)) => a == b && !ordered,
+            (Enum(e), Text) | (Text, Enum(e)) if !ordered => {
+                let literal = if l.ty == Text { l } else { r };
+                self.check_option(e, literal);
+                true
+            }
+            _ => false,
+        };
+        if ok {
+            return;
+        }
+        let (ln, rn) = (self.type_name(l.ty), self.type_name(r.ty));
+        let (message, help) =
+            if matches!(l.ty, Money) && r.ty.is_numeric() || matches!(r.ty, Money) && l.ty.is_numeric() {
+                (
+                    format!("cannot compare money with {}", if l.ty == Money { &rn } else { &ln }),
+                    Some("compare money with money, or with an amount written as money such as `3000元`"),
+                )
+            } else if ordered && l.ty == r.ty {
+                (
+                    format!("`{op}` cannot order {ln} values"),
+                    Some("only numbers, money and dates have an order; use == or !="),
+                )
+            } else {
+                (format!("cannot compare {ln} with {rn}"), None)
+            };
+        self.mismatch(span, message, help);
+    }
+
+    /// A text literal compared with a one-of value must be one of its options.
+    pub(super) fn check_option(&mut self, enumeration: u32, literal: &Typed) {
+        let ExprKind::Const(Value::Text(text)) = &literal.expr.kind else { return };
+        let options = &self.program.enums[enumeration as usize].options;
+        if options.iter().any(|o| *o.value == **text) {
+            return;
+        }
+        let listed: Vec<String> = options.iter().map(|o| format!("\"{}\"", o.value)).collect();
+        let suggestion = self.suggest(text, options.iter().map(|o| o.value.as_str()));
+        let help = match suggestion {
+            Some(close) => format!("did you mean \"{close}\"? The options are {}", listed.join(", ")),
+            None => format!("the options are {}", listed.join(", ")),
+        };
+        self.report(
+            Diagnostic::new(Code::UnknownOption, literal.expr.span, format!("\"{text}\" is not one of the options"))
+                .with_help(help),
+        );
+    }
+
+    /// The type both branches can take, if any.
+    pub(super) fn unify(&self, a: &Typed, b: &Typed) -> Option<Type> {
+        use Type::*;
+        Some(match (a.ty, b.ty) {
+            (Error, _) | (_, Error) => Error,
+            (x, y) if x == y => x,
+            (Int | Decimal, Int | Decimal) => Decimal,
+            (Money, Int | Decimal) if b.literal => Money,
+            (Int | Decimal, Money) if a.literal => Money,
+            (Enum(_), Text) | (Text, Enum(_)) => Text,
+            _ => return None,
+        })
+    }
+
+    pub(super) fn expect_bool(&mut self, typed: &Typed, message: &str) {
+        if typed.ty != Type::Bool && typed.ty != Type::Error {
+            self.report(
+                Diagnostic::new(
+                    Code::NotACondition,
+                    typed.expr.span,
+                    format!("{message}, but this is {}", self.type_name(typed.ty)),
+                )
+                .with_help("compare it with something, for example `年龄 >= 65`"),
+            );
+        }
+    }
+
+    pub(super) fn mismatch(&mut self, span: Span, message: String, help: Option<&str>) {
+        let diagnostic = Diagnostic::new(Code::TypeMismatch, span, message);
+        self.report(match help {
+            Some(help) => diagnostic.with_help(help),
+            None => diagnostic,
+        });
+    }
+
+    fn check_call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span, scope: &mut Scope) -> Typed {
+        if let Some(Symbol::Table(t)) = self.symbols.get(&name.name).map(|s| s.0) {
+            return self.check_table_call(t, args, span, scope);
+        }
+        let list_op = match name.name.as_str() {
+            "count" => Some(ListOp::Count),
+            "sum" => Some(ListOp::Sum),
+            "any" => Some(ListOp::Any),
+            "all" => Some(ListOp::All),
+            "filter" => Some(ListOp::Filter),
+            "min" | "max" if args.first().is_some_and(|a| self.is_list_expr(a, scope)) => {
+                Some(if name.name == "min" { ListOp::Min } else { ListOp::Max })
+            }
+            _ => None,
+        };
+        if let Some(op) = list_op {
+            return self.check_list_op(op, &name.name, args, span, scope);
+        }
+        let builtin = match name.name.as_str() {
+            "age" => Builtin::Age,
+            "months_between" => Builtin::MonthsBetween,
+            "calendar_months" => Builtin::CalendarMonths,
+            "days_between" => Builtin::DaysBetween,
+            "add_days" => Builtin::AddDays,
+            "add_months" => Builtin::AddMonths,
+            "add_years" => Builtin::AddYears,
+            "start_of_month" => Builtin::StartOfMonth,
+            "end_of_month" => Builtin::EndOfMonth,
+            "year" => Builtin::Year,
+            "month" => Builtin::Month,
+            "day" => Builtin::Day,
+            "date" => Builtin::MakeDate,
+            "min" => Builtin::Min,
+            "max" => Builtin::Max,
+            "round" => Builtin::Round,
+            "floor" => Builtin::Floor,
+            "ceil" => Builtin::Ceil,
+            "abs" => Builtin::Abs,
+            _ => {
+                let tables: Vec<&str> = self
+                    .symbols
+                    .iter()
+                    .filter(|(_, s)| matches!(s.0, Symbol::Table(_)))
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                let candidates = FUNCTIONS.iter().copied().chain(tables);
+                let mut diagnostic = Diagnostic::new(
+                    Code::UnknownFunction,
+                    name.span,
+                    format!("unknown function or table `{}`", name.name),
+                );
+                diagnostic = match self.suggest(&name.name, candidates) {
+                    Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+                    None => diagnostic
+                        .with_help("docs/language.md lists the built-in functions; tables are declared with `table`"),
+                };
+                self.report(diagnostic);
+                for arg in args {
+                    self.check_expr(arg, scope);
+                }
+                return Typed {
+                    expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span },
+                    ty: Type::Error,
+                    literal: false,
+                };
+            }
+        };
+        let typed_args: Vec<Typed> = args.iter().map(|a| self.check_expr(a, scope)).collect();
+        let ty = self.builtin_type(builtin, &name.name, &typed_args, span);
+        let literal = matches!(
+            builtin,
+            Builtin::Round | Builtin::Floor | Builtin::Ceil | Builtin::Abs | Builtin::Min | Builtin::Max
+        ) && typed_args.iter().all(|a| a.literal);
+        Typed {
+            expr: Expr { kind: ExprKind::Call(builtin, typed_args.into_iter().map(|a| a.expr).collect()), span },
+            ty,
+            literal,
+        }
+    }
+
+    fn builtin_type(&mut self, builtin: Builtin, name: &str, args: &[Typed], span: Span) -> Type {
+        use Type::*;
+        let (params, result): (&[Type], Type) = match builtin {
+            Builtin::Age | Builtin::MonthsBetween | Builtin::CalendarMonths | Builtin::DaysBetween => {
+                (&[Date, Date], Int)
+            }
+            Builtin::AddDays | Builtin::AddMonths | Builtin::AddYears => (&[Date, Int], Date),
+            Builtin::StartOfMonth | Builtin::EndOfMonth => (&[Date], Date),
+            Builtin::Year | Builtin::Month | Builtin::Day => (&[Date], Int),
+            Builtin::MakeDate => (&[Int, Int, Int], Date),
+            Builtin::Min | Builtin::Max => return self.min_max_type(name, args, span),
+            Builtin::Round | Builtin::Floor | Builtin::Ceil | Builtin::Abs => {
+                let max_args = if builtin == Builtin::Abs { 1 } else { 2 };
+                if args.is_empty() || args.len() > max_args {
+                    let usage =
+                        if max_args == 1 { format!("{name}(x)") } else { format!("{name}(x) or {name}(x, places)") };
+                    self.argument_count(span, name, &usage, args.len());
+                    return Error;
+                }
+                if !args[0].ty.is_numeric() && args[0].ty != Error {
+                    self.argument_type(&args[0], name, "a number or money");
+                }
+                if let Some(places) = args.get(1) {
+                    if places.ty != Int && places.ty != Error {
+                        self.argument_type(places, name, "a whole number of decimal places");
+                    }
+                }
+                return args[0].ty;
+            }
+        };
+        if args.len() != params.len() {
+            let usage = match builtin {
+                Builtin::Age => "age(birth_date, today)",
+                Builtin::MonthsBetween => "months_between(start, end)",
+                Builtin::CalendarMonths => "calendar_months(first, last)",
+                Builtin::DaysBetween => "days_between(start, end)",
+                Builtin::AddDays => "add_days(date, n)",
+                Builtin::AddMonths => "add_months(date, n)",
+                Builtin::AddYears => "add_years(date, n)",
+                Builtin::MakeDate => "date(year, month, day)",
+                _ => "f(date)",
+            };
+            self.argument_count(span, name, usage, args.len());
+            return result;
+        }
+        for (arg, param) in args.iter().zip(params) {
+            if arg.ty != *param && arg.ty != Error {
+                self.argument_type(arg, name, &self.type_name(*param));
+            }
+        }
+        result
+    }
+
+    fn min_max_type(&mut self, name: &str, args: &[Typed], span: Span) -> Type {
+        if args.len() < 2 {
+            self.argument_count(span, name, &format!("{name}(a, b, …) or {name}(list, value)"), args.len());
+            return Type::Error;
+        }
+        let mut ty = args[0].ty;
+        let mut literal = args[0].literal;
+        for arg in &args[1..] {
+            let so_far = Typed { expr: arg.expr.clone(), ty, literal };
+            match self.unify(&so_far, arg) {
+                Some(t) if t.is_numeric() || t == Type::Date || t == Type::Error => {
+                    ty = t;
+                    literal &= arg.literal;
+                }
+                _ => {
+                    self.argument_type(arg, name, &format!("{} like the other arguments", self.type_name(ty)));
+                    return Type::Error;
+                }
+            }
+        }
+        ty
+    }
+
+    fn argument_count(&mut self, span: Span, name: &str, usage: &str, got: usize) {
+        self.report(
+            Diagnostic::new(
+                Code::ArgumentCount,
+                span,
+                format!("`{name}` was given {got} argument{}", if got == 1 { "" } else { "s" }),
+            )
+            .with_help(format!("write {usage}")),
+        );
+    }
+
+    fn argument_type(&mut self, arg: &Typed, name: &str, expected: &str) {
+        let got = self.type_name(arg.ty);
+        self.report(
+            Diagnostic::new(Code::ArgumentType, arg.expr.span, format!("`{name}` needs {expected} here, not {got}"))
+                .with_label(format!("this is {got}")),
+        );
+    }
+
+    fn is_list_expr(&mut self, expr: &ast::Expr, scope: &Scope) -> bool {
+        self.list_record(expr, scope).is_some()
+    }
+
+    /// The record type of a list-valued expression (an input, or `filter(…)` of one), decided
+    /// without reporting anything.
+    pub(super) fn list_record(&self, expr: &ast::Expr, scope: &Scope) -> Option<u32> {
+        match &expr.kind {
+            A::Name(name) => {
+                if let Some(record) = scope.item {
+                    if self.program.records[record as usize].fields.iter().any(|f| &f.name == name) {
+                        return None;
+                    }
+                }
+                match self.symbols.get(name).map(|s| s.0) {
+                    Some(Symbol::Input(i)) => match self.program.inputs[i as usize].ty {
+                        Type::List(r) => Some(r),
+                        _ => None,
+                    },
+                    Some(Symbol::Let(i)) => match self.let_types.get(i as usize) {
+                        Some(Type::List(r)) => Some(*r),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            A::Call(name, args) if name.name == "filter" => args.first().and_then(|a| self.list_record(a, scope)),
+            _ => None,
+        }
+    }
+
+    fn check_list_op(&mut self, op: ListOp, name: &str, args: &[ast::Expr], span: Span, scope: &mut Scope) -> Typed {
+        let error = |span| Typed {
+            expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span },
+            ty: Type::Error,
+            literal: false,
+        };
+        let usage = match op {
+            ListOp::Count => "count(household) or count(household, condition)",
+            ListOp::Sum => "sum(household, monthly_income)",
+            ListOp::Any => "any(household, condition)",
+            ListOp::All => "all(household, condition)",
+            ListOp::Filter => "filter(household, condition)",
+            ListOp::Min => "min(household, value)",
+            ListOp::Max => "max(household, value)",
+        };
+        let needs_item = op != ListOp::Count;
+        if args.is_empty() || args.len() > 2 || (needs_item && args.len() != 2) {
+            self.argument_count(span, name, usage, args.len());
+            return error(span);
+        }
+        let list = self.check_expr(&args[0], scope);
+        let record = match list.ty {
+            Type::List(r) => r,
+            Type::Error => return error(span),
+            other => {
+                let got = self.type_name(other);
+                self.report(
+                    Diagnostic::new(
+                        Code::NotAList,
+                        args[0].span,
+                        format!("`{name}` needs a list of records, not {got}"),
+                    )
+                    .with_help(format!("write {usage}, where household is an input declared as `list of …`")),
+                );
+                return error(span);
+            }
+        };
+        let mut inner = Scope { item: Some(record), reads: std::mem::take(&mut scope.reads) };
+        let item = args.get(1).map(|a| self.check_expr(a, &mut inner));
+        scope.reads = inner.reads;
+        let ty = match (op, &item) {
+            (ListOp::Count, _) => Type::Int,
+            (ListOp::Any | ListOp::All, _) => Type::Bool,
+            (ListOp::Filter, _) => Type::List(record),
+            (ListOp::Sum | ListOp::Min | ListOp::Max, Some(item)) => {
+                if !item.ty.is_numeric() && item.ty != Type::Error && !(op != ListOp::Sum && item.ty == Type::Date) {
+                    self.argument_type(item, name, "a number or money for each item");
+                    Type::Error
+                } else {
+                    item.ty
+                }
+            }
+            _ => Type::Error,
+        };
+        if let (ListOp::Count | ListOp::Any | ListOp::All | ListOp::Filter, Some(item)) = (op, &item) {
+            self.expect_bool(item, &format!("the condition of `{name}` must be true/false for each item"));
+        }
+        let kind = ExprKind::List(op, Box::new(list.expr), item.map(|i| Box::new(i.expr)));
+        Typed { expr: Expr { kind, span }, ty, literal: false }
+    }
+
+    fn check_table_call(&mut self, table: u32, args: &[ast::Expr], span: Span, scope: &mut Scope) -> Typed {
+        let typed_args: Vec<Typed> = args.iter().map(|a| self.check_expr(a, scope)).collect();
+        let def = &self.program.tables[table as usize];
+        let (name, keys, key_types, result) = (def.name.clone(), def.keys.clone(), def.key_types.clone(), def.result);
+        if typed_args.len() != keys.len() {
+            let usage = format!("{name}({})", keys.join(", "));
+            self.argument_count(span, &name, &usage, typed_args.len());
+        } else {
+            for (arg, key_type) in typed_args.iter().zip(&key_types) {
+                let key = Typed { expr: arg.expr.clone(), ty: *key_type, literal: true };
+                if self.unify(&key, arg).is_none() {
+                    self.argument_type(arg, &name, &self.type_name(*key_type));
+                }
+            }
+        }
+        Typed {
+            expr: Expr { kind: ExprKind::Table(table, typed_args.into_iter().map(|a| a.expr).collect()), span },
+            ty: result,
+            literal: false,
+        }
+    }
+}
+
+fn push_read(scope: &mut Scope, name: NameRef) {
+    if !scope.reads.contains(&name) {
+        scope.reads.push(name);
+    }
+}
+
+/// The value and type of a literal; percentages are decimals.
+pub fn literal_value(lit: &LitKind) -> (Value, Type) {
+    match lit {
+        LitKind::Int(i) => (Value::Int(*i), Type::Int),
+        LitKind::Decimal(d) | LitKind::Percent(d) => (Value::Dec(*d), Type::Decimal),
+        LitKind::Money(d) => (Value::Dec(*d), Type::Money),
+        LitKind::Date(d) => (Value::Date(*d), Type::Date),
+        LitKind::Text(t) => (Value::text(t), Type::Text),
+        LitKind::Bool(b) => (Value::Bool(*b), Type::Bool),
+    }
+}
+
+fn arith_verb(op: Arith) -> &'static str {
+    match op {
+        Arith::Add => "add",
+        Arith::Sub => "subtract",
+        Arith::Mul => "multiply",
+        Arith::Div => "divide",
+    }
+}
+
+/// The type of `l op r`, if the operation has a meaning.
+fn arith_type(op: Arith, l: &Typed, r: &Typed) -> Option<Type> {
+    use Type::*;
+    Some(match (op, l.ty, r.ty) {
+        (_, Error, _) | (_, _, Error) => Error,
+        (Arith::Add | Arith::Sub | Arith::Mul, Int, Int) => Int,
+        (Arith::Add | Arith::Sub | Arith::Mul | Arith::Div, Int | Decimal, Int | Decimal) => Decimal,
+        (Arith::Add | Arith::Sub, Money, Money) => Money,
+        (Arith::Add | Arith::Sub, Money, Int | Decimal) if r.literal => Money,
+        (Arith::Add | Arith::Sub, Int | Decimal, Money) if l.literal => Money,
+        (Arith::Mul, Money, Int | Decimal) | (Arith::Mul, Int | Decimal, Money) => Money,
+        (Arith::Div, Money, Int | Decimal) => Money,
+        (Arith::Div, Money, Money) => Decimal,
+        _ => return None,
+    })
+}

@@ -1,0 +1,175 @@
+//! Diagnostics are data: every stage returns them, none prints them. Rendering (a caret snippet
+//! for the terminal, positions for browser editors) lives in `render`.
+//!
+//! Codes are stable: docs/errors.md documents each with an example and its fix, and
+//! tests/fixtures holds a file that triggers it.
+
+use eligo_core::source::Span;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal: $title:literal,)*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as printed: `E0201`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// A short title, as in docs/errors.md.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Syntax and limits
+    Syntax = "E0101": "syntax error",
+    InvalidUtf8 = "E0102": "file is not UTF-8",
+    SourceTooLarge = "E0103": "source too large",
+    NestingTooDeep = "E0104": "nesting too deep",
+    NameTooLong = "E0105": "name too long",
+    TextTooLong = "E0106": "text too long",
+    InvalidDate = "E0107": "invalid date",
+    NumberOutOfRange = "E0108": "number out of range",
+    TooManyDeclarations = "E0109": "too many declarations",
+    TooManyRows = "E0110": "table or group too long",
+    // Names
+    UnknownName = "E0201": "unknown name",
+    DuplicateName = "E0202": "duplicate name",
+    UnknownType = "E0203": "unknown type",
+    UnknownFunction = "E0204": "unknown function",
+    UnknownPolicy = "E0205": "unknown policy",
+    UnknownInput = "E0206": "unknown input in an example",
+    UnknownField = "E0207": "unknown field",
+    DuplicateRuleset = "E0208": "more than one ruleset header",
+    UnknownOutput = "E0209": "unknown output",
+    // Types
+    TypeMismatch = "E0301": "type mismatch",
+    ArgumentCount = "E0302": "wrong number of arguments",
+    ArgumentType = "E0303": "wrong type of argument",
+    NotACondition = "E0304": "condition is not true/false",
+    ValueType = "E0305": "value of the wrong type",
+    OutputType = "E0306": "output of the wrong type",
+    UnknownOption = "E0307": "value is not one of the options",
+    ConstraintType = "E0308": "constraint of the wrong type",
+    NotAList = "E0309": "not a list of records",
+    // Definitions
+    Cycle = "E0401": "definitions depend on each other in a cycle",
+    // Tables
+    TableOverlap = "E0501": "overlapping table rows",
+    TableGap = "E0502": "gap between table bands",
+    TableShape = "E0503": "row does not fit the table",
+    EmptyBand = "E0504": "band is empty",
+    OtherwiseNotLast = "E0505": "otherwise row is not the last",
+    // Dates and periods
+    UnsortedDates = "E0601": "dates out of order",
+    DuplicateDate = "E0602": "the same date twice",
+    EmptyPeriod = "E0603": "period ends before it starts",
+    // Policies and relations
+    DuplicateOutput = "E0701": "output defined twice",
+    RelationCycle = "E0702": "policies exclude each other in a cycle",
+    GroupPeriod = "E0703": "group members pay over different periods",
+    MissingAmount = "E0704": "policy has no amount",
+    // Warnings
+    UnusedInput = "W0101": "unused input",
+    UnusedDefinition = "W0102": "unused definition",
+    MissingEnglish = "W0103": "text without English",
+    NoExamples = "W0104": "policy without examples",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A secondary place that explains the primary one ("the other row is here").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One problem found in the rules, with where it is and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub span: Span,
+    /// Said under the caret.
+    pub label: Option<String>,
+    pub notes: Vec<Note>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic whose severity follows its code: `W…` codes warn, the others are errors.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: if code.as_str().starts_with('W') { Severity::Warning } else { Severity::Error },
+            message: message.into(),
+            span,
+            label: None,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_note(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.notes.push(Note { span, message: message.into() });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Rendering diagnostics at the edges: a caret snippet for people (the CLI, the `rendered` field
+//! for embedders) and positioned JSON for editors (line, column and UTF-16 column).
+
+use crate::diagnostic::{Diagnostic, Severity};
+use eligo_core::source::{Position, Sources, Span};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// A diagnostic with its positions resolved, as the JSON API and `--format json` give it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Positioned {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub file: String,
+    pub span: ByteSpan,
+    pub start: Position,
+    pub end: Position,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub notes: Vec<PositionedNote>,
+    /// The same diagnostic as the CLI prints it.
+    pub rendered: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct ByteSpan {
+    pub start: u32,
+    pub end: u32,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PositionedNote {
+    pub message: String,
+    pub file: String,
+    pub start: Position,
+}
+
+pub fn position(sources: &Sources, diagnostic: &Diagnostic) -> Positioned {
+    let (file, start, end) = locate(sources, diagnostic.span);
+    Positioned {
+        code: diagnostic.code.as_str(),
+        severity: diagnostic.severity,
+        message: diagnostic.message.clone(),
+        file,
+        span: ByteSpan { start: diagnostic.span.start, end: diagnostic.span.end },
+        start,
+        end,
+        label: diagnostic.label.clone(),
+        help: diagnostic.help.clone(),
+        notes: diagnostic
+            .notes
+            .iter()
+            .map(|note| {
+                let (file, start, _) = locate(sources, note.span);
+                PositionedNote { message: note.message.clone(), file, start }
+            })
+            .collect(),
+        rendered: render(sources, diagnostic),
+    }
+}
+
+fn locate(sources: &Sources, span: Span) -> (String, Position, Position) {
+    match sources.get(span.file) {
+        Some(file) => (file.name.clone(), file.position(span.start as usize), file.position(span.end as usize)),
+        None => {
+            let nowhere = Position { line: 1, column: 1, utf16_column: 1 };
+            (String::new(), nowhere, nowhere)
+        }
+    }
+}
+
+/// The diagnostic as a compiler prints it:
+///
+/// ```text
+/// error[E0201]: unknown name `birth_dat`
+///   --> rules/elderly.rules:13:18
+///    |
+/// 13 | let 年龄 = age(birth_dat, today)
+///    |                ^^^^^^^^^ not declared
+///    = help: did you mean `birth_date`?
+/// ```
+pub fn render(sources: &Sources, diagnostic: &Diagnostic) -> String {
+    let mut out = String::new();
+    let severity = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let _ = writeln!(out, "{severity}[{}]: {}", diagnostic.code, diagnostic.message);
+    snippet(&mut out, sources, diagnostic.span, diagnostic.label.as_deref().unwrap_or(""), '^');
+    for note in &diagnostic.notes {
+        snippet(&mut out, sources, note.span, &note.message, '-');
+    }
+    if let Some(help) = &diagnostic.help {
+        let _ = writeln!(out, "   = help: {help}");
+    }
+    out
+}
+
+fn snippet(out: &mut String, sources: &Sources, span: Span, label: &str, marker: char) {
+    let Some(file) = sources.get(span.file) else { return };
+    let start = file.position(span.start as usize);
+    let line_index = start.line - 1;
+    let text = file.line_text(line_index);
+    let line_start = file.line_start(line_index);
+    let gutter = start.line.to_string().len();
+    let _ = writeln!(out, "{:gutter$}--> {}:{}:{}", "", file.name, start.line, start.column);
+    let _ = writeln!(out, "{:gutter$} |", "");
+    let _ = writeln!(out, "{} | {}", start.line, text.replace('\t', TAB));
+    // Underline to the end of the span or of the line, whichever is first; at least one marker.
+    let from = (span.start as usize).saturating_sub(line_start).min(text.len());
+    let to = (span.end as usize).saturating_sub(line_start).clamp(from, text.len());
+    let before = text.get(..from).unwrap_or("");
+    let covered = text.get(from..to).unwrap_or("").trim_end();
+    let pad = width(before);
+    let marks = marker.to_string().repeat(width(covered).max(1));
+    let line = format!("{:gutter$} | {:pad$}{marks} {label}", "", "");
+    let _ = writeln!(out, "{}", line.trim_end());
+}
+
+/// Tabs are shown as four spaces, so that the caret lines up whatever the terminal's tab stops.
+const TAB: &str = "    ";
+
+/// Terminal columns: East Asian wide characters take two.
+fn width(text: &str) -> usize {
+    text.chars()
+        .map(|c| {
+            if c == '\t' {
+                TAB.len()
+            } else if is_wide(c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}

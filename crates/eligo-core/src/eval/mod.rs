@@ -1,0 +1,130 @@
+//! Evaluation: program + facts + date → report. Definitions are computed once, each policy is
+//! decided on its own (an error in one never stops the others), then exclusions and
+//! highest-amount groups are settled, and the report is written.
+
+pub mod expr;
+mod policy;
+mod relations;
+mod report;
+
+use crate::date::Date;
+use crate::program::Program;
+use crate::source::Span;
+use crate::value::Value;
+use crate::vocabulary::Lang;
+use crate::vocabulary::Status;
+pub use expr::OnDate;
+pub use policy::{Decided, PolicyOutcome};
+pub use relations::MAX_RELATION_WORK;
+pub use report::{fact_path, location, money, to_json};
+
+/// Why a policy could not be evaluated for this citizen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// What the caller wants in the report.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub lang: Lang,
+    /// Explanations cost time and bytes: ask for them when they are shown.
+    pub trace: bool,
+}
+
+/// How much of each policy's decision is worked out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Status and amount only: stop at the first condition that fails; no condition kept for a report.
+    Lean,
+    /// Everything a report shows: each condition, every output, the missing facts.
+    Full,
+    /// `Full`, and the table rows behind each output, for the trace.
+    Traced,
+}
+
+/// Decides every policy for one citizen on `date`: the decisions, before any report is written.
+pub fn decide(program: &Program, facts: &[Value], date: Date) -> Vec<PolicyOutcome> {
+    let on = OnDate::new(program, date);
+    decide_in(&mut expr::Env::new(program, &on, facts), Depth::Full)
+}
+
+/// `decide`, sharing one `MAX_EVALUATION_STEPS` with the evaluations before it, which took
+/// `spent` steps (updated): the examples of a rule set run within one budget, so that a file of
+/// hundreds of heavy examples cannot make `eligo test` or the playground hang (robustness).
+pub fn decide_after(program: &Program, facts: &[Value], date: Date, spent: &mut u64) -> Vec<PolicyOutcome> {
+    let on = OnDate::new(program, date);
+    let mut env = expr::Env::after(program, &on, facts, *spent);
+    let outcomes = decide_in(&mut env, Depth::Full);
+    *spent = env.spent();
+    outcomes
+}
+
+/// Decides every policy for one citizen, on a date whose parameters are already resolved.
+pub fn decide_on(program: &Program, on: &OnDate, facts: &[Value], depth: Depth) -> Vec<PolicyOutcome> {
+    decide_in(&mut expr::Env::new(program, on, facts), depth)
+}
+
+/// `decide_on` into `outcomes` (emptied first): screening many citizens reuses one vector.
+pub fn decide_into(program: &Program, on: &OnDate, facts: &[Value], depth: Depth, outcomes: &mut Vec<PolicyOutcome>) {
+    outcomes.clear();
+    decide_all(&mut expr::Env::new(program, on, facts), depth, outcomes);
+}
+
+/// Most missing facts one evaluation names in all (each undetermined policy lists its own). A
+/// long list whose items all miss facts, read by many policies, would otherwise make a report of
+/// hundreds of megabytes from a few kilobytes of data (robustness). An undetermined policy past
+/// the limit is an error that says so: its list of missing facts is never cut short silently.
+pub const MAX_REPORTED_MISSING: usize = 100_000;
+
+fn decide_in(env: &mut expr::Env, depth: Depth) -> Vec<PolicyOutcome> {
+    let mut outcomes = Vec::with_capacity(env.program.policies.len());
+    decide_all(env, depth, &mut outcomes);
+    outcomes
+}
+
+fn decide_all(env: &mut expr::Env, depth: Depth, outcomes: &mut Vec<PolicyOutcome>) {
+    let program = env.program;
+    outcomes.extend(program.policies.iter().map(|policy| policy::evaluate(env, policy, depth)));
+    relations::settle(program, outcomes);
+    let mut named = 0;
+    for (policy, outcome) in program.policies.iter().zip(outcomes.iter_mut()) {
+        if outcome.status != Status::Undetermined {
+            continue;
+        }
+        named += outcome.missing.keys().len();
+        if named > MAX_REPORTED_MISSING {
+            outcome.status = Status::Error;
+            outcome.missing = crate::value::Missing::default();
+            outcome.error = Some(EvalError {
+                message: format!(
+                    "the answer depends on more missing facts than a report names ({MAX_REPORTED_MISSING} in all); \
+                     give more of the data"
+                ),
+                span: policy.span,
+            });
+        }
+    }
+}
+
+/// Evaluates one citizen into a full report.
+pub fn evaluate(program: &Program, facts: &[Value], date: Date, options: Options) -> crate::report::Report {
+    let on = OnDate::new(program, date);
+    let mut env = expr::Env::new(program, &on, facts);
+    let outcomes = decide_in(&mut env, if options.trace { Depth::Traced } else { Depth::Full });
+    report::write(&env, &outcomes, options)
+}
+
+/// A value as a person reads it in a message.
+pub fn display(value: &Value) -> String {
+    match value {
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Dec(d) => d.normalize().to_string(),
+        Value::Date(d) => d.to_string(),
+        Value::Text(t) => format!("\"{t}\""),
+        Value::List(items) => format!("{} items", items.len()),
+        Value::Unknown(_) => "unknown".into(),
+    }
+}

@@ -1,0 +1,268 @@
+//! One policy for one citizen: effective period, conditions, outputs with their exceptions.
+
+use super::expr::{arith, Env, Result, TableHit};
+use super::{Depth, EvalError};
+use crate::program::{Arith, OutputDef, PolicyDef, Type};
+use crate::value::{Missing, Value};
+use crate::vocabulary::{ConditionKind, OutputName, Status};
+use rust_decimal::Decimal;
+
+/// What gave an output its value.
+#[derive(Clone, Debug)]
+pub enum Decided {
+    Base,
+    Exception(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct OutputValue {
+    pub value: Value,
+    pub decided: Decided,
+    /// Table rows consulted (only when tracing).
+    pub hits: Vec<TableHit>,
+}
+
+/// The decision for one policy, before it is written into a report.
+#[derive(Clone, Debug)]
+pub struct PolicyOutcome {
+    pub status: Status,
+    /// One per output of the policy, in order (empty when not decided that far).
+    pub outputs: Vec<OutputValue>,
+    pub payable: Option<Value>,
+    pub missing: Missing,
+    /// The value of each condition's expression (empty when not applicable).
+    pub conditions: Vec<Result<Value>>,
+    /// The policy granted instead of this one.
+    pub excluded_by: Option<u32>,
+    pub error: Option<EvalError>,
+}
+
+impl PolicyOutcome {
+    fn new(status: Status) -> PolicyOutcome {
+        PolicyOutcome {
+            status,
+            outputs: Vec::new(),
+            payable: None,
+            missing: Missing::default(),
+            conditions: Vec::new(),
+            excluded_by: None,
+            error: None,
+        }
+    }
+
+    /// The value of the `amount` output, if decided.
+    pub fn amount(&self, policy: &PolicyDef) -> Option<&Value> {
+        let index = policy.outputs.iter().position(|o| o.name == OutputName::Amount)?;
+        self.outputs.get(index).map(|o| &o.value)
+    }
+}
+
+pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> PolicyOutcome {
+    let lean = depth == Depth::Lean;
+    let date = env.date;
+    if policy.effective_from.is_some_and(|from| date < from) || policy.effective_until.is_some_and(|until| date > until)
+    {
+        return PolicyOutcome::new(Status::NotApplicable);
+    }
+    // Each policy has its own budget of steps: a costly policy cannot starve the others.
+    env.reset_steps();
+    let mut outcome = PolicyOutcome::new(Status::Eligible);
+    let (mut any_false, mut first_error, mut missing) = (false, None, None::<Missing>);
+    for condition in &policy.conditions {
+        let value = env.eval(&condition.expr);
+        match (&value, condition.kind) {
+            (Ok(Value::Bool(b)), kind) => any_false |= *b != (kind == ConditionKind::Require),
+            (Ok(Value::Unknown(m)), _) => missing = Some(missing.unwrap_or_default().union(m)),
+            (Ok(_), _) => {}
+            (Err(e), _) => {
+                first_error.get_or_insert_with(|| e.clone());
+            }
+        }
+        if lean {
+            // One failed condition settles the status; the others matter only to a report.
+            if any_false {
+                break;
+            }
+        } else {
+            outcome.conditions.push(value);
+        }
+    }
+    if any_false {
+        outcome.status = Status::Ineligible;
+        return outcome;
+    }
+    // The conditions hold together as `and` does: an error that a condition still unknown could
+    // settle (were it false) is not yet an error, but undetermined (see `Env::junction`).
+    if let Some(error) = first_error.filter(|_| missing.is_none() || env.out_of_steps()) {
+        outcome.status = Status::Error;
+        outcome.error = Some(error);
+        return outcome;
+    }
+    // Outputs are computed for undetermined policies too: a highest-amount group needs to know
+    // whether an undetermined member could pay more.
+    let undetermined = missing.is_some();
+    outcome.outputs.reserve_exact(policy.outputs.len());
+    outcome.missing = missing.unwrap_or_default();
+    let trace = depth == Depth::Traced;
+    for output in &policy.outputs {
+        // Every output is worked out, even when only the amount is wanted (lean): an output that
+        // is unknown or fails decides the status too.
+        match output_value(env, output, trace) {
+            Ok(value) => outcome.outputs.push(value),
+            // An error set aside for an undetermined policy, but never the step budget running
+            // out: that is work left undone, and the policy is an error (robustness).
+            Err(error) if undetermined && !env.out_of_steps() => {
+                outcome.outputs.push(OutputValue {
+                    value: Value::Unknown(Missing::default()),
+                    decided: Decided::Base,
+                    hits: Vec::new(),
+                });
+                let _ = error;
+            }
+            Err(error) => {
+                outcome.status = Status::Error;
+                outcome.error = Some(error);
+                outcome.outputs.clear();
+                return outcome;
+            }
+        }
+    }
+    outcome.payable = payable(policy, &outcome.outputs);
+    let unknown_outputs = outcome.outputs.iter().map(|o| &o.value).chain(outcome.payable.as_ref());
+    for value in unknown_outputs {
+        if let Value::Unknown(m) = value {
+            outcome.missing.absorb(m);
+        }
+    }
+    let any_unknown = undetermined || outcome.outputs.iter().any(|o| o.value.is_unknown());
+    outcome.status = if any_unknown { Status::Undetermined } else { Status::Eligible };
+    outcome
+}
+
+/// An output's value: the exception that applies, else the base definition. Two applicable
+/// exceptions that disagree are an error naming both.
+fn output_value<'p>(env: &mut Env<'p>, output: &'p OutputDef, trace: bool) -> Result<OutputValue> {
+    if trace {
+        env.hits = Some(Vec::new());
+    }
+    let result = decide_output(env, output).and_then(|(value, decided)| {
+        // A checked program's outputs always have their type; a program loaded from crafted bytes
+        // may not (found by fuzzing: an amount written as a bare number): an error, never a report
+        // with an amount that is not money.
+        if of_type(&value, output.ty) {
+            Ok((value, decided))
+        } else {
+            let message = format!("the output `{}` is not of its type", output.name.as_str());
+            Err(EvalError { message, span: output.span })
+        }
+    });
+    let hits = env.hits.take().unwrap_or_default();
+    result.map(|(value, decided)| OutputValue { value, decided, hits })
+}
+
+/// Whether `value` is a value of type `ty` (or unknown).
+fn of_type(value: &Value, ty: Type) -> bool {
+    matches!(
+        (value, ty),
+        (Value::Unknown(_), _)
+            | (_, Type::Error)
+            | (Value::Int(_), Type::Int | Type::Decimal | Type::Money)
+            | (Value::Dec(_), Type::Decimal | Type::Money)
+            | (Value::Bool(_), Type::Bool)
+            | (Value::Date(_), Type::Date)
+            | (Value::Text(_), Type::Text | Type::Enum(_))
+            | (Value::List(_), Type::List(_))
+    )
+}
+
+fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value, Decided)> {
+    let mut applicable: Vec<(usize, Value)> = Vec::new();
+    // Facts that could change which definition applies, or the value of one that may apply.
+    let mut missing: Option<Missing> = None;
+    for (i, exception) in output.exceptions.iter().enumerate() {
+        match env.eval(&exception.when)? {
+            Value::Bool(true) => {
+                let value = env.eval(&exception.value)?;
+                absorb(&mut missing, &value);
+                applicable.push((i, value));
+            }
+            when @ Value::Unknown(_) => {
+                absorb(&mut missing, &when);
+                // Should it apply, its value matters too.
+                if let Ok(value) = env.eval(&exception.value) {
+                    absorb(&mut missing, &value);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(mut missing) = missing {
+        if applicable.is_empty() {
+            if let Some(Ok(Value::Unknown(m))) = output.base.as_ref().map(|base| env.eval(base)) {
+                missing.absorb(&m);
+            }
+        }
+        return Ok((Value::Unknown(missing), Decided::Base));
+    }
+    if let [(first, first_value), rest @ ..] = applicable.as_slice() {
+        if let Some((other, other_value)) =
+            rest.iter().find(|(_, v)| v.compare(first_value) != Some(std::cmp::Ordering::Equal))
+        {
+            let (a, b) = (&output.exceptions[*first], &output.exceptions[*other]);
+            return Err(EvalError {
+                message: format!(
+                    "two exceptions apply and disagree: \"{}\" gives {} but \"{}\" gives {}",
+                    a.label.zh,
+                    super::display(first_value),
+                    b.label.zh,
+                    super::display(other_value)
+                ),
+                span: b.span,
+            });
+        }
+        return Ok((first_value.clone(), Decided::Exception(*first)));
+    }
+    match &output.base {
+        Some(base) => Ok((env.eval(base)?, Decided::Base)),
+        None => Err(EvalError {
+            message: format!("no definition of `{}` applies", output.name.as_str()),
+            span: output.span,
+        }),
+    }
+}
+
+fn absorb(missing: &mut Option<Missing>, value: &Value) {
+    if let Value::Unknown(m) = value {
+        missing.get_or_insert_with(Missing::default).absorb(m);
+    }
+}
+
+/// What remains to pay after the waiver: a share of the fee, or a fixed sum, never below zero.
+fn payable(policy: &PolicyDef, outputs: &[OutputValue]) -> Option<Value> {
+    let find = |name: OutputName| {
+        let i = policy.outputs.iter().position(|o| o.name == name)?;
+        Some((&policy.outputs[i], &outputs.get(i)?.value))
+    };
+    let (_, fee) = find(OutputName::Fee)?;
+    let Some((waiver_def, waiver)) = find(OutputName::Waiver) else { return Some(fee.clone()) };
+    if let Value::Unknown(m) = fee {
+        let mut m = m.clone();
+        if let Value::Unknown(w) = waiver {
+            m.absorb(w);
+        }
+        return Some(Value::Unknown(m));
+    }
+    if waiver.is_unknown() {
+        return Some(waiver.clone());
+    }
+    let reduction = if waiver_def.ty == Type::Decimal {
+        arith(Arith::Mul, fee, waiver, waiver_def.span).ok()?
+    } else {
+        waiver.clone()
+    };
+    let rest = arith(Arith::Sub, fee, &reduction, waiver_def.span).ok()?;
+    Some(match rest.as_decimal() {
+        Some(d) if d < Decimal::ZERO => Value::Dec(Decimal::ZERO),
+        _ => rest,
+    })
+}

@@ -1,0 +1,704 @@
+//! The WebAssembly edge: a thin wasm-bindgen layer over the `eligo` façade, compiled only for
+//! wasm32.
+//! Facts are read from JS objects property by property (only the declared inputs); results cross
+//! as one JSON text parsed by the JS engine, which measured faster than building objects from
+//! WebAssembly field by field. Dates are "YYYY-MM-DD", money is strings.
+//! Errors are JS `Error`s named "EligoError" with a `kind` and their details.
+#![cfg(target_arch = "wasm32")]
+
+use eligo::eval::Options;
+use eligo::ffi;
+use eligo::report::FactProblem;
+use eligo::value::Value;
+use serde::Serialize;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Rule files: one text, or file names mapped to texts. */
+export type RuleFiles = string | Record<string, string>;
+
+export interface EvaluateOptions {
+  /** The evaluation date, "YYYY-MM-DD" (the page passes the device's date). */
+  date: string;
+  /** Language of titles, labels and questions. Default "zh". */
+  lang?: "zh" | "en";
+  /** Include each policy's trace ("why?"). Default false: traces cost time and bytes. */
+  trace?: boolean;
+}
+
+export type Status = "eligible" | "ineligible" | "undetermined" | "not_applicable" | "error";
+
+export interface Location { file: string; line: number; column: number; }
+export interface Citation { citation: string; url?: string; }
+
+export interface TraceValue {
+  name: string;
+  /** null when missing; money and decimals are strings. */
+  value: string | number | boolean | null;
+  /** For a parameter: the date its value is in force from. */
+  since?: string;
+}
+
+export interface TraceStep {
+  kind: "require" | "unless" | "output" | "relation" | "effective";
+  label: string;
+  outcome: boolean | null;
+  met: boolean | null;
+  values: TraceValue[];
+  decidedBy?: string;
+  at?: Location;
+}
+
+export interface PolicyResult {
+  id: string;
+  title: string;
+  status: Status;
+  /** amount and period ("month" | "year" | "once"), fee, waiver, payable, named outputs. Money is a string like "75.00". */
+  outputs: Record<string, string | number | boolean>;
+  /** Missing facts that could change this answer: "birth_date", "household[0].income". */
+  missing: string[];
+  /** Labels of the conditions not met. */
+  failed: string[];
+  /** The policy granted instead (exclusions and highest-amount groups). */
+  excludedBy?: string;
+  /** With `trace: true` (the citation explains); `engine.policies()` lists every citation. */
+  source?: Citation;
+  error?: { message: string; at: Location };
+  trace?: TraceStep[];
+}
+
+/** A policy's status and amount, from `decide` and `decideMany`. */
+export interface Decision { id: string; status: Status; amount?: string; period?: "month" | "year" | "once"; }
+
+export interface AskNext { input: string; settles: number; label?: string; question?: string; }
+export interface FactProblem { path: string; message: string; }
+
+export interface Report {
+  date: string;
+  ruleset: string;
+  lang: "zh" | "en";
+  policies: PolicyResult[];
+  askNext: AskNext[];
+  warnings: FactProblem[];
+}
+
+export interface Text { zh: string; en: string | null; }
+export interface InputSchema {
+  name: string;
+  type: "bool" | "int" | "decimal" | "money" | "date" | "text" | "enum" | "list";
+  label?: Text; question?: Text; hint?: Text;
+  min?: string | number; max?: string | number;
+  options?: { value: string; en: string | null }[];
+  fields?: InputSchema[];
+}
+export interface Schema { ruleset: string; title: Text; inputs: InputSchema[]; }
+
+export interface PolicyInfo {
+  id: string; title: Text; source?: Citation;
+  effectiveFrom?: string; effectiveUntil?: string; period?: "month" | "year" | "once";
+}
+
+export interface Position { line: number; column: number; utf16Column: number; }
+export interface Diagnostic {
+  code: string;
+  severity: "error" | "warning";
+  message: string;
+  file: string;
+  span: { start: number; end: number };
+  start: Position;
+  end: Position;
+  label?: string;
+  help?: string;
+  notes: { message: string; file: string; start: Position }[];
+  /** The diagnostic as the CLI prints it, with the source line and a caret. */
+  rendered: string;
+}
+
+export interface ExampleResult {
+  name: string; at: Location; passed: boolean;
+  failures: { message: string; at: Location }[];
+}
+
+/**
+ * Screening on one date, from `engine.decider(date)`: each policy's status as a byte, in the order
+ * of `policies` (0 eligible, 1 ineligible, 2 undetermined, 3 not applicable, 4 error; in a batch,
+ * 255 for a record whose data is invalid), and amounts on request.
+ */
+export interface Decider {
+  /** The policies' ids, in the order of the status bytes. */
+  readonly policies: string[];
+  /** The inputs read from each record. */
+  readonly inputs: string[];
+  /**
+   * One record: a status byte per policy. The array is reused by the next call on this decider
+   * (copy it with `.slice()` to keep it). Throws an EligoError for invalid data.
+   */
+  decide(record: Record<string, unknown>): Uint8Array;
+  /** The amount ("75.00") of policy number `policy` for record `record` (default 0) of the last call, when eligible. */
+  amount(policy: number, record?: number): string | undefined;
+  /** Many records: `records.length × policies.length` bytes, record by record (a new array). */
+  decideMany(records: Record<string, unknown>[]): Uint8Array;
+  /**
+   * `count` records given as columns, one array per input (`Int32Array`, `Float64Array` or any
+   * array; a missing value is null, or NaN in a typed array): the fastest way to screen many.
+   */
+  decideColumns(columns: Record<string, ArrayLike<unknown>>, count: number): Uint8Array;
+  /** Frees the decider's memory in the module (also done when it is garbage-collected). */
+  free(): void;
+}
+
+/** Thrown by Engine.compile and Engine.evaluate: an Error whose name is "EligoError". */
+export interface EligoError extends Error {
+  name: "EligoError";
+  kind: "compile" | "load" | "invalidFacts" | "invalidDate" | "invalidOptions";
+  /** kind "compile": every problem in the rules. */
+  diagnostics?: Diagnostic[];
+  /** kind "invalidFacts": every problem in the data, at its path. */
+  problems?: FactProblem[];
+}
+"#;
+
+#[wasm_bindgen(start)]
+fn start() {
+    // A panic must reach the page as an Error with its message, not as an opaque trap.
+    std::panic::set_hook(Box::new(|info| wasm_bindgen::throw_str(&format!("Eligo internal error: {info}"))));
+}
+
+/// Results cross as one JSON text that the engine's native JSON.parse turns into objects: measured
+/// several times faster than building the objects property by property from WebAssembly. The text
+/// crosses in UTF-16, JavaScript's own encoding (see `json_writer`).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    parse_utf16(&eligo::json_writer::to_utf16(value).map_err(|e| JsValue::from_str(&e.to_string()))?)
+}
+
+/// A JS value as JSON data. NaN and infinities become text, which the facts reader rejects with
+/// the input's path.
+fn json_of(value: &JsValue, depth: usize) -> Result<serde_json::Value, JsValue> {
+    use serde_json::Value as Json;
+    if depth > eligo::facts::MAX_DEPTH {
+        return Err(eligo_error("invalidFacts", "the data is nested too deeply", None));
+    }
+    if let Some(n) = value.as_f64() {
+        return Ok(eligo::facts::json_number(n));
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Json::String(text));
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(Json::Bool(b));
+    }
+    if value.is_null() || value.is_undefined() {
+        return Ok(Json::Null);
+    }
+    if js_sys::Array::is_array(value) {
+        let array = js_sys::Array::from(value);
+        return array.iter().map(|item| json_of(&item, depth + 1)).collect::<Result<_, _>>().map(Json::Array);
+    }
+    let mut map = serde_json::Map::new();
+    for key in js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter() {
+        let item = js_sys::Reflect::get(value, &key)?;
+        if let Some(key) = key.as_string() {
+            map.insert(key, json_of(&item, depth + 1)?);
+        }
+    }
+    Ok(Json::Object(map))
+}
+
+fn eligo_error(kind: &str, message: &str, detail: Option<(&str, JsValue)>) -> JsValue {
+    let error = js_sys::Error::new(message);
+    error.set_name("EligoError");
+    let _ = js_sys::Reflect::set(&error, &"kind".into(), &kind.into());
+    if let Some((key, value)) = detail {
+        let _ = js_sys::Reflect::set(&error, &key.into(), &value);
+    }
+    error.into()
+}
+
+#[cfg(feature = "compiler")]
+fn rule_files(files: JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    if let Some(text) = files.as_string() {
+        return Ok(vec![("rules.rules".into(), text)]);
+    }
+    let invalid =
+        || eligo_error("invalidOptions", "rule files must be a text or an object of file names to texts", None);
+    if !files.is_object() {
+        return Err(invalid());
+    }
+    let mut map = std::collections::BTreeMap::new();
+    for entry in js_sys::Object::entries(files.unchecked_ref::<js_sys::Object>()).iter() {
+        let pair = js_sys::Array::from(&entry);
+        match (pair.get(0).as_string(), pair.get(1).as_string()) {
+            (Some(name), Some(text)) => map.insert(name, text),
+            _ => return Err(invalid()),
+        };
+    }
+    Ok(map.into_iter().collect())
+}
+
+fn options(value: JsValue) -> Result<(String, Options), JsValue> {
+    let field = |name: &str| js_sys::Reflect::get(&value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let invalid = |what: &str| {
+        let message =
+            format!("options must be {{ date: \"YYYY-MM-DD\", lang?: \"zh\" | \"en\", trace?: boolean }}: {what}");
+        eligo_error("invalidOptions", &message, None)
+    };
+    if !value.is_object() {
+        return Err(invalid("not an object"));
+    }
+    let date = field("date").as_string().ok_or_else(|| invalid("`date` is missing or not a text"))?;
+    let lang = field("lang");
+    let lang = match lang.as_string() {
+        Some(lang) if lang == "zh" || lang == "en" => Some(lang),
+        None if lang.is_undefined() || lang.is_null() => None,
+        _ => return Err(invalid("`lang` must be \"zh\" or \"en\"")),
+    };
+    let trace = field("trace");
+    let trace = match trace.as_bool() {
+        Some(trace) => trace,
+        None if trace.is_undefined() || trace.is_null() => false,
+        None => return Err(invalid("`trace` must be true or false")),
+    };
+    Ok((date, ffi::options(lang.as_deref(), trace)))
+}
+
+fn evaluate_error(error: eligo::EvaluateError) -> JsValue {
+    match error {
+        eligo::EvaluateError::InvalidFacts { message, problems } => {
+            eligo_error("invalidFacts", &message, to_js(&problems).ok().map(|p| ("problems", p)))
+        }
+        eligo::EvaluateError::InvalidDate { message } => eligo_error("invalidDate", &message, None),
+        eligo::EvaluateError::InvalidJson { message } => eligo_error("invalidFacts", &message, None),
+    }
+}
+
+/// A compiled rule set.
+#[wasm_bindgen]
+pub struct Engine {
+    inner: Rc<eligo::Engine>,
+    /// The inputs' names as JS strings, made once: reading a fact is then one property lookup.
+    keys: Vec<JsValue>,
+    /// The parameters of the last date asked for: a batch on one date resolves them once.
+    on: std::cell::RefCell<Option<eligo::eval::OnDate>>,
+}
+
+impl Engine {
+    fn new(inner: eligo::Engine) -> Engine {
+        let keys = inner.program().inputs.iter().map(|input| JsValue::from_str(&input.name)).collect();
+        Engine { inner: Rc::new(inner), keys, on: std::cell::RefCell::new(None) }
+    }
+
+    /// The parameters in force on `date`, from the cache when it is the same date.
+    fn on(&self, date: &str) -> Result<eligo::eval::OnDate, JsValue> {
+        let cached = self.on.borrow_mut().take();
+        let on = match cached {
+            Some(on) if eligo::date::Date::parse(date) == Some(on.date) => on,
+            _ => self.inner.on(ffi::date(date).map_err(evaluate_error)?),
+        };
+        Ok(on)
+    }
+
+    fn keep(&self, on: eligo::eval::OnDate) {
+        *self.on.borrow_mut() = Some(on);
+    }
+
+    /// The declared facts of a JS object, read by property (one lookup per input): a portal's
+    /// large profile costs no more than the facts the rules use. Unknown keys are not looked at.
+    fn facts(&self, data: &JsValue) -> Result<Vec<Value>, JsValue> {
+        if !data.is_object() || js_sys::Array::is_array(data) {
+            return Err(eligo_error("invalidFacts", "the data must be a plain object of facts", None));
+        }
+        let mut values = Vec::with_capacity(self.keys.len());
+        for key in &self.keys {
+            let value = js_sys::Reflect::get(data, key)?;
+            values.push(if value.is_undefined() { None } else { Some(json_of(&value, 0)?) });
+        }
+        eligo::facts::from_inputs(self.inner.program(), values.iter().map(Option::as_ref))
+            .map(|facts| facts.values)
+            .map_err(|problems| evaluate_error(eligo::EvaluateError::invalid_facts(problems)))
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Loads a rule set compiled ahead of time by `eligo build` (a `.eligo` file's bytes): no
+    /// parsing or checking at run time. Throws an EligoError (kind "load") for bytes that are not
+    /// a program this version can run, saying why.
+    pub fn load(bytes: &[u8]) -> Result<Engine, JsValue> {
+        eligo::Engine::load(bytes).map(Engine::new).map_err(|error| eligo_error("load", &error.message, None))
+    }
+
+    /// The inputs a form asks for: types, zh/en labels, questions, constraints.
+    #[wasm_bindgen(unchecked_return_type = "Schema")]
+    pub fn schema(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.schema())
+    }
+
+    /// The policies with their metadata.
+    #[wasm_bindgen(unchecked_return_type = "PolicyInfo[]")]
+    pub fn policies(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.policies())
+    }
+
+    /// Evaluates one citizen's data. Throws an EligoError for invalid data or options.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn evaluate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] data: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EvaluateOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (date, options) = self::options(options)?;
+        let data = json_of(&data, 0)?;
+        let report = ffi::evaluate(&self.inner, &data, &date, options).map_err(evaluate_error)?;
+        to_js(&report)
+    }
+
+    /// Evaluates many citizens on one date: one report each, in order. A record with invalid data
+    /// gives `{ error: { kind, message, problems } }` in its place instead of stopping the batch.
+    #[wasm_bindgen(js_name = evaluateMany, unchecked_return_type = "(Report | { error: { kind: string; message: string; problems?: FactProblem[] } })[]")]
+    pub fn evaluate_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>[]")] records: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EvaluateOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (date, options) = self::options(options)?;
+        if !js_sys::Array::is_array(&records) {
+            return Err(eligo_error("invalidFacts", "records must be an array of objects", None));
+        }
+        let results: Vec<serde_json::Value> = js_sys::Array::from(&records)
+            .iter()
+            .map(|data| {
+                let report = json_of(&data, 0).map(|data| ffi::evaluate(&self.inner, &data, &date, options));
+                match report {
+                    Ok(Ok(report)) => serde_json::to_value(&report).unwrap_or_default(),
+                    Ok(Err(error)) => serde_json::json!({ "error": error }),
+                    Err(_) => serde_json::json!({ "error": { "kind": "invalidFacts", "message": "the data is nested too deeply" } }),
+                }
+            })
+            .collect();
+        to_js(&results)
+    }
+
+    /// Lean decisions for one citizen on `date`: each policy's status and amount, nothing else.
+    /// The fast path for lists and screening; `evaluate` gives the full report.
+    #[wasm_bindgen(unchecked_return_type = "Decision[]")]
+    pub fn decide(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] data: JsValue,
+        date: &str,
+    ) -> Result<JsValue, JsValue> {
+        let on = self.on(date)?;
+        let decided = self.facts(&data).map(|facts| to_js(&self.inner.decide_on(&on, &facts)));
+        self.keep(on);
+        decided?
+    }
+
+    /// Lean decisions for many citizens on one date, in one crossing: one `Decision[]` per record,
+    /// or `{ error }` in the place of a record with invalid data.
+    #[wasm_bindgen(js_name = decideMany, unchecked_return_type = "(Decision[] | { error: { kind: string; message: string } })[]")]
+    pub fn decide_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>[]")] records: JsValue,
+        date: &str,
+    ) -> Result<JsValue, JsValue> {
+        let text: String = js_sys::JSON::stringify(&records)?.into();
+        let out = ffi::decide_many_json(&self.inner, &text, date).map_err(evaluate_error)?;
+        parse_utf16(&out.encode_utf16().collect::<Vec<u16>>())
+    }
+}
+
+/// Compiling rule text: in the full module only (the evaluation-only one loads precompiled rules).
+#[cfg(feature = "compiler")]
+#[wasm_bindgen]
+impl Engine {
+    /// Compiles rule files; throws an EligoError (kind "compile") with every diagnostic.
+    /// `{ examples: false }` leaves out the examples (tests) in the files: a page that only
+    /// evaluates citizens starts faster.
+    pub fn compile(
+        #[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ examples?: boolean }")] options: Option<js_sys::Object>,
+    ) -> Result<Engine, JsValue> {
+        let files = rule_files(files)?;
+        let examples = options
+            .and_then(|o| js_sys::Reflect::get(&o, &JsValue::from_str("examples")).ok())
+            .and_then(|e| e.as_bool())
+            .unwrap_or(true);
+        eligo::Engine::compile_with(&files, examples).map(Engine::new).map_err(|error| {
+            eligo_error("compile", &error.message, to_js(&error.diagnostics).ok().map(|d| ("diagnostics", d)))
+        })
+    }
+
+    /// Warnings found while compiling (the rules are valid).
+    #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+    pub fn warnings(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.warnings())
+    }
+
+    /// Runs the examples written in the rules.
+    #[wasm_bindgen(js_name = runExamples, unchecked_return_type = "ExampleResult[]")]
+    pub fn run_examples(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.run_examples())
+    }
+}
+
+/// Status codes of a decider: one byte per policy, in the order of `engine.policies()`.
+const ELIGIBLE: u8 = 0;
+const INELIGIBLE: u8 = 1;
+const UNDETERMINED: u8 = 2;
+const NOT_APPLICABLE: u8 = 3;
+const ERROR: u8 = 4;
+/// The record's data does not fit the inputs (`decideMany`, `decideColumns`).
+const INVALID: u8 = 255;
+
+fn code(status: eligo::vocabulary::Status) -> u8 {
+    use eligo::vocabulary::Status;
+    match status {
+        Status::Eligible => ELIGIBLE,
+        Status::Ineligible => INELIGIBLE,
+        Status::Undetermined => UNDETERMINED,
+        Status::NotApplicable => NOT_APPLICABLE,
+        Status::Error => ERROR,
+    }
+}
+
+/// How js/boundary.js encodes one input of one record: a tag, and a number beside it.
+mod tag {
+    pub const MISSING: u8 = 0;
+    /// The number is the value.
+    pub const NUMBER: u8 = 1;
+    /// The number is 1 for true, 0 for false.
+    pub const BOOL: u8 = 2;
+    /// The number is the id of a text handed over before (`DeciderCore::intern`).
+    pub const TEXT: u8 = 3;
+    /// The number indexes the JS values passed with the batch (lists, objects).
+    pub const OTHER: u8 = 4;
+    /// (In the record's first cell) the record is not an object.
+    pub const INVALID: u8 = 5;
+}
+
+#[wasm_bindgen(module = "/js/boundary.js")]
+extern "C" {
+    /// JSON text (UTF-16) to JS values.
+    #[wasm_bindgen(js_name = parseUtf16, catch)]
+    fn parse_utf16(units: &[u16]) -> Result<JsValue, JsValue>;
+
+    /// The JavaScript half of a decider.
+    #[wasm_bindgen(js_name = wrapDecider)]
+    fn wrap_decider(core: DeciderCore, memory: JsValue, inputs: Vec<String>, policies: Vec<String>) -> JsValue;
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// A decider for `date` ("YYYY-MM-DD"): statuses and amounts of every policy for records, the
+    /// fastest way to screen (its parameters are resolved once).
+    #[wasm_bindgen(unchecked_return_type = "Decider")]
+    pub fn decider(&self, date: &str) -> Result<JsValue, JsValue> {
+        let program = self.inner.program();
+        let core = DeciderCore {
+            engine: self.inner.clone(),
+            on: self.inner.on(ffi::date(date).map_err(evaluate_error)?),
+            texts: Vec::new(),
+            width: program.inputs.len().max(1),
+            tags: Vec::new(),
+            numbers: Vec::new(),
+            statuses: Vec::new(),
+            amounts: Vec::new(),
+            exact: Vec::new(),
+            facts: Vec::with_capacity(program.inputs.len()),
+            outcomes: Vec::with_capacity(program.policies.len()),
+        };
+        let inputs = program.inputs.iter().map(|input| input.name.clone()).collect();
+        let policies = program.policies.iter().map(|policy| policy.id.clone()).collect();
+        Ok(wrap_decider(core, wasm_bindgen::memory(), inputs, policies))
+    }
+}
+
+/// The WebAssembly half of a decider: records arrive encoded in `tags` and `numbers` (one cell
+/// per input, record after record), and statuses and amounts are written where the JavaScript
+/// half reads them in place. Used through js/boundary.js only.
+#[wasm_bindgen]
+pub struct DeciderCore {
+    engine: Rc<eligo::Engine>,
+    on: eligo::eval::OnDate,
+    /// Each text handed over, read once as the value of its input (or the problems with it).
+    texts: Vec<Result<Value, Vec<FactProblem>>>,
+    /// Cells per record: the inputs, and at least one.
+    width: usize,
+    tags: Vec<u8>,
+    numbers: Vec<f64>,
+    /// Records × policies.
+    statuses: Vec<u8>,
+    /// Amounts in cents (NaN: none); exactly as `exact`, when within 2^53.
+    amounts: Vec<f64>,
+    exact: Vec<Option<rust_decimal::Decimal>>,
+    /// Scratch for one record's facts and decisions.
+    facts: Vec<Value>,
+    outcomes: Vec<eligo::eval::PolicyOutcome>,
+}
+
+#[wasm_bindgen]
+impl DeciderCore {
+    /// Room for `records` records.
+    /// Room for `records` records. A batch too large for the module's memory is an EligoError, not
+    /// an allocation failure, which would end the module for the whole page.
+    pub fn reserve(&mut self, records: usize) -> Result<(), JsValue> {
+        let policies = self.engine.program().policies.len();
+        let too_large = || {
+            let message = format!("{records} records do not fit in memory at once: decide them in smaller batches");
+            eligo_error("invalidFacts", &message, None)
+        };
+        let cells = records.checked_mul(self.width).ok_or_else(too_large)?;
+        let outcomes = records.checked_mul(policies).ok_or_else(too_large)?;
+        fn grow<T: Clone>(vec: &mut Vec<T>, len: usize, fill: T) -> Result<(), std::collections::TryReserveError> {
+            vec.try_reserve_exact(len.saturating_sub(vec.len()))?;
+            vec.resize(len, fill);
+            Ok(())
+        }
+        let (had_cells, had_outcomes) = (self.tags.len(), self.statuses.len());
+        let grown = grow(&mut self.tags, cells, tag::MISSING)
+            .and_then(|()| grow(&mut self.numbers, cells, 0.0))
+            .and_then(|()| grow(&mut self.statuses, outcomes, INVALID))
+            .and_then(|()| grow(&mut self.amounts, outcomes, f64::NAN))
+            .and_then(|()| grow(&mut self.exact, outcomes, None));
+        if grown.is_err() {
+            // Give back what was taken before the failure.
+            fn shrink<T>(vec: &mut Vec<T>, len: usize) {
+                vec.truncate(len);
+                vec.shrink_to_fit();
+            }
+            shrink(&mut self.tags, had_cells);
+            shrink(&mut self.numbers, had_cells);
+            shrink(&mut self.statuses, had_outcomes);
+            shrink(&mut self.amounts, had_outcomes);
+            shrink(&mut self.exact, had_outcomes);
+        }
+        grown.map_err(|_| too_large())
+    }
+
+    pub fn tags(&self) -> *const u8 {
+        self.tags.as_ptr()
+    }
+
+    pub fn numbers(&self) -> *const f64 {
+        self.numbers.as_ptr()
+    }
+
+    pub fn statuses(&self) -> *const u8 {
+        self.statuses.as_ptr()
+    }
+
+    pub fn amounts(&self) -> *const f64 {
+        self.amounts.as_ptr()
+    }
+
+    /// Reads `text` once as the value of input number `input`; the id stands for it afterwards.
+    pub fn intern(&mut self, input: usize, text: String) -> u32 {
+        let read = eligo::facts::read_input(self.engine.program(), input, &serde_json::Value::String(text));
+        self.texts.push(read);
+        (self.texts.len() - 1) as u32
+    }
+
+    #[wasm_bindgen(js_name = forgetTexts)]
+    pub fn forget_texts(&mut self) {
+        self.texts.clear();
+    }
+
+    /// The amount at `index` (record × policies + policy) as money, for amounts beyond 2^53 cents.
+    pub fn amount(&self, index: usize) -> Option<String> {
+        self.exact.get(index).copied().flatten().map(eligo::eval::money)
+    }
+
+    /// Decides the first `records` records encoded. `extras` are the JS values that tag OTHER
+    /// points to. Invalid data: `strict` throws an EligoError with its problems; otherwise the
+    /// record's statuses are 255.
+    pub fn run(&mut self, records: usize, extras: JsValue, strict: bool) -> Result<(), JsValue> {
+        let records = records.min(self.tags.len() / self.width);
+        let engine = self.engine.clone();
+        let program = engine.program();
+        let policies = program.policies.len();
+        for record in 0..records {
+            let read = self.read(record, &extras)?;
+            let out = record * policies..(record + 1) * policies;
+            if let Err(problems) = read {
+                if strict {
+                    return Err(evaluate_error(eligo::EvaluateError::invalid_facts(problems)));
+                }
+                self.statuses[out.clone()].fill(INVALID);
+                self.amounts[out.clone()].fill(f64::NAN);
+                self.exact[out].fill(None);
+                continue;
+            }
+            eligo::eval::decide_into(program, &self.on, &self.facts, eligo::eval::Depth::Lean, &mut self.outcomes);
+            for ((policy, outcome), at) in program.policies.iter().zip(&self.outcomes).zip(out) {
+                self.statuses[at] = code(outcome.status);
+                let eligible = outcome.status == eligo::vocabulary::Status::Eligible;
+                let amount = outcome.amount(policy).and_then(Value::as_decimal).filter(|_| eligible);
+                self.exact[at] = amount;
+                self.amounts[at] = amount.map_or(f64::NAN, cents);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl DeciderCore {
+    /// Reads one encoded record into `self.facts`: every problem with it, or none.
+    fn read(&mut self, record: usize, extras: &JsValue) -> Result<Result<(), Vec<FactProblem>>, JsValue> {
+        let engine = self.engine.clone();
+        let program = engine.program();
+        let cells = record * self.width..(record + 1) * self.width;
+        let (tags, numbers) = (&self.tags[cells.clone()], &self.numbers[cells]);
+        if tags[0] == tag::INVALID {
+            let problem = FactProblem { path: String::new(), message: "the record is not an object of facts".into() };
+            return Ok(Err(vec![problem]));
+        }
+        self.facts.clear();
+        let mut problems = Vec::new();
+        for (slot, (&tag, &number)) in tags.iter().zip(numbers).enumerate().take(program.inputs.len()) {
+            let read = match tag {
+                tag::NUMBER => eligo::facts::read_number(program, slot, number),
+                tag::BOOL => eligo::facts::read_input(program, slot, &serde_json::Value::Bool(number != 0.0)),
+                tag::TEXT => self.texts.get(number as usize).cloned().unwrap_or_else(|| {
+                    let name = &program.inputs[slot].name;
+                    Err(vec![FactProblem { path: name.clone(), message: "a text this decider does not know".into() }])
+                }),
+                tag::OTHER => {
+                    let value = js_sys::Reflect::get_u32(extras, number as u32)?;
+                    eligo::facts::read_input(program, slot, &json_of(&value, 1)?)
+                }
+                _ => Ok(program.unknown_inputs[slot].clone()),
+            };
+            match read {
+                Ok(value) => self.facts.push(value),
+                Err(mut more) => problems.append(&mut more),
+            }
+        }
+        Ok(if problems.is_empty() { Ok(()) } else { Err(problems) })
+    }
+}
+
+/// Money in cents as a JS number, exact up to 2^53 cents (NaN beyond: read `amount` instead).
+fn cents(amount: rust_decimal::Decimal) -> f64 {
+    let rounded = amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let cents = rounded.checked_mul(rust_decimal::Decimal::ONE_HUNDRED).and_then(|c| i64::try_from(c).ok());
+    match cents {
+        Some(c) if c.unsigned_abs() < 1 << 53 => c as f64,
+        _ => f64::INFINITY,
+    }
+}
+
+/// Every problem in rule files, for editors. Never throws for bad rules.
+#[cfg(feature = "compiler")]
+#[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+pub fn check(#[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue) -> Result<JsValue, JsValue> {
+    let files = rule_files(files)?;
+    to_js(&eligo::check(&files))
+}
+
+/// The engine's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
