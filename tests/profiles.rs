@@ -372,3 +372,36 @@ fn unemployed_parent_in_zhongshan() {
     assert_eq!(with_status(&r, "eligible"), ["childcare_subsidy", "unemployment_insurance_benefit"]);
     assert!(ask_next(&r).is_empty());
 }
+
+/// One compiled program serves many threads (screening shares it): a report made on another
+/// thread is the same as one made here, for every profile at once.
+#[test]
+fn one_engine_serves_many_threads() {
+    fn shared<T: Send + Sync>(value: &T) -> &T {
+        value
+    }
+    let engine = engine();
+    let data: Vec<Value> = PROFILES
+        .iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(profile_path(name, ".json")).expect("profile");
+            serde_json::from_str(&text).expect("JSON")
+        })
+        .collect();
+    let alone: Vec<Value> = data
+        .iter()
+        .map(|d| serde_json::to_value(eligo::ffi::evaluate(&engine, d, DATE, options(None, true)).expect("evaluates")))
+        .map(|r| r.expect("JSON"))
+        .collect();
+    let engine = shared(&engine);
+    let together: Vec<Value> = std::thread::scope(|scope| {
+        let threads: Vec<_> = data
+            .iter()
+            .map(|d| {
+                scope.spawn(move || eligo::ffi::evaluate(engine, d, DATE, options(None, true)).expect("evaluates"))
+            })
+            .collect();
+        threads.into_iter().map(|t| serde_json::to_value(t.join().expect("no panic")).expect("JSON")).collect()
+    });
+    assert_eq!(together, alone);
+}

@@ -9,7 +9,7 @@ use crate::value::{FactKey, Item, Missing, Value};
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 use std::cmp::Ordering;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Most items in one list (a household, say).
 pub const MAX_LIST_ITEMS: usize = 1_000;
@@ -299,9 +299,9 @@ impl Reader<'_> {
                 })
                 .collect();
             self.unknown_keys(object, &names, &format!("{item_path}."));
-            read.push(Rc::from(values));
+            read.push(Arc::from(values));
         }
-        Value::List(Rc::from(read))
+        Value::List(Arc::from(read))
     }
 }
 

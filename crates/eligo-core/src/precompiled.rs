@@ -21,7 +21,7 @@ use crate::vocabulary::OutputName;
 use rust_decimal::Decimal;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 pub const MAGIC: &[u8; 6] = b"ELIGO\x00";
 /// The layout of what follows the magic. Raise it whenever a stored type changes.
@@ -246,8 +246,8 @@ impl<'de> Deserialize<'de> for Value {
                     Value::Dec(decimal)
                 }
                 ReadValue::Date(date) => Value::Date(date),
-                ReadValue::Text(text) => Value::Text(Rc::from(text)),
-                ReadValue::List(items) => Value::List(items.into_iter().map(Rc::from).collect()),
+                ReadValue::Text(text) => Value::Text(Arc::from(text)),
+                ReadValue::List(items) => Value::List(items.into_iter().map(Arc::from).collect()),
                 ReadValue::Unknown(missing) => Value::Unknown(missing),
             })
         })
@@ -673,7 +673,7 @@ mod tests {
     #[test]
     fn every_kind_of_value_comes_back_the_same() {
         let date = Date::from_ymd(2024, 2, 29).map(Value::Date).unwrap_or(Value::Bool(false));
-        let item: Item = Rc::from(vec![Value::Int(-7), Value::text("户")]);
+        let item: Item = Arc::from(vec![Value::Int(-7), Value::text("户")]);
         let values = [
             Value::Bool(true),
             Value::Int(i64::MIN),
@@ -683,7 +683,7 @@ mod tests {
             Value::Dec(-Decimal::new(0, 1)),
             date,
             Value::text("上海"),
-            Value::List(Rc::from(vec![item.clone(), item])),
+            Value::List(Arc::from(vec![item.clone(), item])),
             Value::Unknown(Missing::one(FactKey::input(3)).union(&Missing::one(FactKey::field(1, 0, 2)))),
         ];
         for value in &values {

@@ -3,7 +3,7 @@
 use crate::date::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A citizen fact that may be missing: an input, or a field of one item of a list input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -31,11 +31,11 @@ impl FactKey {
 /// of them may settle the value; supplying none cannot. Shared, not copied, as the unknown value
 /// flows through an evaluation: only a union makes a new set.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Missing(Option<Rc<[FactKey]>>);
+pub struct Missing(Option<Arc<[FactKey]>>);
 
 impl Missing {
     pub fn one(key: FactKey) -> Missing {
-        Missing(Some(Rc::from([key])))
+        Missing(Some(Arc::from([key])))
     }
 
     pub fn keys(&self) -> &[FactKey] {
@@ -49,7 +49,7 @@ impl Missing {
 
     pub fn absorb(&mut self, other: &Missing) {
         if let (Some(mine), Some(theirs)) = (&self.0, &other.0) {
-            if Rc::ptr_eq(mine, theirs) {
+            if Arc::ptr_eq(mine, theirs) {
                 return;
             }
         }
@@ -91,7 +91,7 @@ impl Missing {
             };
             merged.push(next);
         }
-        self.0 = Some(Rc::from(merged));
+        self.0 = Some(Arc::from(merged));
     }
 }
 
@@ -108,7 +108,7 @@ impl<'de> Deserialize<'de> for Missing {
         if keys.windows(2).any(|pair| pair[0] >= pair[1]) {
             return Err(serde::de::Error::custom("missing facts not sorted, or listed twice"));
         }
-        Ok(Missing(if keys.is_empty() { None } else { Some(Rc::from(keys)) }))
+        Ok(Missing(if keys.is_empty() { None } else { Some(Arc::from(keys)) }))
     }
 }
 
@@ -123,7 +123,7 @@ impl Missing {
         add_union_work(keys.len());
         keys.sort_unstable();
         keys.dedup();
-        Missing(if keys.is_empty() { None } else { Some(Rc::from(keys)) })
+        Missing(if keys.is_empty() { None } else { Some(Arc::from(keys)) })
     }
 }
 
@@ -144,7 +144,7 @@ pub fn take_union_work() -> u64 {
 }
 
 /// A list item: the values of its record's fields, in declaration order.
-pub type Item = Rc<[Value]>;
+pub type Item = Arc<[Value]>;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -153,15 +153,15 @@ pub enum Value {
     /// decimal and money (the type system keeps them apart; the arithmetic is the same).
     Dec(Decimal),
     Date(Date),
-    Text(Rc<str>),
-    List(Rc<[Item]>),
+    Text(Arc<str>),
+    List(Arc<[Item]>),
     /// Not known: depends on these missing facts.
     Unknown(Missing),
 }
 
 impl Value {
     pub fn text(s: &str) -> Value {
-        Value::Text(Rc::from(s))
+        Value::Text(Arc::from(s))
     }
 
     pub fn as_decimal(&self) -> Option<Decimal> {

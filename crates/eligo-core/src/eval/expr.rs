@@ -10,7 +10,7 @@ use crate::value::{Item, Missing, Value};
 use crate::vocabulary::HitPolicy;
 use rust_decimal::RoundingStrategy;
 use std::cmp::Ordering;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Most expression steps one evaluation of a citizen may take. Lists are bounded and there are no
 /// loops, so only nested list operations over long lists come near it.
@@ -409,7 +409,7 @@ impl<'p> Env<'p> {
             (ListOp::Count, None) => Ok(Value::Int(count)),
             (ListOp::Any, None) => Ok(Value::Bool(any)),
             (ListOp::All, None) => Ok(Value::Bool(all)),
-            (ListOp::Filter, None) => Ok(Value::List(Rc::from(kept))),
+            (ListOp::Filter, None) => Ok(Value::List(Arc::from(kept))),
             (ListOp::Sum, None) => Ok(total),
             (ListOp::Min | ListOp::Max, None) => best.ok_or_else(|| EvalError {
                 message: format!("`{}` of an empty list has no value", if op == ListOp::Min { "min" } else { "max" }),
