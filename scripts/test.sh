@@ -11,6 +11,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The runtime knows no compiler and no JavaScript (ARCHITECTURE.md): its dependency tree shows it.
+echo "== eligo-core's dependencies"
+if cargo tree -p eligo-core -e normal --prefix none | grep -E '^(pest|pest_derive|clap|miette|wasm-bindgen|js-sys|eligo-compiler) '; then
+  echo "eligo-core must not depend on the crates above" >&2
+  exit 1
+fi
+
 echo "== cargo test"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
