@@ -1193,6 +1193,13 @@ policy unaffected "不受影响" en "Unaffected"
         // The other policies are still evaluated.
         assert_eq!(status(&report, "unaffected"), Status::Eligible);
         assert!(report.ask_next.is_empty());
+        // A report in Chinese says it in Chinese, at the same place.
+        let zh = eligo::ffi::evaluate(&engine(DIVISION), &json!({ "n": 0 }), DATE, options(Some("zh"), false)).unwrap();
+        assert_eq!(error_message(&zh, "per_head"), "除数为零");
+        assert_eq!(
+            policy(&zh, "per_head").error.as_ref().unwrap().at,
+            policy(&report, "per_head").error.as_ref().unwrap().at
+        );
     }
 
     #[test]

@@ -157,3 +157,32 @@ impl fmt::Display for LoadError {
         f.write_str(&self.kind.message(Lang::En))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::value::Value;
+
+    #[test]
+    fn every_language_has_its_own_text() {
+        let date = Date::from_ymd(2025, 9, 1).unwrap();
+        let kinds = [
+            EvalErrorKind::ParamEnded { param: "标准".into(), date },
+            EvalErrorKind::NoTableRow { table: "档次".into(), keys: vec![("年龄".into(), Value::Int(3))] },
+            EvalErrorKind::Unsettled { relation: Relation::Group("养老".into()) },
+            EvalErrorKind::DivisionByZero,
+        ];
+        for kind in kinds {
+            let (zh, en) = (kind.message(Lang::Zh), kind.message(Lang::En));
+            assert_ne!(zh, en);
+        }
+        assert_eq!(
+            EvalErrorKind::NoTableRow { table: "t".into(), keys: vec![("a".into(), Value::Int(1))] }.message(Lang::En),
+            "no row of table `t` matches a = 1"
+        );
+        let load = LoadError { kind: LoadErrorKind::Checksum };
+        assert_eq!(load.to_string(), "damaged (checksum)");
+        assert_eq!(load.kind.message(Lang::Zh), "文件已损坏（校验和不符）");
+    }
+}

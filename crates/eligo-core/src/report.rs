@@ -250,3 +250,47 @@ impl Serialize for Outputs {
         map.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value as V;
+
+    #[test]
+    fn values_are_written_as_they_always_were_by_both_writers() {
+        let dec = |s: &str| s.parse::<Decimal>().unwrap();
+        let date = Date::from_ymd(2025, 9, 1).unwrap();
+        let cases = [
+            (V::Bool(true), Type::Bool, "true"),
+            (V::Int(-7), Type::Int, "-7"),
+            (V::Int(2175), Type::Money, "\"2175.00\""),
+            (V::Int(3), Type::Decimal, "\"3\""),
+            (V::Dec(dec("1087.505")), Type::Money, "\"1087.51\""),
+            (V::Dec(dec("-2.345")), Type::Money, "\"-2.35\""),
+            (V::Dec(dec("0.50")), Type::Decimal, "\"0.5\""),
+            (V::Date(date), Type::Date, "\"2025-09-01\""),
+            (V::text("上海\"x\""), Type::Text, "\"上海\\\"x\\\"\""),
+            (V::List(Arc::from(Vec::new())), Type::List(0), "0"),
+            (V::Unknown(crate::value::Missing::default()), Type::Money, "null"),
+        ];
+        for (value, ty, json) in cases {
+            let shown = Value::of(&value, ty);
+            assert_eq!(serde_json::to_string(&shown).unwrap(), json, "{value:?}");
+            assert_eq!(crate::json_writer::to_string(&shown).unwrap(), json, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn outputs_are_sorted_by_name_and_replaced_in_place() {
+        let mut outputs = Outputs::default();
+        outputs.insert("amount", Value::Money(Decimal::from(100)));
+        outputs.insert("period", Value::Period(Period::Monthly));
+        outputs.insert("fee", Value::Money(Decimal::from(5)));
+        outputs.insert("period", Value::Period(Period::Yearly));
+        let json = r#"{"amount":"100.00","fee":"5.00","period":"year"}"#;
+        assert_eq!(serde_json::to_string(&outputs).unwrap(), json);
+        assert_eq!(crate::json_writer::to_string(&outputs).unwrap(), json);
+        assert_eq!(outputs.get("fee"), Some(&Value::Money(Decimal::from(5))));
+        assert_eq!(outputs.len(), 3);
+    }
+}
