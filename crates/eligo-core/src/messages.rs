@@ -40,10 +40,10 @@ impl EvalErrorKind {
             K::NotABool { value } if en => format!("expected true or false, got {value:?}"),
             K::NotABool { value } => format!("这里应当是“是”或“否”，实际得到 {}", display(value)),
             K::EmptyList { op } => {
-                let name = if *op == ListOp::Min { "min" } else { "max" };
+                let (name, zh) = if *op == ListOp::Min { ("min", "最小值") } else { ("max", "最大值") };
                 match lang {
                     Lang::En => format!("`{name}` of an empty list has no value"),
-                    Lang::Zh => format!("空列表没有 `{name}` 值"),
+                    Lang::Zh => format!("列表为空，无法求{zh}（`{name}`）"),
                 }
             }
             K::NoTableRow { table, keys } => {
@@ -85,7 +85,7 @@ impl EvalErrorKind {
                 display(second_value)
             ),
             K::NoDefinition { output } if en => format!("no definition of `{output}` applies"),
-            K::NoDefinition { output } => format!("没有适用的 `{output}` 定义"),
+            K::NoDefinition { output } => format!("`{output}` 没有适用的定义"),
             K::TooManyMissing { limit } if en => format!(
                 "the answer depends on more missing facts than a report names ({limit} in all); give more of the data"
             ),
@@ -104,7 +104,7 @@ impl EvalErrorKind {
             }
             K::Unsettled { relation } => {
                 let relation = match relation {
-                    Relation::Group(name) => format!("“就高”组 `{name}`"),
+                    Relation::Group(name) => format!("就高不就低组 `{name}`"),
                     Relation::ExcludedBy(by) => format!("被 `{by}` 排除"),
                 };
                 format!("为此人判定政策之间的关系计算量过大（{relation}），规则中的大型政策组过多")
