@@ -10,7 +10,7 @@ pub use crate::precompiled::LoadError;
 use crate::program::{InputDef, Program, Type};
 #[cfg(feature = "compiler")]
 use crate::render::{position, Positioned};
-use crate::report::{FactProblem, Report};
+use crate::report::{self, FactProblem, Report};
 #[cfg(feature = "compiler")]
 use crate::source::Sources;
 use crate::value::Value;
@@ -149,7 +149,7 @@ impl Engine {
             }
             Type::Error => ("text", None, None),
         };
-        let bound = |v: &Option<Value>| v.as_ref().map(|v| eval::to_json(v, input.ty));
+        let bound = |v: &Option<Value>| v.as_ref().map(|v| report::Value::of(v, input.ty));
         InputSchema {
             name: input.name.clone(),
             kind,
@@ -294,9 +294,9 @@ pub struct InputSchema {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<serde_json::Value>,
+    pub min: Option<report::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub max: Option<serde_json::Value>,
+    pub max: Option<report::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<crate::program::EnumOption>>,
     /// The fields of each item, for a list.

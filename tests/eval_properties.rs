@@ -375,12 +375,7 @@ impl Shape {
     }
 
     fn scalar(&self, input: &InputSchema) -> BoxedStrategy<Value> {
-        let bound = |b: &Option<Value>| {
-            b.as_ref().map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-        };
+        let bound = |b: &Option<eligo::report::Value>| b.as_ref().map(|v| v.to_string());
         let (min, max) = (bound(&input.min), bound(&input.max));
         match input.kind {
             "bool" => any::<bool>().prop_map(Value::from).boxed(),

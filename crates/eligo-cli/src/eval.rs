@@ -169,14 +169,17 @@ fn print_human(report: &Report, en: bool, explain: Option<&str>) {
 }
 
 fn amount_text(policy: &PolicyResult, en: bool) -> String {
-    let Some(amount) = policy.outputs.get("amount").and_then(|a| a.as_str()) else {
-        return match policy.outputs.get("payable").and_then(|p| p.as_str()) {
+    let Some(amount) = policy.outputs.get("amount") else {
+        return match policy.outputs.get("payable") {
             Some(payable) if en => format!("  fee payable: ¥{payable}"),
             Some(payable) => format!("  应缴费用: {payable} 元"),
             None => String::new(),
         };
     };
-    let period = policy.outputs.get("period").and_then(|p| p.as_str()).unwrap_or("once");
+    let period = match policy.outputs.get("period") {
+        Some(eligo::report::Value::Period(period)) => period.as_str(),
+        _ => "once",
+    };
     match (en, period) {
         (true, "month") => format!("  ¥{amount} per month"),
         (true, "year") => format!("  ¥{amount} per year"),
@@ -222,11 +225,7 @@ fn values_text(step: &TraceStep) -> String {
         .values
         .iter()
         .map(|v| {
-            let value = match &v.value {
-                serde_json::Value::Null => "?".to_string(),
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
+            let value = &v.value;
             match &v.since {
                 Some(since) => format!("{} = {value} (since {since})", v.name),
                 None => format!("{} = {value}", v.name),

@@ -64,7 +64,8 @@ fn run_after(program: &Program, example: &ExampleDef, spent: &mut u64) -> Exampl
             |message: String| failures.push(Failure { message: format!("{}: {message}", policy.id), at: at.clone() });
         if outcome.status != expect.status {
             let detail = match (&outcome.status, &outcome.error) {
-                (Status::Error, Some(error)) => format!(" ({})", error.message),
+                // (The failures are English sentences, as the rest of `eligo test` output.)
+                (Status::Error, Some(error)) => format!(" ({error})"),
                 (Status::Undetermined, _) => {
                     let missing: Vec<String> =
                         outcome.missing.keys().iter().map(|k| eval::fact_path(program, *k)).collect();

@@ -26,7 +26,7 @@ use std::sync::Arc;
 pub const MAGIC: &[u8; 6] = b"ELIGO\x00";
 /// The layout of what follows the magic. Raise it whenever a stored type changes.
 pub const FORMAT_VERSION: u16 = 2;
-const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 const CHECKSUM_BYTES: usize = 8;
 
 /// Deepest tree of expressions and values a file may hold: above what the language allows
@@ -42,20 +42,47 @@ pub const MAX_TABLE_ROWS: usize = 1_000;
 /// evaluation.
 pub const MAX_GROUP_MEMBERS: usize = 100;
 
-/// Why bytes did not load as a program.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[serde(rename_all = "camelCase")]
-#[error("{message}")]
+/// Why bytes did not load as a program; rendered in Chinese or English by
+/// [`LoadErrorKind::message`], in English by `Display`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadError {
-    pub message: String,
+    pub kind: LoadErrorKind,
 }
 
-fn error(message: impl Into<String>) -> LoadError {
-    LoadError { message: message.into() }
+impl std::error::Error for LoadError {}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadErrorKind {
+    /// Not an Eligo program at all.
+    WrongMagic,
+    Truncated,
+    Checksum,
+    /// Written in another layout, `found`.
+    FormatVersion {
+        found: u16,
+    },
+    /// Written by another version of the engine, `found`.
+    EngineVersion {
+        found: String,
+    },
+    /// The checksum holds but the program is not one this engine can run: what is wrong, in the
+    /// terms of the program's structure (for whoever made the bytes, not for a citizen; not
+    /// translated).
+    Invalid {
+        detail: String,
+    },
+}
+
+fn error(kind: LoadErrorKind) -> LoadError {
+    LoadError { kind }
 }
 
 fn truncated() -> LoadError {
-    error("damaged (truncated)")
+    error(LoadErrorKind::Truncated)
+}
+
+fn invalid(detail: String) -> LoadError {
+    error(LoadErrorKind::Invalid { detail })
 }
 
 /// The program as bytes, for [`from_bytes`].
@@ -87,10 +114,10 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Program, LoadError> {
     let end = bytes.len().checked_sub(CHECKSUM_BYTES).filter(|&end| end >= start).ok_or_else(truncated)?;
     let (content, checksum) = bytes.split_at(end);
     if fnv1a(content).to_le_bytes() != checksum {
-        return Err(error("damaged (checksum)"));
+        return Err(error(LoadErrorKind::Checksum));
     }
-    let program = decode(&content[start..]).map_err(|what| error(format!("invalid: {what}")))?;
-    validate(&program).map_err(|what| error(format!("invalid: {what}")))?;
+    let program = decode(&content[start..]).map_err(invalid)?;
+    validate(&program).map_err(invalid)?;
     Ok(program)
 }
 
@@ -100,23 +127,20 @@ fn header(bytes: &[u8]) -> Result<usize, LoadError> {
         return Err(if !bytes.is_empty() && MAGIC.starts_with(bytes) {
             truncated()
         } else {
-            error("not an Eligo program (wrong magic)")
+            error(LoadErrorKind::WrongMagic)
         });
     }
     let at = MAGIC.len();
     let format = bytes.get(at..at + 2).and_then(|b| <[u8; 2]>::try_from(b).ok()).ok_or_else(truncated)?;
     let format = u16::from_le_bytes(format);
     if format != FORMAT_VERSION {
-        return Err(error(format!(
-            "made by an Eligo with format {format}, this is {ENGINE_VERSION} with format {FORMAT_VERSION}: \
-             rebuild it with `eligo build`"
-        )));
+        return Err(error(LoadErrorKind::FormatVersion { found: format }));
     }
     let length = *bytes.get(at + 2).ok_or_else(truncated)? as usize;
     let version = bytes.get(at + 3..at + 3 + length).ok_or_else(truncated)?;
     if version != ENGINE_VERSION.as_bytes() {
-        let version = String::from_utf8_lossy(version);
-        return Err(error(format!("made by Eligo {version}, this is {ENGINE_VERSION}: rebuild it with `eligo build`")));
+        let found = String::from_utf8_lossy(version).into_owned();
+        return Err(error(LoadErrorKind::EngineVersion { found }));
     }
     Ok(at + 3 + length)
 }

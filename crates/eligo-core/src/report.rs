@@ -2,9 +2,14 @@
 //! stable; documented in docs/report.md and by the JSON Schema in docs/report.schema.json.
 //! Money and decimals are strings ("2175.00"), so JavaScript never turns them into floats.
 
-use crate::program::Citation;
-use crate::vocabulary::Status;
+use crate::date::Date;
+use crate::program::{Citation, Type};
+use crate::vocabulary::{Period, Status};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -28,7 +33,7 @@ pub struct PolicyResult {
     pub status: Status,
     /// `amount` and `period` ("month", "year", "once"), `fee`, `waiver`, `payable` and named
     /// outputs; present when eligible.
-    pub outputs: serde_json::Map<String, serde_json::Value>,
+    pub outputs: Outputs,
     /// The missing facts that could change this answer (undetermined only).
     pub missing: Vec<String>,
     /// Labels of the conditions that are not met (ineligible only).
@@ -113,7 +118,7 @@ pub struct TraceStep {
 pub struct TraceValue {
     pub name: String,
     /// null when missing.
-    pub value: serde_json::Value,
+    pub value: Value,
     /// For a parameter: the date its value has been in force from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
@@ -125,4 +130,167 @@ pub struct TraceValue {
 pub struct FactProblem {
     pub path: String,
     pub message: String,
+}
+
+/// A value as a report shows it, by its type in the language: money and decimals are written as
+/// strings, so that no float ever carries them; a list as its number of items.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    /// Written normalized: "1.5", not "1.50".
+    Decimal(Decimal),
+    /// Yuan with two decimals (分), rounded half-up when written: "2175.00".
+    Money(Decimal),
+    Date(Date),
+    Text(Arc<str>),
+    /// The period of an amount: "month", "year", "once".
+    Period(Period),
+    /// A list, by how many items it has.
+    Count(usize),
+    /// Not known (missing facts): null.
+    Unknown,
+}
+
+impl Value {
+    /// `value`, of type `ty`, as the report shows it.
+    pub fn of(value: &crate::value::Value, ty: Type) -> Value {
+        use crate::value::Value as V;
+        match value {
+            V::Bool(b) => Value::Bool(*b),
+            V::Int(i) if ty == Type::Money => Value::Money(Decimal::from(*i)),
+            V::Int(i) if ty == Type::Decimal => Value::Decimal(Decimal::from(*i)),
+            V::Int(i) => Value::Int(*i),
+            V::Dec(d) if ty == Type::Money => Value::Money(*d),
+            V::Dec(d) => Value::Decimal(*d),
+            V::Date(d) => Value::Date(*d),
+            V::Text(t) => Value::Text(t.clone()),
+            V::List(items) => Value::Count(items.len()),
+            V::Unknown(_) => Value::Unknown,
+        }
+    }
+}
+
+/// Money in yuan with two decimals (分), half-up.
+pub fn money(amount: Decimal) -> String {
+    let rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    format!("{rounded:.2}")
+}
+
+/// As a person reads it in a trace: the JSON text without quotes, "?" when unknown.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Decimal(d) => write!(f, "{}", d.normalize()),
+            Value::Money(m) => f.write_str(&money(*m)),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::Text(t) => f.write_str(t),
+            Value::Period(p) => f.write_str(p.as_str()),
+            Value::Count(n) => write!(f, "{n}"),
+            Value::Unknown => f.write_str("?"),
+        }
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Count(n) => serializer.serialize_u64(*n as u64),
+            Value::Text(t) => serializer.serialize_str(t),
+            Value::Period(p) => serializer.serialize_str(p.as_str()),
+            Value::Unknown => serializer.serialize_unit(),
+            Value::Decimal(_) | Value::Money(_) | Value::Date(_) => serializer.collect_str(self),
+        }
+    }
+}
+
+/// A policy's outputs by name. Kept sorted by name: the order reports have always written them in
+/// (a JSON object with sorted keys), whatever order the rules define them in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outputs(Vec<(String, Value)>);
+
+impl Outputs {
+    /// Sets `name` to `value`, replacing an earlier value of that name.
+    pub fn insert(&mut self, name: &str, value: Value) {
+        match self.0.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (name.to_string(), value)),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        let i = self.0.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok()?;
+        Some(&self.0[i].1)
+    }
+
+    /// The outputs, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(name, value)| (name.as_str(), value))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Outputs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value as V;
+
+    #[test]
+    fn values_are_written_as_they_always_were_by_both_writers() {
+        let dec = |s: &str| s.parse::<Decimal>().unwrap();
+        let date = Date::from_ymd(2025, 9, 1).unwrap();
+        let cases = [
+            (V::Bool(true), Type::Bool, "true"),
+            (V::Int(-7), Type::Int, "-7"),
+            (V::Int(2175), Type::Money, "\"2175.00\""),
+            (V::Int(3), Type::Decimal, "\"3\""),
+            (V::Dec(dec("1087.505")), Type::Money, "\"1087.51\""),
+            (V::Dec(dec("-2.345")), Type::Money, "\"-2.35\""),
+            (V::Dec(dec("0.50")), Type::Decimal, "\"0.5\""),
+            (V::Date(date), Type::Date, "\"2025-09-01\""),
+            (V::text("上海\"x\""), Type::Text, "\"上海\\\"x\\\"\""),
+            (V::List(Arc::from(Vec::new())), Type::List(0), "0"),
+            (V::Unknown(crate::value::Missing::default()), Type::Money, "null"),
+        ];
+        for (value, ty, json) in cases {
+            let shown = Value::of(&value, ty);
+            assert_eq!(serde_json::to_string(&shown).unwrap(), json, "{value:?}");
+            assert_eq!(crate::json_writer::to_string(&shown).unwrap(), json, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn outputs_are_sorted_by_name_and_replaced_in_place() {
+        let mut outputs = Outputs::default();
+        outputs.insert("amount", Value::Money(Decimal::from(100)));
+        outputs.insert("period", Value::Period(Period::Monthly));
+        outputs.insert("fee", Value::Money(Decimal::from(5)));
+        outputs.insert("period", Value::Period(Period::Yearly));
+        let json = r#"{"amount":"100.00","fee":"5.00","period":"year"}"#;
+        assert_eq!(serde_json::to_string(&outputs).unwrap(), json);
+        assert_eq!(crate::json_writer::to_string(&outputs).unwrap(), json);
+        assert_eq!(outputs.get("fee"), Some(&Value::Money(Decimal::from(5))));
+        assert_eq!(outputs.len(), 3);
+    }
 }

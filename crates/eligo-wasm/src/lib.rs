@@ -327,7 +327,7 @@ impl Engine {
     /// parsing or checking at run time. Throws an EligoError (kind "load") for bytes that are not
     /// a program this version can run, saying why.
     pub fn load(bytes: &[u8]) -> Result<Engine, JsValue> {
-        eligo::Engine::load(bytes).map(Engine::new).map_err(|error| eligo_error("load", &error.message, None))
+        eligo::Engine::load(bytes).map(Engine::new).map_err(|error| eligo_error("load", &error.to_string(), None))
     }
 
     /// The inputs a form asks for: types, zh/en labels, questions, constraints.

@@ -2,7 +2,7 @@
 //! the union of the missing facts, except where the known operands already decide the answer
 //! (`false and unknown` is false, `true or unknown` is true).
 
-use super::EvalError;
+use super::{EvalError, EvalErrorKind};
 use crate::date::Date;
 use crate::program::{Arith, Builtin, Compare, Expr, ExprKind, ListOp, Program, TableDef};
 use crate::source::Span;
@@ -46,18 +46,15 @@ impl OnDate {
             .iter()
             .map(|param| match param.at(date) {
                 Some(entry) => Ok(entry.value.clone()),
-                None => Err(EvalError {
-                    message: match param.timeline.first().and_then(|d| d.from) {
+                None => {
+                    let kind = match param.timeline.first().and_then(|d| d.from) {
                         Some(first) if date < first => {
-                            format!(
-                                "parameter `{}` has no value on {date}: its first value starts on {first}",
-                                param.name
-                            )
+                            EvalErrorKind::ParamNotYetInForce { param: param.name.clone(), date, first }
                         }
-                        _ => format!("parameter `{}` has no value on {date}: its last value has ended", param.name),
-                    },
-                    span: param.span,
-                }),
+                        _ => EvalErrorKind::ParamEnded { param: param.name.clone(), date },
+                    };
+                    Err(EvalError::new(kind, param.span))
+                }
             })
             .collect();
         OnDate { date, params }
@@ -138,15 +135,12 @@ impl<'p> Env<'p> {
     fn charge(&mut self, n: u64, span: Span) -> Result<()> {
         self.steps += n + crate::value::take_union_work();
         if self.steps > self.budget {
-            let message = if self.budget < MAX_STEPS {
-                format!(
-                    "the evaluation took more than {MAX_EVALUATION_STEPS} steps in all; the rules do too much \
-                     work for one citizen (or, running the examples, for all of them together)"
-                )
+            let kind = if self.budget < MAX_STEPS {
+                EvalErrorKind::SharedStepsExceeded { limit: MAX_EVALUATION_STEPS }
             } else {
-                format!("the rules took more than {MAX_STEPS} steps for this citizen; a list may be too long")
+                EvalErrorKind::StepsExceeded { limit: MAX_STEPS }
             };
-            return Err(EvalError { message, span });
+            return Err(EvalError::new(kind, span));
         }
         Ok(())
     }
@@ -166,7 +160,7 @@ impl<'p> Env<'p> {
                 .last()
                 .and_then(|item| item.get(*f as usize))
                 .cloned()
-                .ok_or_else(|| EvalError { message: "a field read outside the items of a list".into(), span }),
+                .ok_or_else(|| EvalError::new(EvalErrorKind::FieldOutsideList, span)),
             ExprKind::Today => Ok(Value::Date(self.date)),
             ExprKind::Not(e) => Ok(match self.eval(e)? {
                 Value::Bool(b) => Value::Bool(!b),
@@ -269,7 +263,7 @@ impl<'p> Env<'p> {
                     }
                     Ok(Value::Unknown(missing))
                 }
-                Ok(other) => Err(EvalError { message: format!("expected true or false, got {other:?}"), span }),
+                Ok(other) => Err(EvalError::new(EvalErrorKind::NotABool { value: other }, span)),
             },
             ExprKind::Call(builtin, args) => {
                 let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
@@ -411,10 +405,9 @@ impl<'p> Env<'p> {
             (ListOp::All, None) => Ok(Value::Bool(all)),
             (ListOp::Filter, None) => Ok(Value::List(Arc::from(kept))),
             (ListOp::Sum, None) => Ok(total),
-            (ListOp::Min | ListOp::Max, None) => best.ok_or_else(|| EvalError {
-                message: format!("`{}` of an empty list has no value", if op == ListOp::Min { "min" } else { "max" }),
-                span,
-            }),
+            (ListOp::Min | ListOp::Max, None) => {
+                best.ok_or_else(|| EvalError::new(EvalErrorKind::EmptyList { op }, span))
+            }
         }
     }
 
@@ -429,12 +422,8 @@ impl<'p> Env<'p> {
             (Some(i), _) => (Some(i), &table.rows[i]),
             (None, Some(otherwise)) => (None, otherwise),
             (None, None) => {
-                let shown: Vec<String> =
-                    table.keys.iter().zip(keys).map(|(k, v)| format!("{k} = {}", super::display(v))).collect();
-                return Err(EvalError {
-                    message: format!("no row of table `{}` matches {}", table.name, shown.join(", ")),
-                    span,
-                });
+                let keys = table.keys.iter().zip(keys).map(|(k, v)| (k.clone(), v.clone())).collect();
+                return Err(EvalError::new(EvalErrorKind::NoTableRow { table: table.name.clone(), keys }, span));
             }
         };
         if let Some(hits) = self.hits.as_mut() {
@@ -468,7 +457,7 @@ fn compare(op: Compare, a: &Value, b: &Value) -> bool {
 }
 
 fn overflow(span: Span) -> EvalError {
-    EvalError { message: "a number grew too large to compute exactly".into(), span }
+    EvalError::new(EvalErrorKind::Overflow, span)
 }
 
 /// Exact arithmetic: whole numbers stay whole (except under division), everything else is decimal.
@@ -482,14 +471,14 @@ pub fn arith(op: Arith, a: &Value, b: &Value, span: Span) -> Result<Value> {
         return result.map(Value::Int).ok_or_else(|| overflow(span));
     }
     let (Some(x), Some(y)) = (a.as_decimal(), b.as_decimal()) else {
-        return Err(EvalError { message: "arithmetic on values that are not numbers".into(), span });
+        return Err(EvalError::new(EvalErrorKind::NotNumbers, span));
     };
     let result = match op {
         Arith::Add => x.checked_add(y),
         Arith::Sub => x.checked_sub(y),
         Arith::Mul => x.checked_mul(y),
         Arith::Div if y.is_zero() => {
-            return Err(EvalError { message: "division by zero".into(), span });
+            return Err(EvalError::new(EvalErrorKind::DivisionByZero, span));
         }
         Arith::Div => x.checked_div(y),
     };
@@ -511,8 +500,8 @@ fn int_arg(values: &[Value], i: usize) -> Option<i64> {
 }
 
 fn call(builtin: Builtin, values: &[Value], span: Span) -> Result<Value> {
-    let bad = || EvalError { message: "a built-in function got arguments of the wrong type".into(), span };
-    let out_of_range = || EvalError { message: "the date falls outside the years 1 to 9999".into(), span };
+    let bad = || EvalError::new(EvalErrorKind::BuiltinArguments, span);
+    let out_of_range = || EvalError::new(EvalErrorKind::DateOutOfRange, span);
     let date = |i| date_arg(values, i).ok_or_else(bad);
     let int = |i| int_arg(values, i).ok_or_else(bad);
     Ok(match builtin {
@@ -539,7 +528,7 @@ fn call(builtin: Builtin, values: &[Value], span: Span) -> Result<Value> {
                 .zip(u32::try_from(d).ok())
                 .and_then(|((y, m), d)| Date::from_ymd(y, m, d));
             Value::Date(
-                date.ok_or_else(|| EvalError { message: format!("{y}-{m}-{d} is not a date in the calendar"), span })?,
+                date.ok_or_else(|| EvalError::new(EvalErrorKind::NotADate { year: y, month: m, day: d }, span))?,
             )
         }
         Builtin::Min | Builtin::Max => {
@@ -558,7 +547,7 @@ fn call(builtin: Builtin, values: &[Value], span: Span) -> Result<Value> {
             let places = match values.get(1) {
                 None => 0,
                 Some(Value::Int(p)) if (0..=28).contains(p) => *p as u32,
-                Some(_) => return Err(EvalError { message: "decimal places must be between 0 and 28".into(), span }),
+                Some(_) => return Err(EvalError::new(EvalErrorKind::DecimalPlaces, span)),
             };
             let strategy = match builtin {
                 Builtin::Round => RoundingStrategy::MidpointAwayFromZero,

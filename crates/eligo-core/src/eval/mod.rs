@@ -8,21 +8,111 @@ mod relations;
 mod report;
 
 use crate::date::Date;
-use crate::program::Program;
+use crate::program::{ListOp, Program};
+pub use crate::report::money;
 use crate::source::Span;
 use crate::value::Value;
-use crate::vocabulary::Lang;
-use crate::vocabulary::Status;
+use crate::vocabulary::{Lang, Status, Text};
 pub use expr::OnDate;
 pub use policy::{Decided, PolicyOutcome};
 pub use relations::MAX_RELATION_WORK;
-pub use report::{fact_path, location, money, to_json};
+pub use report::{fact_path, location};
 
-/// Why a policy could not be evaluated for this citizen.
+/// Why a policy could not be evaluated for this citizen, and where in the rules. Its message is
+/// rendered in the report's language ([`EvalErrorKind::message`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvalError {
-    pub message: String,
+    /// Boxed: results of every expression carry this error type, and errors are rare.
+    pub kind: Box<EvalErrorKind>,
     pub span: Span,
+}
+
+impl EvalError {
+    pub fn new(kind: EvalErrorKind, span: Span) -> EvalError {
+        EvalError { kind: Box::new(kind), span }
+    }
+}
+
+/// The causes of an [`EvalError`], with what a message names.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EvalErrorKind {
+    /// The evaluation date is before the parameter's first value.
+    ParamNotYetInForce {
+        param: String,
+        date: Date,
+        first: Date,
+    },
+    /// The evaluation date is after the parameter's last value ended.
+    ParamEnded {
+        param: String,
+        date: Date,
+    },
+    /// The examples of a rule set, together, took more than their shared budget of steps.
+    SharedStepsExceeded {
+        limit: u64,
+    },
+    /// One citizen's evaluation took more than its budget of steps.
+    StepsExceeded {
+        limit: u64,
+    },
+    /// A field read outside a list operation (only in a program from damaged bytes).
+    FieldOutsideList,
+    /// A condition that is neither true, false nor unknown.
+    NotABool {
+        value: Value,
+    },
+    /// `min` or `max` of an empty list.
+    EmptyList {
+        op: ListOp,
+    },
+    /// No row of a table without `otherwise` matches the keys.
+    NoTableRow {
+        table: String,
+        keys: Vec<(String, Value)>,
+    },
+    Overflow,
+    NotNumbers,
+    DivisionByZero,
+    BuiltinArguments,
+    DateOutOfRange,
+    NotADate {
+        year: i64,
+        month: i64,
+        day: i64,
+    },
+    DecimalPlaces,
+    /// An output's value is not of the output's type.
+    OutputType {
+        output: String,
+    },
+    /// Two exceptions apply to an output and give different values.
+    ExceptionsDisagree {
+        first: Text,
+        first_value: Value,
+        second: Text,
+        second_value: Value,
+    },
+    /// No exception applies and the output has no base definition.
+    NoDefinition {
+        output: String,
+    },
+    /// More missing facts than a report names in all.
+    TooManyMissing {
+        limit: usize,
+    },
+    /// An exclusion or group could not be settled within its work.
+    Unsettled {
+        relation: Relation,
+    },
+}
+
+/// The relation an [`EvalErrorKind::Unsettled`] names.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Relation {
+    /// A highest-amount group, by name.
+    Group(String),
+    /// An exclusion, by the id of the policy that excludes.
+    ExcludedBy(String),
 }
 
 /// What the caller wants in the report.
@@ -97,13 +187,8 @@ fn decide_all(env: &mut expr::Env, depth: Depth, outcomes: &mut Vec<PolicyOutcom
         if named > MAX_REPORTED_MISSING {
             outcome.status = Status::Error;
             outcome.missing = crate::value::Missing::default();
-            outcome.error = Some(EvalError {
-                message: format!(
-                    "the answer depends on more missing facts than a report names ({MAX_REPORTED_MISSING} in all); \
-                     give more of the data"
-                ),
-                span: policy.span,
-            });
+            outcome.error =
+                Some(EvalError::new(EvalErrorKind::TooManyMissing { limit: MAX_REPORTED_MISSING }, policy.span));
         }
     }
 }

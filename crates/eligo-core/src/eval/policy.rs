@@ -1,7 +1,7 @@
 //! One policy for one citizen: effective period, conditions, outputs with their exceptions.
 
 use super::expr::{arith, Env, Result, TableHit};
-use super::{Depth, EvalError};
+use super::{Depth, EvalError, EvalErrorKind};
 use crate::program::{Arith, OutputDef, PolicyDef, Type};
 use crate::value::{Missing, Value};
 use crate::vocabulary::{ConditionKind, OutputName, Status};
@@ -152,8 +152,8 @@ fn output_value<'p>(env: &mut Env<'p>, output: &'p OutputDef, trace: bool) -> Re
         if of_type(&value, output.ty) {
             Ok((value, decided))
         } else {
-            let message = format!("the output `{}` is not of its type", output.name.as_str());
-            Err(EvalError { message, span: output.span })
+            let kind = EvalErrorKind::OutputType { output: output.name.as_str().to_string() };
+            Err(EvalError::new(kind, output.span))
         }
     });
     let hits = env.hits.take().unwrap_or_default();
@@ -209,25 +209,21 @@ fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value,
             rest.iter().find(|(_, v)| v.compare(first_value) != Some(std::cmp::Ordering::Equal))
         {
             let (a, b) = (&output.exceptions[*first], &output.exceptions[*other]);
-            return Err(EvalError {
-                message: format!(
-                    "two exceptions apply and disagree: \"{}\" gives {} but \"{}\" gives {}",
-                    a.label.zh,
-                    super::display(first_value),
-                    b.label.zh,
-                    super::display(other_value)
-                ),
-                span: b.span,
-            });
+            let kind = EvalErrorKind::ExceptionsDisagree {
+                first: a.label.clone(),
+                first_value: first_value.clone(),
+                second: b.label.clone(),
+                second_value: other_value.clone(),
+            };
+            return Err(EvalError::new(kind, b.span));
         }
         return Ok((first_value.clone(), Decided::Exception(*first)));
     }
     match &output.base {
         Some(base) => Ok((env.eval(base)?, Decided::Base)),
-        None => Err(EvalError {
-            message: format!("no definition of `{}` applies", output.name.as_str()),
-            span: output.span,
-        }),
+        None => {
+            Err(EvalError::new(EvalErrorKind::NoDefinition { output: output.name.as_str().to_string() }, output.span))
+        }
     }
 }
 

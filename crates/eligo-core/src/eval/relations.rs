@@ -6,6 +6,7 @@
 //! excludes nothing.
 
 use super::policy::PolicyOutcome;
+use super::{EvalError, EvalErrorKind, Relation};
 use crate::program::Program;
 use crate::value::{Missing, Value};
 use crate::vocabulary::{OutputName, Period, Status};
@@ -23,7 +24,7 @@ pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
     for group in &program.groups {
         if work > MAX_RELATION_WORK {
             for &m in &group.members {
-                unsettled(program, outcomes, m as usize, &format!("group `{}`", group.name));
+                unsettled(program, outcomes, m as usize, Relation::Group(group.name.clone()));
             }
             continue;
         }
@@ -39,7 +40,7 @@ pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
         }
         if work > MAX_RELATION_WORK {
             let a = &program.policies[by[0] as usize].id;
-            unsettled(program, outcomes, b as usize, &format!("`{a}` excludes it"));
+            unsettled(program, outcomes, b as usize, Relation::ExcludedBy(a.clone()));
             continue;
         }
         for &a in by {
@@ -51,18 +52,12 @@ pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
 
 /// A policy whose relation could not be settled within `MAX_RELATION_WORK`: an error, so that
 /// it is never reported as granted alongside a benefit it cannot be combined with.
-fn unsettled(program: &Program, outcomes: &mut [PolicyOutcome], policy: usize, relation: &str) {
+fn unsettled(program: &Program, outcomes: &mut [PolicyOutcome], policy: usize, relation: Relation) {
     let outcome = &mut outcomes[policy];
     if matches!(outcome.status, Status::Eligible | Status::Undetermined) {
         outcome.status = Status::Error;
         outcome.missing = Missing::default();
-        outcome.error = Some(super::EvalError {
-            message: format!(
-                "the relations between policies took too much work for this citizen to settle ({relation}); \
-                 the rule set has too many large groups"
-            ),
-            span: program.policies[policy].span,
-        });
+        outcome.error = Some(EvalError::new(EvalErrorKind::Unsettled { relation }, program.policies[policy].span));
     }
 }
 

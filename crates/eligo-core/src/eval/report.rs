@@ -1,4 +1,4 @@
-//! Writes the report from the decisions: outputs as JSON, missing facts as paths, the questions
+//! Writes the report from the decisions: outputs as typed report values, missing facts as paths, the questions
 //! to ask next, and (when asked for) the trace a person can follow.
 
 use super::expr::Env;
@@ -9,8 +9,6 @@ use crate::report::*;
 use crate::source::Span;
 use crate::value::{FactKey, Value};
 use crate::vocabulary::{ConditionKind, Status};
-use rust_decimal::{Decimal, RoundingStrategy};
-use serde_json::Value as Json;
 
 pub fn write(env: &Env, outcomes: &[PolicyOutcome], options: Options) -> Report {
     let (program, date) = (env.program, env.date);
@@ -32,16 +30,16 @@ pub fn write(env: &Env, outcomes: &[PolicyOutcome], options: Options) -> Report 
 
 fn policy_result(env: &Env, policy: &PolicyDef, outcome: &PolicyOutcome, options: Options) -> PolicyResult {
     let (program, lang) = (env.program, options.lang);
-    let mut outputs = serde_json::Map::new();
+    let mut outputs = Outputs::default();
     if outcome.status == Status::Eligible {
         for (def, out) in policy.outputs.iter().zip(&outcome.outputs) {
-            outputs.insert(def.name.as_str().to_string(), to_json(&out.value, def.ty));
+            outputs.insert(def.name.as_str(), crate::report::Value::of(&out.value, def.ty));
             if let Some(period) = def.period {
-                outputs.insert("period".into(), Json::String(period.as_str().into()));
+                outputs.insert("period", crate::report::Value::Period(period));
             }
         }
         if let Some(payable) = &outcome.payable {
-            outputs.insert("payable".into(), to_json(payable, Type::Money));
+            outputs.insert("payable", crate::report::Value::of(payable, Type::Money));
         }
     }
     let missing = if outcome.status == Status::Undetermined {
@@ -73,7 +71,7 @@ fn policy_result(env: &Env, policy: &PolicyDef, outcome: &PolicyOutcome, options
         error: outcome
             .error
             .as_ref()
-            .map(|e| ReportError { message: e.message.clone(), at: location(program, e.span) }),
+            .map(|e| ReportError { message: e.kind.message(lang), at: location(program, e.span) }),
         trace: options.trace.then(|| trace(env, policy, outcome, options)),
     }
 }
@@ -128,7 +126,7 @@ fn trace(env: &Env, policy: &PolicyDef, outcome: &PolicyOutcome, options: Option
         let label = def.label.as_ref().map_or_else(|| def.name.as_str().to_string(), |l| l.get(lang).to_string());
         steps.push(TraceStep {
             kind: StepKind::Output,
-            label: format!("{label} = {}", shown(&out.value, def.ty)),
+            label: format!("{label} = {}", crate::report::Value::of(&out.value, def.ty)),
             outcome: None,
             met: None,
             values: def.reads.iter().map(|r| trace_value(env, *r)).collect(),
@@ -195,37 +193,8 @@ fn trace_value(env: &Env, name: NameRef) -> TraceValue {
             (env.params[i as usize].clone(), param.ty, since)
         }
     };
-    TraceValue { name: program.name_of(name).to_string(), value: value.map_or(Json::Null, |v| to_json(&v, ty)), since }
-}
-
-/// A value in JSON: money and decimals as strings, so that no float ever carries them.
-pub fn to_json(value: &Value, ty: Type) -> Json {
-    match value {
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) if ty == Type::Money => Json::String(money(Decimal::from(*i))),
-        Value::Int(i) if ty == Type::Decimal => Json::String(i.to_string()),
-        Value::Int(i) => Json::from(*i),
-        Value::Dec(d) if ty == Type::Money => Json::String(money(*d)),
-        Value::Dec(d) => Json::String(d.normalize().to_string()),
-        Value::Date(d) => Json::String(d.to_string()),
-        Value::Text(t) => Json::String(t.to_string()),
-        Value::List(items) => Json::from(items.len()),
-        Value::Unknown(_) => Json::Null,
-    }
-}
-
-fn shown(value: &Value, ty: Type) -> String {
-    match to_json(value, ty) {
-        Json::String(s) => s,
-        Json::Null => "?".into(),
-        other => other.to_string(),
-    }
-}
-
-/// Money in yuan with two decimals (分), half-up.
-pub fn money(amount: Decimal) -> String {
-    let rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    format!("{rounded:.2}")
+    let value = value.map_or(crate::report::Value::Unknown, |v| crate::report::Value::of(&v, ty));
+    TraceValue { name: program.name_of(name).to_string(), value, since }
 }
 
 pub fn fact_path(program: &Program, key: FactKey) -> String {
