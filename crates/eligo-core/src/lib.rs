@@ -7,6 +7,7 @@ pub mod eval;
 pub mod facts;
 pub mod json;
 pub mod json_writer;
+pub mod limits;
 pub mod precompiled;
 pub mod program;
 pub mod report;

@@ -14,6 +14,7 @@
 //! module that only loads precompiled programs can leave those out.
 
 use crate::date::Date;
+use crate::limits::{MAX_GROUP_MEMBERS, MAX_PROGRAM_DEPTH, MAX_PROGRAM_TABLE_DEPTH, MAX_TABLE_ROWS};
 use crate::program::{Builtin, Expr, ExprKind, InputDef, ListOp, NameRef, Program, Type};
 use crate::source::Span;
 use crate::value::{FactKey, Item, Missing, Value};
@@ -28,19 +29,6 @@ pub const MAGIC: &[u8; 6] = b"ELIGO\x00";
 pub const FORMAT_VERSION: u16 = 2;
 const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 const CHECKSUM_BYTES: usize = 8;
-
-/// Deepest tree of expressions and values a file may hold: above what the language allows
-/// (`syntax::limits::MAX_EXPR_DEPTH`), low enough that decoding, evaluating and dropping a tree
-/// stay far from the end of WebAssembly's stack.
-pub const MAX_DEPTH: usize = 128;
-/// Deepest chain of table lookups, the depths of the rows added along it: above the checker's
-/// `MAX_TABLE_DEPTH`, for the same reason.
-pub const MAX_TABLE_DEPTH: usize = 256;
-/// Most rows in one table, as the checker allows: a `unique` table's rows are compared pairwise.
-pub const MAX_TABLE_ROWS: usize = 1_000;
-/// Most members of one group, as the checker allows: members are compared pairwise on every
-/// evaluation.
-pub const MAX_GROUP_MEMBERS: usize = 100;
 
 /// Why bytes did not load as a program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -160,14 +148,17 @@ fn fail<E: de::Error>(message: String) -> E {
     error
 }
 
-/// Reads one level deeper, refusing a tree deeper than `MAX_DEPTH` before recursing further.
+/// Reads one level deeper, refusing a tree deeper than `MAX_PROGRAM_DEPTH` before recursing further.
 fn nested<T, E: de::Error>(read: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     let depth = DEPTH.with(|depth| {
         depth.set(depth.get() + 1);
         depth.get()
     });
-    let result =
-        if depth > MAX_DEPTH { Err(fail(format!("expressions nested more than {MAX_DEPTH} deep"))) } else { read() };
+    let result = if depth > MAX_PROGRAM_DEPTH {
+        Err(fail(format!("expressions nested more than {MAX_PROGRAM_DEPTH} deep")))
+    } else {
+        read()
+    };
     DEPTH.with(|depth| depth.set(depth.get() - 1));
     result
 }
@@ -537,7 +528,7 @@ impl Validator<'_> {
             reads.push(found);
         }
         // A lookup evaluates a row, which may look up another table: the lookups must end, within
-        // MAX_TABLE_DEPTH frames of the evaluator. Settled callees first (Kahn's algorithm).
+        // MAX_PROGRAM_TABLE_DEPTH frames of the evaluator. Settled callees first (Kahn's algorithm).
         let mut waiting: Vec<usize> = reads.iter().map(|r| r.tables.len()).collect();
         let mut callers: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
         for (t, r) in reads.iter().enumerate() {
@@ -553,8 +544,11 @@ impl Validator<'_> {
             let r = &reads[t];
             let callees = r.tables.iter().map(|&c| c as usize);
             depth[t] = r.depth + callees.clone().map(|c| depth[c]).max().unwrap_or(0);
-            if depth[t] > MAX_TABLE_DEPTH {
-                return Err(format!("table `{}` looks up tables more than {MAX_TABLE_DEPTH} deep", tables[t].name));
+            if depth[t] > MAX_PROGRAM_TABLE_DEPTH {
+                return Err(format!(
+                    "table `{}` looks up tables more than {MAX_PROGRAM_TABLE_DEPTH} deep",
+                    tables[t].name
+                ));
             }
             let own = r.lets.iter().map(|&l| self.let_position[l as usize]);
             lets[t] = own.chain(callees.filter_map(|c| lets[c])).max();

@@ -4,6 +4,7 @@
 
 use super::EvalError;
 use crate::date::Date;
+use crate::limits::{MAX_EVALUATION_STEPS, MAX_STEPS};
 use crate::program::{Arith, Builtin, Compare, Expr, ExprKind, ListOp, Program, TableDef};
 use crate::source::Span;
 use crate::value::{Item, Missing, Value};
@@ -11,16 +12,6 @@ use crate::vocabulary::HitPolicy;
 use rust_decimal::RoundingStrategy;
 use std::cmp::Ordering;
 use std::sync::Arc;
-
-/// Most expression steps one evaluation of a citizen may take. Lists are bounded and there are no
-/// loops, so only nested list operations over long lists come near it.
-pub const MAX_STEPS: u64 = 2_000_000;
-
-/// Most steps one whole evaluation may take: the definitions and every policy together, so that
-/// no rule set can make one citizen's evaluation run on, whatever the data (each policy still
-/// has its own `MAX_STEPS`; once the total is spent, the remaining policies are errors). Table
-/// rows scanned and the keys of missing sets merged count as steps too.
-pub const MAX_EVALUATION_STEPS: u64 = 20_000_000;
 
 pub type Result<T> = std::result::Result<T, EvalError>;
 
