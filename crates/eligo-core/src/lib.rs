@@ -2,6 +2,7 @@
 //! [`eval`] (three-valued decisions) → a [`report`]. Programs are plain data, stored as bytes by
 //! [`precompiled`]. Nothing here parses rule text or knows JavaScript.
 
+pub mod builtins;
 pub mod date;
 pub mod eval;
 pub mod facts;

@@ -15,7 +15,7 @@
 
 use crate::date::Date;
 use crate::limits::{MAX_GROUP_MEMBERS, MAX_PROGRAM_DEPTH, MAX_PROGRAM_TABLE_DEPTH, MAX_TABLE_ROWS};
-use crate::program::{Builtin, Expr, ExprKind, InputDef, ListOp, NameRef, Program, Type};
+use crate::program::{Expr, ExprKind, InputDef, ListOp, NameRef, Program, Type};
 use crate::source::Span;
 use crate::value::{FactKey, Item, Missing, Value};
 use crate::vocabulary::OutputName;
@@ -314,17 +314,6 @@ fn positions(order: &[u32], count: usize, what: &str) -> Result<Vec<usize>, Stri
     Ok(position)
 }
 
-fn arity_fits(builtin: Builtin, args: usize) -> bool {
-    use Builtin::*;
-    match builtin {
-        Age | MonthsBetween | CalendarMonths | DaysBetween | AddDays | AddMonths | AddYears => args == 2,
-        StartOfMonth | EndOfMonth | Year | Month | Day | Abs => args == 1,
-        MakeDate => args == 3,
-        Min | Max => args >= 2,
-        Round | Floor | Ceil => (1..=2).contains(&args),
-    }
-}
-
 /// What an expression reads that must be settled before it: definitions and tables.
 #[derive(Default)]
 struct Reads {
@@ -434,7 +423,7 @@ impl Validator<'_> {
                 sub(otherwise)
             }
             ExprKind::Call(builtin, args) => {
-                if !arity_fits(*builtin, args.len()) {
+                if !builtin.def().signature.takes(args.len()) {
                     return Err(format!("{builtin:?} with {} arguments", args.len()));
                 }
                 args.iter().try_for_each(sub)
