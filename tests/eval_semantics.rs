@@ -1685,20 +1685,20 @@ policy uses_all "全部" en "Everything"
     #[test]
     fn texts_without_nul_and_within_the_length_limit() {
         assert_eq!(problems(json!({ "hukou": "上\u{0}海" })), [pair("hukou", "text contains a NUL character")]);
-        let long = "字".repeat(eligo::facts::MAX_TEXT_CHARS + 1);
+        let long = "字".repeat(eligo::limits::MAX_DATA_TEXT_CHARS + 1);
         assert_eq!(problems(json!({ "hukou": long })), [pair("hukou", "text longer than 10000 characters")]);
-        let longest = "字".repeat(eligo::facts::MAX_TEXT_CHARS);
+        let longest = "字".repeat(eligo::limits::MAX_DATA_TEXT_CHARS);
         assert!(eligo::ffi::evaluate(&engine(RULES), &json!({ "hukou": longest }), DATE, options(None, false)).is_ok());
     }
 
     #[test]
     fn a_list_that_is_too_long() {
-        let members: Vec<Value> = (0..=eligo::facts::MAX_LIST_ITEMS).map(|_| json!({ "age": 30 })).collect();
+        let members: Vec<Value> = (0..=eligo::limits::MAX_LIST_ITEMS).map(|_| json!({ "age": 30 })).collect();
         assert_eq!(
             problems(json!({ "household": members })),
             [pair("household", "a list of 1001 items; at most 1000 are accepted")]
         );
-        let members: Vec<Value> = (0..eligo::facts::MAX_LIST_ITEMS).map(|_| json!({ "age": 30 })).collect();
+        let members: Vec<Value> = (0..eligo::limits::MAX_LIST_ITEMS).map(|_| json!({ "age": 30 })).collect();
         assert!(
             eligo::ffi::evaluate(&engine(RULES), &json!({ "household": members }), DATE, options(None, false)).is_ok()
         );

@@ -3,11 +3,8 @@
 //! and the value just inside the limit is accepted. The limits on work also have a time bound:
 //! the point of them is that no rule set and no data can make the engine hang.
 
-use eligo::eval::expr::{MAX_EVALUATION_STEPS, MAX_STEPS};
-use eligo::eval::{MAX_RELATION_WORK, MAX_REPORTED_MISSING};
-use eligo::facts::{MAX_DEPTH, MAX_LIST_ITEMS, MAX_TEXT_CHARS as MAX_DATA_TEXT_CHARS};
+use eligo::limits::*;
 use eligo::report::Report;
-use eligo::syntax::limits::*;
 use eligo::vocabulary::Status;
 use eligo::{ffi::options, Engine, EvaluateError};
 use serde_json::{json, Value};
@@ -134,8 +131,8 @@ fn length_of_names() {
 #[test]
 fn length_of_texts() {
     let text = |n: usize| format!("input x: int label \"{}\" en \"x\"\n", "字".repeat(n));
-    assert!(codes(&text(MAX_TEXT_CHARS)).is_empty());
-    assert_eq!(codes(&text(MAX_TEXT_CHARS + 1)), ["E0106"]);
+    assert!(codes(&text(MAX_RULE_TEXT_CHARS)).is_empty());
+    assert_eq!(codes(&text(MAX_RULE_TEXT_CHARS + 1)), ["E0106"]);
 }
 
 #[test]
@@ -234,12 +231,12 @@ fn nesting_of_json_data() {
     let engine =
         engine(&format!("{HOUSEHOLD}policy p \"p\" en \"p\"\n  require count(household) > 0 \"l\" en \"l\"\n"));
     let nested = |levels: usize| format!("{{\"extra\": {}{}}}", "[".repeat(levels - 1), "]".repeat(levels - 1));
-    // MAX_DEPTH levels (the object itself is one): read, the unknown key a warning.
+    // MAX_DATA_DEPTH levels (the object itself is one): read, the unknown key a warning.
     let out: Value =
-        serde_json::from_str(&eligo::ffi::evaluate_json(&engine, &nested(MAX_DEPTH), DATE, options(None, false)))
+        serde_json::from_str(&eligo::ffi::evaluate_json(&engine, &nested(MAX_DATA_DEPTH), DATE, options(None, false)))
             .unwrap();
     assert!(out.get("ok").is_some(), "{out}");
-    for levels in [MAX_DEPTH + 1, 129, 100_000] {
+    for levels in [MAX_DATA_DEPTH + 1, 129, 100_000] {
         let out: Value =
             serde_json::from_str(&eligo::ffi::evaluate_json(&engine, &nested(levels), DATE, options(None, false)))
                 .unwrap();
@@ -247,10 +244,13 @@ fn nesting_of_json_data() {
         assert_eq!(error["kind"], "invalidFacts", "{levels}: {out}");
         assert_eq!(error["problems"][0]["path"], "", "a path-less problem: {out}");
         let message = error["message"].as_str().unwrap();
-        assert!(message.starts_with(&format!("the data is nested more than {MAX_DEPTH} levels deep")), "{message}");
+        assert!(
+            message.starts_with(&format!("the data is nested more than {MAX_DATA_DEPTH} levels deep")),
+            "{message}"
+        );
     }
     // The same for each record of a batch, in its place.
-    let batch = format!("[{{}}, {}]", nested(MAX_DEPTH + 1));
+    let batch = format!("[{{}}, {}]", nested(MAX_DATA_DEPTH + 1));
     let results: Value = serde_json::from_str(&eligo::ffi::decide_many_json(&engine, &batch, DATE).unwrap()).unwrap();
     assert!(results[0].is_array() && results[1]["error"]["kind"] == "invalidFacts", "{results}");
 }

@@ -2,6 +2,7 @@
 //! means missing; wrong types, values outside the constraints and unknown options are errors with
 //! the JSON path; keys the rules do not know are warnings, never silently used.
 
+use crate::limits::{MAX_DATA_TEXT_CHARS, MAX_LIST_ITEMS, MAX_SUGGESTED_KEYS};
 use crate::program::{InputDef, Program, Type};
 use crate::report::FactProblem;
 use crate::suggest::did_you_mean;
@@ -10,15 +11,6 @@ use rust_decimal::Decimal;
 use serde_json::Value as Json;
 use std::cmp::Ordering;
 use std::sync::Arc;
-
-/// Most items in one list (a household, say).
-pub const MAX_LIST_ITEMS: usize = 1_000;
-/// Deepest nesting of the data (an object of lists of records is 3).
-pub const MAX_DEPTH: usize = 32;
-/// Longest text value, in characters.
-pub const MAX_TEXT_CHARS: usize = 10_000;
-/// Unknown keys of one object that get a "did you mean …?" (the others are warned about plainly).
-pub const MAX_SUGGESTED_KEYS: usize = 20;
 
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -231,8 +223,8 @@ impl Reader<'_> {
             },
             (Type::Date, _) => self.error(path, "a date, like \"2025-03-01\"", value),
             (Type::Text | Type::Enum(_), Json::String(s)) => {
-                if s.chars().count() > MAX_TEXT_CHARS {
-                    self.errors.push(problem(path, format!("text longer than {MAX_TEXT_CHARS} characters")));
+                if s.chars().count() > MAX_DATA_TEXT_CHARS {
+                    self.errors.push(problem(path, format!("text longer than {MAX_DATA_TEXT_CHARS} characters")));
                 } else if s.contains('\0') {
                     self.errors.push(problem(path, "text contains a NUL character".into()));
                 } else if let Type::Enum(e) = ty {

@@ -4,13 +4,13 @@
 //!
 //! - a key written twice in one object is a problem at its path (`household[0].income`), not a
 //!   silent choice between the two values;
-//! - data nested more than [`MAX_DEPTH`] levels is refused with a message that says so, before
+//! - data nested more than [`MAX_DATA_DEPTH`] levels is refused with a message that says so, before
 //!   serde_json's own limit (128) is reached, so the stack stays shallow in WebAssembly too.
 //!
 //! Every such problem is collected (the whole text is still read, as far as it is JSON); the
 //! caller refuses the data when there is any, so no report is made from data half understood.
 
-use crate::facts::MAX_DEPTH;
+use crate::limits::MAX_DATA_DEPTH;
 use crate::report::FactProblem;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value as Json};
@@ -30,9 +30,9 @@ pub enum Unreadable {
 /// text ("number out of range at line 1 column 12"); the facts reader names its path.
 const NUMBER_TOO_LARGE: &str = "a number too large to read";
 
-/// The message for data nested deeper than [`MAX_DEPTH`] (shared with the WebAssembly layer).
+/// The message for data nested deeper than [`MAX_DATA_DEPTH`] (shared with the WebAssembly layer).
 pub fn too_deep_message() -> String {
-    format!("the data is nested more than {MAX_DEPTH} levels deep; facts are at most a list of records")
+    format!("the data is nested more than {MAX_DATA_DEPTH} levels deep; facts are at most a list of records")
 }
 
 /// Reads one citizen's data.
@@ -77,7 +77,7 @@ fn read(text: &str, seed: Seed) -> Result<Json, Unreadable> {
 
 fn syntax(error: serde_json::Error) -> Unreadable {
     let text = error.to_string();
-    // serde_json's own depth limit: only reached beyond MAX_DEPTH, where the content is skipped.
+    // serde_json's own depth limit: only reached beyond MAX_DATA_DEPTH, where the content is skipped.
     if text.starts_with("recursion limit exceeded") {
         return Unreadable::Problems(vec![FactProblem { path: String::new(), message: too_deep_message() }]);
     }
@@ -130,7 +130,7 @@ impl Seed<'_> {
     /// Whether an object or array here is one level too many (reported once, at the root of the
     /// part that is too deep).
     fn too_deep(&self) -> bool {
-        if self.depth < MAX_DEPTH {
+        if self.depth < MAX_DATA_DEPTH {
             return false;
         }
         // A path-less problem: the whole data is refused, and the place is in the message.
@@ -289,12 +289,12 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_plainly() {
-        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let deep = format!("{}{}", "[".repeat(MAX_DATA_DEPTH + 1), "]".repeat(MAX_DATA_DEPTH + 1));
         let found = problems(&deep);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "");
         assert!(found[0].1.starts_with(&too_deep_message()), "{found:?}");
-        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        let ok = format!("{}{}", "[".repeat(MAX_DATA_DEPTH), "]".repeat(MAX_DATA_DEPTH));
         assert!(parse(&ok).is_ok());
         // Far deeper than serde_json's own limit: the same problem, never a stack overflow (the
         // part too deep is skipped by serde_json without recursion).

@@ -2,11 +2,13 @@
 //! [`eval`] (three-valued decisions) → a [`report`]. Programs are plain data, stored as bytes by
 //! [`precompiled`]. Nothing here parses rule text or knows JavaScript.
 
+pub mod builtins;
 pub mod date;
 pub mod eval;
 pub mod facts;
 pub mod json;
 pub mod json_writer;
+pub mod limits;
 pub mod messages;
 pub mod precompiled;
 pub mod program;

@@ -14,7 +14,8 @@
 //! module that only loads precompiled programs can leave those out.
 
 use crate::date::Date;
-use crate::program::{Builtin, Expr, ExprKind, InputDef, ListOp, NameRef, Program, Type};
+use crate::limits::{MAX_GROUP_MEMBERS, MAX_PROGRAM_DEPTH, MAX_PROGRAM_TABLE_DEPTH, MAX_TABLE_ROWS};
+use crate::program::{Expr, ExprKind, InputDef, ListOp, NameRef, Program, Type};
 use crate::source::Span;
 use crate::value::{FactKey, Item, Missing, Value};
 use crate::vocabulary::OutputName;
@@ -28,19 +29,6 @@ pub const MAGIC: &[u8; 6] = b"ELIGO\x00";
 pub const FORMAT_VERSION: u16 = 2;
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 const CHECKSUM_BYTES: usize = 8;
-
-/// Deepest tree of expressions and values a file may hold: above what the language allows
-/// (`syntax::limits::MAX_EXPR_DEPTH`), low enough that decoding, evaluating and dropping a tree
-/// stay far from the end of WebAssembly's stack.
-pub const MAX_DEPTH: usize = 128;
-/// Deepest chain of table lookups, the depths of the rows added along it: above the checker's
-/// `MAX_TABLE_DEPTH`, for the same reason.
-pub const MAX_TABLE_DEPTH: usize = 256;
-/// Most rows in one table, as the checker allows: a `unique` table's rows are compared pairwise.
-pub const MAX_TABLE_ROWS: usize = 1_000;
-/// Most members of one group, as the checker allows: members are compared pairwise on every
-/// evaluation.
-pub const MAX_GROUP_MEMBERS: usize = 100;
 
 /// Why bytes did not load as a program; rendered in Chinese or English by
 /// [`LoadErrorKind::message`], in English by `Display`.
@@ -184,14 +172,17 @@ fn fail<E: de::Error>(message: String) -> E {
     error
 }
 
-/// Reads one level deeper, refusing a tree deeper than `MAX_DEPTH` before recursing further.
+/// Reads one level deeper, refusing a tree deeper than `MAX_PROGRAM_DEPTH` before recursing further.
 fn nested<T, E: de::Error>(read: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     let depth = DEPTH.with(|depth| {
         depth.set(depth.get() + 1);
         depth.get()
     });
-    let result =
-        if depth > MAX_DEPTH { Err(fail(format!("expressions nested more than {MAX_DEPTH} deep"))) } else { read() };
+    let result = if depth > MAX_PROGRAM_DEPTH {
+        Err(fail(format!("expressions nested more than {MAX_PROGRAM_DEPTH} deep")))
+    } else {
+        read()
+    };
     DEPTH.with(|depth| depth.set(depth.get() - 1));
     result
 }
@@ -347,17 +338,6 @@ fn positions(order: &[u32], count: usize, what: &str) -> Result<Vec<usize>, Stri
     Ok(position)
 }
 
-fn arity_fits(builtin: Builtin, args: usize) -> bool {
-    use Builtin::*;
-    match builtin {
-        Age | MonthsBetween | CalendarMonths | DaysBetween | AddDays | AddMonths | AddYears => args == 2,
-        StartOfMonth | EndOfMonth | Year | Month | Day | Abs => args == 1,
-        MakeDate => args == 3,
-        Min | Max => args >= 2,
-        Round | Floor | Ceil => (1..=2).contains(&args),
-    }
-}
-
 /// What an expression reads that must be settled before it: definitions and tables.
 #[derive(Default)]
 struct Reads {
@@ -467,7 +447,7 @@ impl Validator<'_> {
                 sub(otherwise)
             }
             ExprKind::Call(builtin, args) => {
-                if !arity_fits(*builtin, args.len()) {
+                if !builtin.def().signature.takes(args.len()) {
                     return Err(format!("{builtin:?} with {} arguments", args.len()));
                 }
                 args.iter().try_for_each(sub)
@@ -561,7 +541,7 @@ impl Validator<'_> {
             reads.push(found);
         }
         // A lookup evaluates a row, which may look up another table: the lookups must end, within
-        // MAX_TABLE_DEPTH frames of the evaluator. Settled callees first (Kahn's algorithm).
+        // MAX_PROGRAM_TABLE_DEPTH frames of the evaluator. Settled callees first (Kahn's algorithm).
         let mut waiting: Vec<usize> = reads.iter().map(|r| r.tables.len()).collect();
         let mut callers: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
         for (t, r) in reads.iter().enumerate() {
@@ -577,8 +557,11 @@ impl Validator<'_> {
             let r = &reads[t];
             let callees = r.tables.iter().map(|&c| c as usize);
             depth[t] = r.depth + callees.clone().map(|c| depth[c]).max().unwrap_or(0);
-            if depth[t] > MAX_TABLE_DEPTH {
-                return Err(format!("table `{}` looks up tables more than {MAX_TABLE_DEPTH} deep", tables[t].name));
+            if depth[t] > MAX_PROGRAM_TABLE_DEPTH {
+                return Err(format!(
+                    "table `{}` looks up tables more than {MAX_PROGRAM_TABLE_DEPTH} deep",
+                    tables[t].name
+                ));
             }
             let own = r.lets.iter().map(|&l| self.let_position[l as usize]);
             lets[t] = own.chain(callees.filter_map(|c| lets[c])).max();

@@ -290,6 +290,8 @@ pub enum ListOp {
     Max,
 }
 
+/// A built-in function: its name, signature, usage text and evaluation are its entry in
+/// [`crate::builtins::BUILTINS`], in the same order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Builtin {
     Age,

@@ -1,14 +1,12 @@
 //! "Did you mean …?": the closest of the names a reader could have meant, for the checker's
 //! unknown names and the facts reader's unknown keys (so it is part of the evaluation-only build).
 
+use crate::limits::SUGGESTION_WORK;
+
 /// "did you mean …?": the candidate closest to `name` by edit distance, if close enough.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     did_you_mean_within(name, candidates, SUGGESTION_WORK).0
 }
-
-/// Most work one suggestion may take (characters looked at and cells of edit-distance tables
-/// filled): comparing a name with every one of 20,000 long names is seconds of work.
-pub const SUGGESTION_WORK: usize = 2_000_000;
 
 /// `did_you_mean` within a budget of work, and the work it took: with the budget spent, the
 /// candidates not yet looked at are not suggested (robustness: a file full of unknown names, or

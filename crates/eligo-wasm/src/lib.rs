@@ -178,7 +178,7 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 /// the input's path.
 fn json_of(value: &JsValue, depth: usize) -> Result<serde_json::Value, JsValue> {
     use serde_json::Value as Json;
-    if depth > eligo::facts::MAX_DEPTH {
+    if depth > eligo::limits::MAX_DATA_DEPTH {
         return Err(eligo_error("invalidFacts", "the data is nested too deeply", None));
     }
     if let Some(n) = value.as_f64() {

@@ -4,7 +4,8 @@
 use super::{Checker, Symbol};
 use crate::ast::{self, BinaryOp, ExprKind as A, LitKind, UnaryOp};
 use crate::diagnostic::{Code, Diagnostic};
-use eligo_core::program::{Arith, Builtin, Compare, Expr, ExprKind, ListOp, NameRef, Type};
+use eligo_core::builtins::{self, BuiltinDef, Signature};
+use eligo_core::program::{Arith, Compare, Expr, ExprKind, ListOp, NameRef, Type};
 use eligo_core::source::Span;
 use eligo_core::value::Value;
 
@@ -24,31 +25,14 @@ pub struct Scope {
     pub reads: Vec<NameRef>,
 }
 
-const FUNCTIONS: &[&str] = &[
-    "age",
-    "months_between",
-    "calendar_months",
-    "days_between",
-    "add_days",
-    "add_months",
-    "add_years",
-    "start_of_month",
-    "end_of_month",
-    "year",
-    "month",
-    "day",
-    "date",
-    "min",
-    "max",
-    "round",
-    "floor",
-    "ceil",
-    "abs",
-    "count",
-    "sum",
-    "any",
-    "all",
-    "filter",
+/// The list operations by name (besides `min` and `max` of a list, which share their names with
+/// built-ins): they take an expression over the items, so they are not in the built-ins' table.
+const LIST_OPERATIONS: &[(&str, ListOp)] = &[
+    ("count", ListOp::Count),
+    ("sum", ListOp::Sum),
+    ("any", ListOp::Any),
+    ("all", ListOp::All),
+    ("filter", ListOp::Filter),
 ];
 
 impl Checker<'_> {
@@ -374,139 +358,86 @@ impl Checker<'_> {
             return self.check_table_call(t, args, span, scope);
         }
         let list_op = match name.name.as_str() {
-            "count" => Some(ListOp::Count),
-            "sum" => Some(ListOp::Sum),
-            "any" => Some(ListOp::Any),
-            "all" => Some(ListOp::All),
-            "filter" => Some(ListOp::Filter),
             "min" | "max" if args.first().is_some_and(|a| self.is_list_expr(a, scope)) => {
                 Some(if name.name == "min" { ListOp::Min } else { ListOp::Max })
             }
-            _ => None,
+            other => LIST_OPERATIONS.iter().find(|(n, _)| *n == other).map(|(_, op)| *op),
         };
         if let Some(op) = list_op {
             return self.check_list_op(op, &name.name, args, span, scope);
         }
-        let builtin = match name.name.as_str() {
-            "age" => Builtin::Age,
-            "months_between" => Builtin::MonthsBetween,
-            "calendar_months" => Builtin::CalendarMonths,
-            "days_between" => Builtin::DaysBetween,
-            "add_days" => Builtin::AddDays,
-            "add_months" => Builtin::AddMonths,
-            "add_years" => Builtin::AddYears,
-            "start_of_month" => Builtin::StartOfMonth,
-            "end_of_month" => Builtin::EndOfMonth,
-            "year" => Builtin::Year,
-            "month" => Builtin::Month,
-            "day" => Builtin::Day,
-            "date" => Builtin::MakeDate,
-            "min" => Builtin::Min,
-            "max" => Builtin::Max,
-            "round" => Builtin::Round,
-            "floor" => Builtin::Floor,
-            "ceil" => Builtin::Ceil,
-            "abs" => Builtin::Abs,
-            _ => {
-                let tables: Vec<&str> = self
-                    .symbols
-                    .iter()
-                    .filter(|(_, s)| matches!(s.0, Symbol::Table(_)))
-                    .map(|(n, _)| n.as_str())
-                    .collect();
-                let candidates = FUNCTIONS.iter().copied().chain(tables);
-                let mut diagnostic = Diagnostic::new(
-                    Code::UnknownFunction,
-                    name.span,
-                    format!("unknown function or table `{}`", name.name),
-                );
-                diagnostic = match self.suggest(&name.name, candidates) {
-                    Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
-                    None => diagnostic
-                        .with_help("docs/language.md lists the built-in functions; tables are declared with `table`"),
-                };
-                self.report(diagnostic);
-                for arg in args {
-                    self.check_expr(arg, scope);
-                }
-                return Typed {
-                    expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span },
-                    ty: Type::Error,
-                    literal: false,
-                };
+        let Some(def) = builtins::by_name(&name.name) else {
+            let tables: Vec<&str> =
+                self.symbols.iter().filter(|(_, s)| matches!(s.0, Symbol::Table(_))).map(|(n, _)| n.as_str()).collect();
+            let functions =
+                builtins::BUILTINS.iter().map(|def| def.name).chain(LIST_OPERATIONS.iter().map(|(n, _)| *n));
+            let candidates = functions.chain(tables);
+            let mut diagnostic =
+                Diagnostic::new(Code::UnknownFunction, name.span, format!("unknown function or table `{}`", name.name));
+            diagnostic = match self.suggest(&name.name, candidates) {
+                Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+                None => diagnostic
+                    .with_help("docs/language.md lists the built-in functions; tables are declared with `table`"),
+            };
+            self.report(diagnostic);
+            for arg in args {
+                self.check_expr(arg, scope);
             }
+            return Typed {
+                expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span },
+                ty: Type::Error,
+                literal: false,
+            };
         };
         let typed_args: Vec<Typed> = args.iter().map(|a| self.check_expr(a, scope)).collect();
-        let ty = self.builtin_type(builtin, &name.name, &typed_args, span);
-        let literal = matches!(
-            builtin,
-            Builtin::Round | Builtin::Floor | Builtin::Ceil | Builtin::Abs | Builtin::Min | Builtin::Max
-        ) && typed_args.iter().all(|a| a.literal);
+        let ty = self.builtin_type(def, &typed_args, span);
+        // A built-in whose result is of its arguments' type keeps a number written in the rules
+        // one that may stand for money: `min(income, 3000)`.
+        let follows_arguments = matches!(def.signature, Signature::Number { .. } | Signature::Extremum);
+        let literal = follows_arguments && typed_args.iter().all(|a| a.literal);
         Typed {
-            expr: Expr { kind: ExprKind::Call(builtin, typed_args.into_iter().map(|a| a.expr).collect()), span },
+            expr: Expr { kind: ExprKind::Call(def.builtin, typed_args.into_iter().map(|a| a.expr).collect()), span },
             ty,
             literal,
         }
     }
 
-    fn builtin_type(&mut self, builtin: Builtin, name: &str, args: &[Typed], span: Span) -> Type {
-        use Type::*;
-        let (params, result): (&[Type], Type) = match builtin {
-            Builtin::Age | Builtin::MonthsBetween | Builtin::CalendarMonths | Builtin::DaysBetween => {
-                (&[Date, Date], Int)
-            }
-            Builtin::AddDays | Builtin::AddMonths | Builtin::AddYears => (&[Date, Int], Date),
-            Builtin::StartOfMonth | Builtin::EndOfMonth => (&[Date], Date),
-            Builtin::Year | Builtin::Month | Builtin::Day => (&[Date], Int),
-            Builtin::MakeDate => (&[Int, Int, Int], Date),
-            Builtin::Min | Builtin::Max => return self.min_max_type(name, args, span),
-            Builtin::Round | Builtin::Floor | Builtin::Ceil | Builtin::Abs => {
-                let max_args = if builtin == Builtin::Abs { 1 } else { 2 };
-                if args.is_empty() || args.len() > max_args {
-                    let usage =
-                        if max_args == 1 { format!("{name}(x)") } else { format!("{name}(x) or {name}(x, places)") };
-                    self.argument_count(span, name, &usage, args.len());
-                    return Error;
+    fn builtin_type(&mut self, def: &BuiltinDef, args: &[Typed], span: Span) -> Type {
+        let name = def.name;
+        if !def.signature.takes(args.len()) {
+            self.argument_count(span, name, def.usage, args.len());
+            // A fixed signature still gives its type, so the rest of the expression is checked.
+            return match def.signature {
+                Signature::Fixed(_, result) => result,
+                Signature::Number { .. } | Signature::Extremum => Type::Error,
+            };
+        }
+        match def.signature {
+            Signature::Fixed(params, result) => {
+                for (arg, param) in args.iter().zip(params) {
+                    if arg.ty != *param && arg.ty != Type::Error {
+                        self.argument_type(arg, name, &self.type_name(*param));
+                    }
                 }
-                if !args[0].ty.is_numeric() && args[0].ty != Error {
+                result
+            }
+            Signature::Number { .. } => {
+                if !args[0].ty.is_numeric() && args[0].ty != Type::Error {
                     self.argument_type(&args[0], name, "a number or money");
                 }
                 if let Some(places) = args.get(1) {
-                    if places.ty != Int && places.ty != Error {
+                    if places.ty != Type::Int && places.ty != Type::Error {
                         self.argument_type(places, name, "a whole number of decimal places");
                     }
                 }
-                return args[0].ty;
+                args[0].ty
             }
-        };
-        if args.len() != params.len() {
-            let usage = match builtin {
-                Builtin::Age => "age(birth_date, today)",
-                Builtin::MonthsBetween => "months_between(start, end)",
-                Builtin::CalendarMonths => "calendar_months(first, last)",
-                Builtin::DaysBetween => "days_between(start, end)",
-                Builtin::AddDays => "add_days(date, n)",
-                Builtin::AddMonths => "add_months(date, n)",
-                Builtin::AddYears => "add_years(date, n)",
-                Builtin::MakeDate => "date(year, month, day)",
-                _ => "f(date)",
-            };
-            self.argument_count(span, name, usage, args.len());
-            return result;
+            Signature::Extremum => self.extremum_type(name, args),
         }
-        for (arg, param) in args.iter().zip(params) {
-            if arg.ty != *param && arg.ty != Error {
-                self.argument_type(arg, name, &self.type_name(*param));
-            }
-        }
-        result
     }
 
-    fn min_max_type(&mut self, name: &str, args: &[Typed], span: Span) -> Type {
-        if args.len() < 2 {
-            self.argument_count(span, name, &format!("{name}(a, b, …) or {name}(list, value)"), args.len());
-            return Type::Error;
-        }
+    /// The type of `min` or `max` of two or more values.
+    fn extremum_type(&mut self, name: &str, args: &[Typed]) -> Type {
         let mut ty = args[0].ty;
         let mut literal = args[0].literal;
         for arg in &args[1..] {

@@ -12,7 +12,9 @@ mod tables;
 use crate::ast::{self, Item, OutputName, Period, TypeExpr};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::examples::ExampleDef;
-use crate::syntax::limits::{MAX_DECLARATIONS, MAX_GROUP_MEMBERS, MAX_TABLE_DEPTH};
+use eligo_core::limits::{
+    MAX_DECLARATIONS, MAX_GROUP_MEMBERS, MAX_TABLE_DEPTH, RULE_SET_SUGGESTION_WORK, SUGGESTION_WORK,
+};
 use eligo_core::program::*;
 use eligo_core::source::{Sources, Span};
 use eligo_core::value::Value;
@@ -43,11 +45,6 @@ pub(crate) struct Checker<'a> {
     /// Work left for "did you mean …?" in this rule set (see `suggest`).
     suggestion_budget: std::cell::Cell<usize>,
 }
-
-/// Most work all the "did you mean …?" of one rule set may take together: a file of thousands
-/// of unknown names among thousands of declared ones must still be checked in a moment, so the
-/// suggestions stop there (the errors are all reported).
-const SUGGESTIONS_WORK: usize = 20_000_000;
 
 /// A rule set that checked: its program and the examples written in it.
 #[derive(Debug)]
@@ -86,7 +83,7 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> (Option<Checked>, Vec<Di
         let_types: Vec::new(),
         used_inputs: Vec::new(),
         used_lets: Vec::new(),
-        suggestion_budget: std::cell::Cell::new(SUGGESTIONS_WORK),
+        suggestion_budget: std::cell::Cell::new(RULE_SET_SUGGESTION_WORK),
     };
     let items: Vec<&Item> = files.iter().flat_map(|f| &f.items).collect();
     if items.len() > MAX_DECLARATIONS {
@@ -132,13 +129,13 @@ macro_rules! each {
 }
 
 impl<'a> Checker<'a> {
-    /// "did you mean …?" within the rule set's budget (`SUGGESTIONS_WORK`).
+    /// "did you mean …?" within the rule set's budget (`RULE_SET_SUGGESTION_WORK`).
     pub(crate) fn suggest<'c>(&self, name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
         let left = self.suggestion_budget.get();
         if left == 0 {
             return None;
         }
-        let budget = left.min(eligo_core::suggest::SUGGESTION_WORK);
+        let budget = left.min(SUGGESTION_WORK);
         let (found, work) = eligo_core::suggest::did_you_mean_within(name, candidates, budget);
         self.suggestion_budget.set(left.saturating_sub(work));
         found

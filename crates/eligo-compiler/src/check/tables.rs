@@ -5,7 +5,7 @@ use super::expr::{literal_value, Scope};
 use super::Checker;
 use crate::ast::{self, CellKind, HitPolicy};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::syntax::limits::MAX_TABLE_ROWS;
+use eligo_core::limits::MAX_TABLE_ROWS;
 use eligo_core::program::{Expr, ExprKind, Match, RowDef, TableDef, Type};
 use eligo_core::value::Value;
 use std::cmp::Ordering;

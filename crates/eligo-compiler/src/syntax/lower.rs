@@ -4,11 +4,11 @@
 //! checked here and reported as diagnostics.
 
 use super::expr::{binary_op, PRATT};
-use super::limits::{MAX_EXPR_DEPTH, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::Rule;
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
 use eligo_core::date::Date;
+use eligo_core::limits::{MAX_EXPR_DEPTH, MAX_NAME_CHARS, MAX_RULE_TEXT_CHARS};
 use eligo_core::source::{FileId, Span};
 use pest::iterators::Pair;
 use rust_decimal::Decimal;
@@ -92,12 +92,12 @@ impl<'d> Lowerer<'d> {
                 out.push(c);
             }
         }
-        if out.chars().count() > MAX_TEXT_CHARS {
+        if out.chars().count() > MAX_RULE_TEXT_CHARS {
             self.report(
                 Diagnostic::new(
                     Code::TextTooLong,
                     span,
-                    format!("this text is longer than {MAX_TEXT_CHARS} characters"),
+                    format!("this text is longer than {MAX_RULE_TEXT_CHARS} characters"),
                 )
                 .with_help("shorten it; cite the full policy text with `source` instead"),
             );

@@ -6,11 +6,12 @@
 
 mod errors;
 mod expr;
-pub mod limits;
 mod lower;
+mod nesting;
 
 use crate::ast;
 use crate::diagnostic::{Code, Diagnostic};
+use eligo_core::limits::MAX_SOURCE_BYTES;
 use eligo_core::source::{FileId, Span};
 use pest::Parser;
 
@@ -28,18 +29,18 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
 pub fn parse_with(file: FileId, text: &str, examples: bool) -> (ast::File, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut items = Vec::new();
-    if text.len() > limits::MAX_SOURCE_BYTES {
+    if text.len() > MAX_SOURCE_BYTES {
         diagnostics.push(
             Diagnostic::new(
                 Code::SourceTooLarge,
                 Span::new(file, 0, 0),
-                format!("the file is {} bytes; the limit is {} bytes", text.len(), limits::MAX_SOURCE_BYTES),
+                format!("the file is {} bytes; the limit is {} bytes", text.len(), MAX_SOURCE_BYTES),
             )
             .with_help("split the rule set into several files, one per topic"),
         );
         return (ast::File { items }, diagnostics);
     }
-    if let Some(too_deep) = limits::check_nesting(file, text) {
+    if let Some(too_deep) = nesting::check_nesting(file, text) {
         diagnostics.push(too_deep);
         return (ast::File { items }, diagnostics);
     }

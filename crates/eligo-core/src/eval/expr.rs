@@ -4,23 +4,13 @@
 
 use super::{EvalError, EvalErrorKind};
 use crate::date::Date;
-use crate::program::{Arith, Builtin, Compare, Expr, ExprKind, ListOp, Program, TableDef};
+use crate::limits::{MAX_EVALUATION_STEPS, MAX_STEPS};
+use crate::program::{Arith, Compare, Expr, ExprKind, ListOp, Program, TableDef};
 use crate::source::Span;
 use crate::value::{Item, Missing, Value};
 use crate::vocabulary::HitPolicy;
-use rust_decimal::RoundingStrategy;
 use std::cmp::Ordering;
 use std::sync::Arc;
-
-/// Most expression steps one evaluation of a citizen may take. Lists are bounded and there are no
-/// loops, so only nested list operations over long lists come near it.
-pub const MAX_STEPS: u64 = 2_000_000;
-
-/// Most steps one whole evaluation may take: the definitions and every policy together, so that
-/// no rule set can make one citizen's evaluation run on, whatever the data (each policy still
-/// has its own `MAX_STEPS`; once the total is spent, the remaining policies are errors). Table
-/// rows scanned and the keys of missing sets merged count as steps too.
-pub const MAX_EVALUATION_STEPS: u64 = 20_000_000;
 
 pub type Result<T> = std::result::Result<T, EvalError>;
 
@@ -270,7 +260,7 @@ impl<'p> Env<'p> {
                 if let Some(unknown) = unknown_of(&values.iter().collect::<Vec<_>>()) {
                     return Ok(unknown);
                 }
-                call(*builtin, &values, span)
+                (builtin.def().eval)(&values, span)
             }
             ExprKind::List(op, list, item) => self.list_op(*op, list, item.as_deref(), span),
             ExprKind::Table(t, args) => {
@@ -456,7 +446,7 @@ fn compare(op: Compare, a: &Value, b: &Value) -> bool {
     }
 }
 
-fn overflow(span: Span) -> EvalError {
+pub(crate) fn overflow(span: Span) -> EvalError {
     EvalError::new(EvalErrorKind::Overflow, span)
 }
 
@@ -483,87 +473,4 @@ pub fn arith(op: Arith, a: &Value, b: &Value, span: Span) -> Result<Value> {
         Arith::Div => x.checked_div(y),
     };
     result.map(|d| Value::Dec(d.normalize())).ok_or_else(|| overflow(span))
-}
-
-fn date_arg(values: &[Value], i: usize) -> Option<Date> {
-    match values.get(i) {
-        Some(Value::Date(d)) => Some(*d),
-        _ => None,
-    }
-}
-
-fn int_arg(values: &[Value], i: usize) -> Option<i64> {
-    match values.get(i) {
-        Some(Value::Int(n)) => Some(*n),
-        _ => None,
-    }
-}
-
-fn call(builtin: Builtin, values: &[Value], span: Span) -> Result<Value> {
-    let bad = || EvalError::new(EvalErrorKind::BuiltinArguments, span);
-    let out_of_range = || EvalError::new(EvalErrorKind::DateOutOfRange, span);
-    let date = |i| date_arg(values, i).ok_or_else(bad);
-    let int = |i| int_arg(values, i).ok_or_else(bad);
-    Ok(match builtin {
-        Builtin::Age => Value::Int(date(0)?.age_on(date(1)?)),
-        Builtin::MonthsBetween => Value::Int(date(0)?.months_until(date(1)?)),
-        Builtin::CalendarMonths => {
-            let (first, last) = (date(0)?, date(1)?);
-            Value::Int((last.month_number() - first.month_number() + 1).max(0))
-        }
-        Builtin::DaysBetween => Value::Int(date(1)?.days_since_epoch() - date(0)?.days_since_epoch()),
-        Builtin::AddDays => Value::Date(date(0)?.add_days(int(1)?).ok_or_else(out_of_range)?),
-        Builtin::AddMonths => Value::Date(date(0)?.add_months(int(1)?).ok_or_else(out_of_range)?),
-        Builtin::AddYears => Value::Date(date(0)?.add_years(int(1)?).ok_or_else(out_of_range)?),
-        Builtin::StartOfMonth => Value::Date(date(0)?.start_of_month()),
-        Builtin::EndOfMonth => Value::Date(date(0)?.end_of_month()),
-        Builtin::Year => Value::Int(date(0)?.year() as i64),
-        Builtin::Month => Value::Int(date(0)?.month() as i64),
-        Builtin::Day => Value::Int(date(0)?.day() as i64),
-        Builtin::MakeDate => {
-            let (y, m, d) = (int(0)?, int(1)?, int(2)?);
-            let date = i32::try_from(y)
-                .ok()
-                .zip(u32::try_from(m).ok())
-                .zip(u32::try_from(d).ok())
-                .and_then(|((y, m), d)| Date::from_ymd(y, m, d));
-            Value::Date(
-                date.ok_or_else(|| EvalError::new(EvalErrorKind::NotADate { year: y, month: m, day: d }, span))?,
-            )
-        }
-        Builtin::Min | Builtin::Max => {
-            let mut best = values.first().cloned().ok_or_else(bad)?;
-            for value in &values[1..] {
-                let order = value.compare(&best).ok_or_else(bad)?;
-                if (builtin == Builtin::Min && order == Ordering::Less)
-                    || (builtin == Builtin::Max && order == Ordering::Greater)
-                {
-                    best = value.clone();
-                }
-            }
-            best
-        }
-        Builtin::Round | Builtin::Floor | Builtin::Ceil => {
-            let places = match values.get(1) {
-                None => 0,
-                Some(Value::Int(p)) if (0..=28).contains(p) => *p as u32,
-                Some(_) => return Err(EvalError::new(EvalErrorKind::DecimalPlaces, span)),
-            };
-            let strategy = match builtin {
-                Builtin::Round => RoundingStrategy::MidpointAwayFromZero,
-                Builtin::Floor => RoundingStrategy::ToNegativeInfinity,
-                _ => RoundingStrategy::ToPositiveInfinity,
-            };
-            match &values[0] {
-                Value::Int(i) => Value::Int(*i),
-                Value::Dec(d) => Value::Dec(d.round_dp_with_strategy(places, strategy)),
-                _ => return Err(bad()),
-            }
-        }
-        Builtin::Abs => match &values[0] {
-            Value::Int(i) => Value::Int(i.checked_abs().ok_or_else(|| overflow(span))?),
-            Value::Dec(d) => Value::Dec(d.abs()),
-            _ => return Err(bad()),
-        },
-    })
 }

@@ -8,6 +8,7 @@ mod relations;
 mod report;
 
 use crate::date::Date;
+use crate::limits::MAX_REPORTED_MISSING;
 use crate::program::{ListOp, Program};
 pub use crate::report::money;
 use crate::source::Span;
@@ -15,7 +16,6 @@ use crate::value::Value;
 use crate::vocabulary::{Lang, Status, Text};
 pub use expr::OnDate;
 pub use policy::{Decided, PolicyOutcome};
-pub use relations::MAX_RELATION_WORK;
 pub use report::{fact_path, location};
 
 /// Why a policy could not be evaluated for this citizen, and where in the rules. Its message is
@@ -161,12 +161,6 @@ pub fn decide_into(program: &Program, on: &OnDate, facts: &[Value], depth: Depth
     outcomes.clear();
     decide_all(&mut expr::Env::new(program, on, facts), depth, outcomes);
 }
-
-/// Most missing facts one evaluation names in all (each undetermined policy lists its own). A
-/// long list whose items all miss facts, read by many policies, would otherwise make a report of
-/// hundreds of megabytes from a few kilobytes of data (robustness). An undetermined policy past
-/// the limit is an error that says so: its list of missing facts is never cut short silently.
-pub const MAX_REPORTED_MISSING: usize = 100_000;
 
 fn decide_in(env: &mut expr::Env, depth: Depth) -> Vec<PolicyOutcome> {
     let mut outcomes = Vec::with_capacity(env.program.policies.len());

@@ -7,16 +7,11 @@
 
 use super::policy::PolicyOutcome;
 use super::{EvalError, EvalErrorKind, Relation};
+use crate::limits::MAX_RELATION_WORK;
 use crate::program::Program;
 use crate::value::{Missing, Value};
 use crate::vocabulary::{OutputName, Period, Status};
 use rust_decimal::Decimal;
-
-/// Most work settling the groups and exclusions of one evaluation may take: member comparisons
-/// and the keys of the missing sets they merge. A rule set with many large groups over policies
-/// that each miss many facts could otherwise make one evaluation run on (robustness); the
-/// members of what is left unsettled are errors, never granted together by mistake.
-pub const MAX_RELATION_WORK: u64 = 20_000_000;
 
 pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
     crate::value::take_union_work();

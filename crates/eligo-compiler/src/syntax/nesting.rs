@@ -1,35 +1,11 @@
-//! Limits that keep a hostile or broken rule file from exhausting the parser: checked on the raw
-//! text before pest sees it, because a recursive-descent parser overflows its stack long before
-//! it could report 10,000 nested parentheses.
+//! The nesting of brackets and `if`s, counted on the raw text before pest sees it, because a
+//! recursive-descent parser overflows its stack long before it could report 10,000 nested
+//! parentheses.
 
 use super::{CLAUSE_KEYWORDS, DECLARATION_KEYWORDS};
 use crate::diagnostic::{Code, Diagnostic};
+use eligo_core::limits::MAX_NESTING;
 use eligo_core::source::{FileId, Span};
-
-/// Largest rule file accepted (the largest real rule sets are a few hundred kilobytes).
-pub const MAX_SOURCE_BYTES: usize = 2 * 1024 * 1024;
-/// Deepest nesting of brackets and `if … then … else` in an expression.
-pub const MAX_NESTING: usize = 48;
-/// Deepest expression tree (operators chained, prefixes, brackets): keeps the checker's and the
-/// evaluator's recursion far from the stack's end, also in WebAssembly's smaller stack.
-pub const MAX_EXPR_DEPTH: usize = 100;
-/// Longest name, in characters.
-pub const MAX_NAME_CHARS: usize = 128;
-/// Longest text in quotes, in characters.
-pub const MAX_TEXT_CHARS: usize = 4096;
-/// Most declarations in one rule set.
-pub const MAX_DECLARATIONS: usize = 20_000;
-/// Most rows in one table: rows are checked against each other for overlaps, and scanned on
-/// every lookup (a policy annex has tens of rows).
-pub const MAX_TABLE_ROWS: usize = 1_000;
-/// Deepest evaluation through tables whose rows look up tables: the depths of the rows'
-/// expressions along the chain of lookups, added (`t1` looks up `t2` in a row 3 deep, whose rows
-/// are 2 deep: 5). Each level is a frame of the evaluator's recursion; with an expression of the
-/// greatest depth on top, the evaluator stays far from the end of WebAssembly's 1 MiB stack.
-pub const MAX_TABLE_DEPTH: usize = 2 * MAX_EXPR_DEPTH;
-/// Most policies in one `highest of` group: members are compared with each other on every
-/// evaluation.
-pub const MAX_GROUP_MEMBERS: usize = 100;
 
 /// Finds the first place where nesting exceeds [`MAX_NESTING`], skipping strings and comments.
 /// Brackets count while open; each `if` counts until the next declaration or clause, since its
