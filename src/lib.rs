@@ -33,5 +33,5 @@ pub use engine::*;
 #[cfg(feature = "compiler")]
 pub use eligo_compiler::{ast, check, compile, diagnostic, examples, render, syntax};
 pub use eligo_core::{
-    date, eval, facts, json, json_writer, precompiled, program, report, source, suggest, value, vocabulary,
+    batch, date, eval, facts, json, json_writer, precompiled, program, report, source, suggest, value, vocabulary,
 };
