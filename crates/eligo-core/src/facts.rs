@@ -39,19 +39,8 @@ pub fn from_json(program: &Program, data: &Json) -> Result<Facts, Vec<FactProble
     reader.finish(values)
 }
 
-/// Reads one value per input, in declaration order (`None` or null when missing), as a caller
-/// that looks facts up by name (the WebAssembly layer, columns of records) hands them over.
-pub fn from_inputs<'j>(
-    program: &Program,
-    values: impl Iterator<Item = Option<&'j Json>>,
-) -> Result<Facts, Vec<FactProblem>> {
-    let mut reader = Reader { program, errors: Vec::new(), warnings: Vec::new() };
-    let values = reader.inputs(values);
-    reader.finish(values)
-}
-
-/// Reads the value of input number `slot` alone (null: missing), checked as `from_inputs` checks
-/// it: for callers that read each value once and keep it (the WebAssembly decider's texts).
+/// Reads the value of input number `slot` alone (null: missing), checked as `from_json` checks
+/// it: for callers that hand values over one by one (a [`crate::batch::Batch`]'s cells and texts).
 pub fn read_input(program: &Program, slot: usize, value: &Json) -> Result<Value, Vec<FactProblem>> {
     let Some(input) = program.inputs.get(slot) else {
         return Err(vec![problem("", format!("the rules have no input number {slot}"))]);

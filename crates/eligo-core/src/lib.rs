@@ -1,7 +1,9 @@
 //! Eligo's runtime: a compiled [`program::Program`] and a citizen's [`facts`] on a date →
-//! [`eval`] (three-valued decisions) → a [`report`]. Programs are plain data, stored as bytes by
+//! [`eval`] (three-valued decisions) → a [`report`]; many records on one date → status bytes
+//! and amounts ([`batch`]). Programs are plain data, stored as bytes by
 //! [`precompiled`]. Nothing here parses rule text or knows JavaScript.
 
+pub mod batch;
 pub mod builtins;
 pub mod date;
 pub mod eval;

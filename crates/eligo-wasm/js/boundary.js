@@ -1,4 +1,4 @@
-// The JavaScript side of the boundary with the WebAssembly module (imported by src/wasm.rs).
+// The JavaScript side of the boundary with the WebAssembly module (imported by src/lib.rs).
 //
 // Results cross as JSON text in UTF-16, which becomes a JS string in one copy (UTF-8 must be
 // decoded: measured three times slower for a report in Chinese), then the engine's JSON.parse.
@@ -16,6 +16,8 @@ export function parseUtf16(units) {
 // A text crosses once: the first time it is seen it is handed over and checked, and gets an id;
 // after that only the id is written. Lists and other objects (rare) cross as JS values. Then one
 // call decides every record, and statuses and amounts are read back from memory in place.
+// The cells' tags and the status bytes are a contract with eligo-core's `batch` module
+// (crates/eligo-core/src/batch.rs), which reads the cells and is tested natively.
 
 const MISSING = 0;
 const NUMBER = 1;

@@ -1,15 +1,20 @@
 //! The WebAssembly edge: a thin wasm-bindgen layer over the `eligo` façade, compiled only for
 //! wasm32.
-//! Facts are read from JS objects property by property (only the declared inputs); results cross
-//! as one JSON text parsed by the JS engine, which measured faster than building objects from
-//! WebAssembly field by field. Dates are "YYYY-MM-DD", money is strings.
+//! Two doors for data: a JS object of facts becomes JSON data and is read by the engine as the JSON
+//! functions read it (`evaluate`, `evaluateMany`, `decide`, `decideMany`: the same problems and
+//! warnings by every route); records to screen arrive as the cells of an `eligo::batch::Batch`,
+//! written by js/boundary.js (the decider). Results cross as one JSON text parsed by the JS engine,
+//! which measured faster than building objects from WebAssembly field by field. Dates are
+//! "YYYY-MM-DD", money is strings.
 //! Errors are JS `Error`s named "EligoError" with a `kind` and their details.
 #![cfg(target_arch = "wasm32")]
 
+use eligo::batch::Batch;
 use eligo::eval::Options;
+use eligo::facts::Facts;
 use eligo::ffi;
 use eligo::report::FactProblem;
-use eligo::value::Value;
+use eligo::EvaluateError;
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -174,12 +179,15 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     parse_utf16(&eligo::json_writer::to_utf16(value).map_err(|e| JsValue::from_str(&e.to_string()))?)
 }
 
-/// A JS value as JSON data. NaN and infinities become text, which the facts reader rejects with
-/// the input's path.
-fn json_of(value: &JsValue, depth: usize) -> Result<serde_json::Value, JsValue> {
+/// A JS value as JSON data: the one door for JS objects of facts. NaN and infinities become text,
+/// which the facts reader rejects with the input's path.
+fn json_of(value: &JsValue, depth: usize) -> Result<serde_json::Value, EvaluateError> {
     use serde_json::Value as Json;
+    let problem = |path: &str, message: String| {
+        EvaluateError::invalid_facts(vec![FactProblem { path: path.to_string(), message }])
+    };
     if depth > eligo::limits::MAX_DATA_DEPTH {
-        return Err(eligo_error("invalidFacts", "the data is nested too deeply", None));
+        return Err(problem("", eligo::json::too_deep_message()));
     }
     if let Some(n) = value.as_f64() {
         return Ok(eligo::facts::json_number(n));
@@ -199,9 +207,11 @@ fn json_of(value: &JsValue, depth: usize) -> Result<serde_json::Value, JsValue> 
     }
     let mut map = serde_json::Map::new();
     for key in js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter() {
-        let item = js_sys::Reflect::get(value, &key)?;
-        if let Some(key) = key.as_string() {
-            map.insert(key, json_of(&item, depth + 1)?);
+        if let Some(name) = key.as_string() {
+            // A getter or a proxy that throws: the data cannot be read there.
+            let item = js_sys::Reflect::get(value, &key)
+                .map_err(|_| problem(&name, "a property that cannot be read".into()))?;
+            map.insert(name, json_of(&item, depth + 1)?);
         }
     }
     Ok(Json::Object(map))
@@ -264,30 +274,50 @@ fn options(value: JsValue) -> Result<(String, Options), JsValue> {
     Ok((date, ffi::options(lang.as_deref(), trace)))
 }
 
-fn evaluate_error(error: eligo::EvaluateError) -> JsValue {
+fn evaluate_error(error: EvaluateError) -> JsValue {
     match error {
-        eligo::EvaluateError::InvalidFacts { message, problems } => {
+        EvaluateError::InvalidFacts { message, problems } => {
             eligo_error("invalidFacts", &message, to_js(&problems).ok().map(|p| ("problems", p)))
         }
-        eligo::EvaluateError::InvalidDate { message } => eligo_error("invalidDate", &message, None),
-        eligo::EvaluateError::InvalidJson { message } => eligo_error("invalidFacts", &message, None),
+        EvaluateError::InvalidDate { message } => eligo_error("invalidDate", &message, None),
+        EvaluateError::InvalidJson { message } => eligo_error("invalidFacts", &message, None),
     }
+}
+
+/// A record's result in a batch of JS objects, or `{ error }` in its place.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OrError<T> {
+    Ok(T),
+    Error { error: EvaluateError },
+}
+
+/// `each` of `records` (a JS array), in order: one record with invalid data does not stop the batch.
+fn each_record<T: Serialize>(
+    records: &JsValue,
+    mut each: impl FnMut(&JsValue) -> Result<T, EvaluateError>,
+) -> Result<JsValue, JsValue> {
+    if !js_sys::Array::is_array(records) {
+        return Err(eligo_error("invalidFacts", "records must be an array of objects", None));
+    }
+    let results: Vec<OrError<T>> = js_sys::Array::from(records)
+        .iter()
+        .map(|data| each(&data).map_or_else(|error| OrError::Error { error }, OrError::Ok))
+        .collect();
+    to_js(&results)
 }
 
 /// A compiled rule set.
 #[wasm_bindgen]
 pub struct Engine {
     inner: Rc<eligo::Engine>,
-    /// The inputs' names as JS strings, made once: reading a fact is then one property lookup.
-    keys: Vec<JsValue>,
     /// The parameters of the last date asked for: a batch on one date resolves them once.
     on: std::cell::RefCell<Option<eligo::eval::OnDate>>,
 }
 
 impl Engine {
     fn new(inner: eligo::Engine) -> Engine {
-        let keys = inner.program().inputs.iter().map(|input| JsValue::from_str(&input.name)).collect();
-        Engine { inner: Rc::new(inner), keys, on: std::cell::RefCell::new(None) }
+        Engine { inner: Rc::new(inner), on: std::cell::RefCell::new(None) }
     }
 
     /// The parameters in force on `date`, from the cache when it is the same date.
@@ -304,20 +334,9 @@ impl Engine {
         *self.on.borrow_mut() = Some(on);
     }
 
-    /// The declared facts of a JS object, read by property (one lookup per input): a portal's
-    /// large profile costs no more than the facts the rules use. Unknown keys are not looked at.
-    fn facts(&self, data: &JsValue) -> Result<Vec<Value>, JsValue> {
-        if !data.is_object() || js_sys::Array::is_array(data) {
-            return Err(eligo_error("invalidFacts", "the data must be a plain object of facts", None));
-        }
-        let mut values = Vec::with_capacity(self.keys.len());
-        for key in &self.keys {
-            let value = js_sys::Reflect::get(data, key)?;
-            values.push(if value.is_undefined() { None } else { Some(json_of(&value, 0)?) });
-        }
-        eligo::facts::from_inputs(self.inner.program(), values.iter().map(Option::as_ref))
-            .map(|facts| facts.values)
-            .map_err(|problems| evaluate_error(eligo::EvaluateError::invalid_facts(problems)))
+    /// The facts of a JS object, read as JSON data is: the same problems and warnings by every door.
+    fn facts(&self, data: &JsValue) -> Result<Facts, EvaluateError> {
+        self.inner.facts(&json_of(data, 0)?)
     }
 }
 
@@ -350,9 +369,8 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "EvaluateOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let (date, options) = self::options(options)?;
-        let data = json_of(&data, 0)?;
-        let report = ffi::evaluate(&self.inner, &data, &date, options).map_err(evaluate_error)?;
-        to_js(&report)
+        let report = json_of(&data, 0).and_then(|data| ffi::evaluate(&self.inner, &data, &date, options));
+        to_js(&report.map_err(evaluate_error)?)
     }
 
     /// Evaluates many citizens on one date: one report each, in order. A record with invalid data
@@ -364,21 +382,9 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "EvaluateOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let (date, options) = self::options(options)?;
-        if !js_sys::Array::is_array(&records) {
-            return Err(eligo_error("invalidFacts", "records must be an array of objects", None));
-        }
-        let results: Vec<serde_json::Value> = js_sys::Array::from(&records)
-            .iter()
-            .map(|data| {
-                let report = json_of(&data, 0).map(|data| ffi::evaluate(&self.inner, &data, &date, options));
-                match report {
-                    Ok(Ok(report)) => serde_json::to_value(&report).unwrap_or_default(),
-                    Ok(Err(error)) => serde_json::json!({ "error": error }),
-                    Err(_) => serde_json::json!({ "error": { "kind": "invalidFacts", "message": "the data is nested too deeply" } }),
-                }
-            })
-            .collect();
-        to_js(&results)
+        each_record(&records, |data| {
+            json_of(data, 0).and_then(|data| ffi::evaluate(&self.inner, &data, &date, options))
+        })
     }
 
     /// Lean decisions for one citizen on `date`: each policy's status and amount, nothing else.
@@ -390,9 +396,9 @@ impl Engine {
         date: &str,
     ) -> Result<JsValue, JsValue> {
         let on = self.on(date)?;
-        let decided = self.facts(&data).map(|facts| to_js(&self.inner.decide_on(&on, &facts)));
+        let decided = self.facts(&data).map(|facts| to_js(&self.inner.decide_on(&on, &facts.values)));
         self.keep(on);
-        decided?
+        decided.map_err(evaluate_error)?
     }
 
     /// Lean decisions for many citizens on one date, in one crossing: one `Decision[]` per record,
@@ -403,9 +409,11 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>[]")] records: JsValue,
         date: &str,
     ) -> Result<JsValue, JsValue> {
-        let text: String = js_sys::JSON::stringify(&records)?.into();
-        let out = ffi::decide_many_json(&self.inner, &text, date).map_err(evaluate_error)?;
-        parse_utf16(&out.encode_utf16().collect::<Vec<u16>>())
+        let on = self.on(date)?;
+        let decided =
+            each_record(&records, |data| self.facts(data).map(|facts| self.inner.decide_on(&on, &facts.values)));
+        self.keep(on);
+        decided
     }
 }
 
@@ -443,41 +451,6 @@ impl Engine {
     }
 }
 
-/// Status codes of a decider: one byte per policy, in the order of `engine.policies()`.
-const ELIGIBLE: u8 = 0;
-const INELIGIBLE: u8 = 1;
-const UNDETERMINED: u8 = 2;
-const NOT_APPLICABLE: u8 = 3;
-const ERROR: u8 = 4;
-/// The record's data does not fit the inputs (`decideMany`, `decideColumns`).
-const INVALID: u8 = 255;
-
-fn code(status: eligo::vocabulary::Status) -> u8 {
-    use eligo::vocabulary::Status;
-    match status {
-        Status::Eligible => ELIGIBLE,
-        Status::Ineligible => INELIGIBLE,
-        Status::Undetermined => UNDETERMINED,
-        Status::NotApplicable => NOT_APPLICABLE,
-        Status::Error => ERROR,
-    }
-}
-
-/// How js/boundary.js encodes one input of one record: a tag, and a number beside it.
-mod tag {
-    pub const MISSING: u8 = 0;
-    /// The number is the value.
-    pub const NUMBER: u8 = 1;
-    /// The number is 1 for true, 0 for false.
-    pub const BOOL: u8 = 2;
-    /// The number is the id of a text handed over before (`DeciderCore::intern`).
-    pub const TEXT: u8 = 3;
-    /// The number indexes the JS values passed with the batch (lists, objects).
-    pub const OTHER: u8 = 4;
-    /// (In the record's first cell) the record is not an object.
-    pub const INVALID: u8 = 5;
-}
-
 #[wasm_bindgen(module = "/js/boundary.js")]
 extern "C" {
     /// JSON text (UTF-16) to JS values.
@@ -496,196 +469,77 @@ impl Engine {
     #[wasm_bindgen(unchecked_return_type = "Decider")]
     pub fn decider(&self, date: &str) -> Result<JsValue, JsValue> {
         let program = self.inner.program();
-        let core = DeciderCore {
-            engine: self.inner.clone(),
-            on: self.inner.on(ffi::date(date).map_err(evaluate_error)?),
-            texts: Vec::new(),
-            width: program.inputs.len().max(1),
-            tags: Vec::new(),
-            numbers: Vec::new(),
-            statuses: Vec::new(),
-            amounts: Vec::new(),
-            exact: Vec::new(),
-            facts: Vec::with_capacity(program.inputs.len()),
-            outcomes: Vec::with_capacity(program.policies.len()),
-        };
+        let on = self.inner.on(ffi::date(date).map_err(evaluate_error)?);
+        let core = DeciderCore { engine: self.inner.clone(), batch: Batch::new(program, on) };
         let inputs = program.inputs.iter().map(|input| input.name.clone()).collect();
         let policies = program.policies.iter().map(|policy| policy.id.clone()).collect();
         Ok(wrap_decider(core, wasm_bindgen::memory(), inputs, policies))
     }
 }
 
-/// The WebAssembly half of a decider: records arrive encoded in `tags` and `numbers` (one cell
-/// per input, record after record), and statuses and amounts are written where the JavaScript
-/// half reads them in place. Used through js/boundary.js only.
+/// The WebAssembly half of a decider: an `eligo::batch::Batch` whose buffers js/boundary.js writes
+/// records into and reads statuses and amounts from, in place. Used through js/boundary.js only.
 #[wasm_bindgen]
 pub struct DeciderCore {
     engine: Rc<eligo::Engine>,
-    on: eligo::eval::OnDate,
-    /// Each text handed over, read once as the value of its input (or the problems with it).
-    texts: Vec<Result<Value, Vec<FactProblem>>>,
-    /// Cells per record: the inputs, and at least one.
-    width: usize,
-    tags: Vec<u8>,
-    numbers: Vec<f64>,
-    /// Records × policies.
-    statuses: Vec<u8>,
-    /// Amounts in cents (NaN: none); exactly as `exact`, when within 2^53.
-    amounts: Vec<f64>,
-    exact: Vec<Option<rust_decimal::Decimal>>,
-    /// Scratch for one record's facts and decisions.
-    facts: Vec<Value>,
-    outcomes: Vec<eligo::eval::PolicyOutcome>,
+    batch: Batch,
 }
 
 #[wasm_bindgen]
 impl DeciderCore {
-    /// Room for `records` records.
     /// Room for `records` records. A batch too large for the module's memory is an EligoError, not
     /// an allocation failure, which would end the module for the whole page.
     pub fn reserve(&mut self, records: usize) -> Result<(), JsValue> {
-        let policies = self.engine.program().policies.len();
-        let too_large = || {
-            let message = format!("{records} records do not fit in memory at once: decide them in smaller batches");
+        self.batch.reserve(records).map_err(|too_large| {
+            let message =
+                format!("{} records do not fit in memory at once: decide them in smaller batches", too_large.records);
             eligo_error("invalidFacts", &message, None)
-        };
-        let cells = records.checked_mul(self.width).ok_or_else(too_large)?;
-        let outcomes = records.checked_mul(policies).ok_or_else(too_large)?;
-        fn grow<T: Clone>(vec: &mut Vec<T>, len: usize, fill: T) -> Result<(), std::collections::TryReserveError> {
-            vec.try_reserve_exact(len.saturating_sub(vec.len()))?;
-            vec.resize(len, fill);
-            Ok(())
-        }
-        let (had_cells, had_outcomes) = (self.tags.len(), self.statuses.len());
-        let grown = grow(&mut self.tags, cells, tag::MISSING)
-            .and_then(|()| grow(&mut self.numbers, cells, 0.0))
-            .and_then(|()| grow(&mut self.statuses, outcomes, INVALID))
-            .and_then(|()| grow(&mut self.amounts, outcomes, f64::NAN))
-            .and_then(|()| grow(&mut self.exact, outcomes, None));
-        if grown.is_err() {
-            // Give back what was taken before the failure.
-            fn shrink<T>(vec: &mut Vec<T>, len: usize) {
-                vec.truncate(len);
-                vec.shrink_to_fit();
-            }
-            shrink(&mut self.tags, had_cells);
-            shrink(&mut self.numbers, had_cells);
-            shrink(&mut self.statuses, had_outcomes);
-            shrink(&mut self.amounts, had_outcomes);
-            shrink(&mut self.exact, had_outcomes);
-        }
-        grown.map_err(|_| too_large())
+        })
     }
 
-    pub fn tags(&self) -> *const u8 {
-        self.tags.as_ptr()
+    pub fn tags(&mut self) -> *mut u8 {
+        self.batch.cells_mut().0.as_mut_ptr()
     }
 
-    pub fn numbers(&self) -> *const f64 {
-        self.numbers.as_ptr()
+    pub fn numbers(&mut self) -> *mut f64 {
+        self.batch.cells_mut().1.as_mut_ptr()
     }
 
     pub fn statuses(&self) -> *const u8 {
-        self.statuses.as_ptr()
+        self.batch.statuses().as_ptr()
     }
 
     pub fn amounts(&self) -> *const f64 {
-        self.amounts.as_ptr()
+        self.batch.amounts().as_ptr()
     }
 
     /// Reads `text` once as the value of input number `input`; the id stands for it afterwards.
-    pub fn intern(&mut self, input: usize, text: String) -> u32 {
-        let read = eligo::facts::read_input(self.engine.program(), input, &serde_json::Value::String(text));
-        self.texts.push(read);
-        (self.texts.len() - 1) as u32
+    pub fn intern(&mut self, input: usize, text: String) -> usize {
+        self.batch.intern(self.engine.program(), input, text)
     }
 
     #[wasm_bindgen(js_name = forgetTexts)]
     pub fn forget_texts(&mut self) {
-        self.texts.clear();
+        self.batch.forget_texts();
     }
 
     /// The amount at `index` (record × policies + policy) as money, for amounts beyond 2^53 cents.
     pub fn amount(&self, index: usize) -> Option<String> {
-        self.exact.get(index).copied().flatten().map(eligo::eval::money)
+        self.batch.amount(index)
     }
 
-    /// Decides the first `records` records encoded. `extras` are the JS values that tag OTHER
-    /// points to. Invalid data: `strict` throws an EligoError with its problems; otherwise the
-    /// record's statuses are 255.
-    pub fn run(&mut self, records: usize, extras: JsValue, strict: bool) -> Result<(), JsValue> {
-        let records = records.min(self.tags.len() / self.width);
-        let engine = self.engine.clone();
-        let program = engine.program();
-        let policies = program.policies.len();
-        for record in 0..records {
-            let read = self.read(record, &extras)?;
-            let out = record * policies..(record + 1) * policies;
-            if let Err(problems) = read {
-                if strict {
-                    return Err(evaluate_error(eligo::EvaluateError::invalid_facts(problems)));
-                }
-                self.statuses[out.clone()].fill(INVALID);
-                self.amounts[out.clone()].fill(f64::NAN);
-                self.exact[out].fill(None);
-                continue;
-            }
-            eligo::eval::decide_into(program, &self.on, &self.facts, eligo::eval::Depth::Lean, &mut self.outcomes);
-            for ((policy, outcome), at) in program.policies.iter().zip(&self.outcomes).zip(out) {
-                self.statuses[at] = code(outcome.status);
-                let eligible = outcome.status == eligo::vocabulary::Status::Eligible;
-                let amount = outcome.amount(policy).and_then(Value::as_decimal).filter(|_| eligible);
-                self.exact[at] = amount;
-                self.amounts[at] = amount.map_or(f64::NAN, cents);
-            }
-        }
-        Ok(())
-    }
-}
-
-impl DeciderCore {
-    /// Reads one encoded record into `self.facts`: every problem with it, or none.
-    fn read(&mut self, record: usize, extras: &JsValue) -> Result<Result<(), Vec<FactProblem>>, JsValue> {
-        let engine = self.engine.clone();
-        let program = engine.program();
-        let cells = record * self.width..(record + 1) * self.width;
-        let (tags, numbers) = (&self.tags[cells.clone()], &self.numbers[cells]);
-        if tags[0] == tag::INVALID {
-            let problem = FactProblem { path: String::new(), message: "the record is not an object of facts".into() };
-            return Ok(Err(vec![problem]));
-        }
-        self.facts.clear();
-        let mut problems = Vec::new();
-        for (slot, (&tag, &number)) in tags.iter().zip(numbers).enumerate().take(program.inputs.len()) {
-            let read = match tag {
-                tag::NUMBER => eligo::facts::read_number(program, slot, number),
-                tag::BOOL => eligo::facts::read_input(program, slot, &serde_json::Value::Bool(number != 0.0)),
-                tag::TEXT => self.texts.get(number as usize).cloned().unwrap_or_else(|| {
-                    let name = &program.inputs[slot].name;
-                    Err(vec![FactProblem { path: name.clone(), message: "a text this decider does not know".into() }])
-                }),
-                tag::OTHER => {
-                    let value = js_sys::Reflect::get_u32(extras, number as u32)?;
-                    eligo::facts::read_input(program, slot, &json_of(&value, 1)?)
-                }
-                _ => Ok(program.unknown_inputs[slot].clone()),
-            };
-            match read {
-                Ok(value) => self.facts.push(value),
-                Err(mut more) => problems.append(&mut more),
-            }
-        }
-        Ok(if problems.is_empty() { Ok(()) } else { Err(problems) })
-    }
-}
-
-/// Money in cents as a JS number, exact up to 2^53 cents (NaN beyond: read `amount` instead).
-fn cents(amount: rust_decimal::Decimal) -> f64 {
-    let rounded = amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    let cents = rounded.checked_mul(rust_decimal::Decimal::ONE_HUNDRED).and_then(|c| i64::try_from(c).ok());
-    match cents {
-        Some(c) if c.unsigned_abs() < 1 << 53 => c as f64,
-        _ => f64::INFINITY,
+    /// Decides the first `records` records encoded. `values` (or undefined) are the JS values that
+    /// cells tagged OTHER index. Invalid data: `strict` throws an EligoError with its problems;
+    /// otherwise the record's statuses are 255.
+    pub fn run(&mut self, records: usize, values: JsValue, strict: bool) -> Result<(), JsValue> {
+        let values: Vec<serde_json::Value> = if values.is_undefined() {
+            Vec::new()
+        } else {
+            let values = js_sys::Array::from(&values);
+            values.iter().map(|value| json_of(&value, 1)).collect::<Result<_, _>>().map_err(evaluate_error)?
+        };
+        let run = self.batch.run(self.engine.program(), records, &values, strict);
+        run.map_err(|problems| evaluate_error(EvaluateError::invalid_facts(problems)))
     }
 }
 
