@@ -200,10 +200,11 @@ fn another_magic_version_or_checksum_is_refused() {
     assert_eq!(load_error(b"{\"not\": \"eligo\"}"), "not an Eligo program (wrong magic)");
 
     let mut format = bytes.clone();
-    format[6] = 2;
+    let (ours, theirs) = (precompiled::FORMAT_VERSION, precompiled::FORMAT_VERSION + 1);
+    format[6..8].copy_from_slice(&theirs.to_le_bytes());
     assert_eq!(
         load_error(&reseal(format)),
-        format!("made by an Eligo with format 2, this is {version} with format 1: rebuild it with `eligo build`")
+        format!("made by an Eligo with format {theirs}, this is {version} with format {ours}: rebuild it with `eligo build`")
     );
 
     let mut older = bytes.clone();
