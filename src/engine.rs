@@ -263,7 +263,7 @@ pub struct Decision<'p> {
 
 impl<'p> Decision<'p> {
     fn of(policy: &'p crate::program::PolicyDef, outcome: &eval::PolicyOutcome) -> Decision<'p> {
-        let amount = match (outcome.status, outcome.amount(policy).and_then(|a| a.as_decimal())) {
+        let amount = match (outcome.status, outcome.amount(policy).and_then(|a| a.as_money())) {
             (Status::Eligible, Some(amount)) => Some(eval::money(amount)),
             _ => None,
         };

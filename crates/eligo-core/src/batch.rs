@@ -206,7 +206,7 @@ impl Batch {
             for ((policy, outcome), at) in program.policies.iter().zip(&self.outcomes).zip(out) {
                 self.statuses[at] = status::of(outcome.status);
                 let amount =
-                    outcome.amount(policy).and_then(Value::as_decimal).filter(|_| outcome.status == Status::Eligible);
+                    outcome.amount(policy).and_then(Value::as_money).filter(|_| outcome.status == Status::Eligible);
                 self.exact[at] = amount;
                 self.amounts[at] = amount.map_or(f64::NAN, cents);
             }

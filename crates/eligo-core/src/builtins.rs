@@ -9,6 +9,7 @@
 use crate::date::Date;
 use crate::eval::expr::overflow;
 use crate::eval::{EvalError, EvalErrorKind};
+use crate::number::MAX_PLACES;
 use crate::program::{Builtin, Type};
 use crate::source::Span;
 use crate::value::Value;
@@ -216,6 +217,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         eval: |v, span| match v.first() {
             Some(Value::Int(i)) => Ok(Value::Int(i.checked_abs().ok_or_else(|| overflow(span))?)),
             Some(Value::Dec(d)) => Ok(Value::Dec(d.abs())),
+            Some(Value::Ratio(r)) => Ok(Value::Ratio(r.checked_abs().ok_or_else(|| overflow(span))?)),
             _ => Err(bad(span)),
         },
     },
@@ -274,16 +276,17 @@ fn extremum(values: &[Value], span: Span, wanted: Ordering) -> Result<Value> {
     Ok(best.clone())
 }
 
-/// `round`, `floor` or `ceil`: a whole number is already whole.
+/// `round`, `floor` or `ceil`, of the exact value (see [`crate::number::round`]).
 fn rounded(values: &[Value], span: Span, strategy: RoundingStrategy) -> Result<Value> {
     let places = match values.get(1) {
         None => 0,
-        Some(Value::Int(p)) if (0..=28).contains(p) => *p as u32,
+        Some(Value::Int(p)) if (0..=i64::from(MAX_PLACES)).contains(p) => *p as u32,
         Some(_) => return Err(EvalError::new(EvalErrorKind::DecimalPlaces, span)),
     };
     match values.first() {
-        Some(Value::Int(i)) => Ok(Value::Int(*i)),
-        Some(Value::Dec(d)) => Ok(Value::Dec(d.round_dp_with_strategy(places, strategy))),
+        Some(value @ (Value::Int(_) | Value::Dec(_) | Value::Ratio(_))) => {
+            crate::number::round(value, places, strategy).ok_or_else(|| overflow(span))
+        }
         _ => Err(bad(span)),
     }
 }

@@ -12,6 +12,7 @@ pub mod json;
 pub mod json_writer;
 pub mod limits;
 pub mod messages;
+pub mod number;
 pub mod precompiled;
 pub mod program;
 pub mod report;

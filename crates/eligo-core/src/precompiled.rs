@@ -237,6 +237,8 @@ impl Serialize for Value {
             Value::Bool(b) => StoredValue::Bool(*b),
             Value::Int(i) => StoredValue::Int(*i),
             Value::Dec(d) => StoredValue::Dec(d.is_sign_negative(), d.mantissa().unsigned_abs(), d.scale()),
+            // Only evaluation makes ratios: a program's constants are written as decimals.
+            Value::Ratio(_) => return Err(serde::ser::Error::custom("a ratio is not a constant of a program")),
             Value::Date(d) => StoredValue::Date(*d),
             Value::Text(t) => StoredValue::Text(t),
             Value::List(items) => StoredValue::List(StoredItems(items)),

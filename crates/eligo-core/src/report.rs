@@ -163,6 +163,10 @@ impl Value {
             V::Int(i) => Value::Int(*i),
             V::Dec(d) if ty == Type::Money => Value::Money(*d),
             V::Dec(d) => Value::Decimal(*d),
+            // No decimal holds it exactly (1000 / 3): carried as printed, rounded half-up at the
+            // fen for money, at as many places as a decimal holds (at most 28) otherwise.
+            V::Ratio(r) if ty == Type::Money => Value::Money(r.to_decimal(2)),
+            V::Ratio(r) => Value::Decimal(r.to_decimal(crate::number::MAX_PLACES)),
             V::Date(d) => Value::Date(*d),
             V::Text(t) => Value::Text(t.clone()),
             V::List(items) => Value::Count(items.len()),

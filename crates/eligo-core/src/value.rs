@@ -152,6 +152,8 @@ pub enum Value {
     Int(i64),
     /// decimal and money (the type system keeps them apart; the arithmetic is the same).
     Dec(Decimal),
+    /// A decimal or money value that no decimal holds exactly (1000 / 3): see [`crate::number`].
+    Ratio(crate::number::Ratio),
     Date(Date),
     Text(Arc<str>),
     List(Arc<[Item]>),
@@ -164,11 +166,20 @@ impl Value {
         Value::Text(Arc::from(s))
     }
 
+    /// The number as a decimal, exactly: `None` for a ratio (and anything not a number).
     pub fn as_decimal(&self) -> Option<Decimal> {
         match self {
             Value::Int(i) => Some(Decimal::from(*i)),
             Value::Dec(d) => Some(*d),
             _ => None,
+        }
+    }
+
+    /// An amount as a report carries money: exactly, or for a ratio rounded half-up at the fen.
+    pub fn as_money(&self) -> Option<Decimal> {
+        match self {
+            Value::Ratio(r) => Some(r.to_decimal(2)),
+            other => other.as_decimal(),
         }
     }
 
@@ -183,8 +194,8 @@ impl Value {
     pub fn compare(&self, other: &Value) -> Option<std::cmp::Ordering> {
         match (self, other) {
             (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),
-            (Value::Int(_) | Value::Dec(_), Value::Int(_) | Value::Dec(_)) => {
-                Some(self.as_decimal()?.cmp(&other.as_decimal()?))
+            (Value::Int(_) | Value::Dec(_) | Value::Ratio(_), Value::Int(_) | Value::Dec(_) | Value::Ratio(_)) => {
+                crate::number::compare(self, other)
             }
             (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
             (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),

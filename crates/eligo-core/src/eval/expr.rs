@@ -159,6 +159,7 @@ impl<'p> Env<'p> {
             ExprKind::Neg(e) => match self.eval(e)? {
                 Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow(span)),
                 Value::Dec(d) => Ok(Value::Dec(-d)),
+                Value::Ratio(r) => r.checked_neg().map(Value::Ratio).ok_or_else(|| overflow(span)),
                 other => Ok(other),
             },
             ExprKind::And(a, b) => self.junction(a, b, false),
@@ -450,7 +451,8 @@ pub(crate) fn overflow(span: Span) -> EvalError {
     EvalError::new(EvalErrorKind::Overflow, span)
 }
 
-/// Exact arithmetic: whole numbers stay whole (except under division), everything else is decimal.
+/// Exact arithmetic (see [`crate::number`]): whole numbers stay whole (except under division),
+/// everything else is an exact decimal or ratio; a result beyond the decimal range is `Overflow`.
 pub fn arith(op: Arith, a: &Value, b: &Value, span: Span) -> Result<Value> {
     if let (Value::Int(x), Value::Int(y), Arith::Add | Arith::Sub | Arith::Mul) = (a, b, op) {
         let result = match op {
@@ -460,17 +462,12 @@ pub fn arith(op: Arith, a: &Value, b: &Value, span: Span) -> Result<Value> {
         };
         return result.map(Value::Int).ok_or_else(|| overflow(span));
     }
-    let (Some(x), Some(y)) = (a.as_decimal(), b.as_decimal()) else {
+    let number = |v: &Value| matches!(v, Value::Int(_) | Value::Dec(_) | Value::Ratio(_));
+    if !number(a) || !number(b) {
         return Err(EvalError::new(EvalErrorKind::NotNumbers, span));
-    };
-    let result = match op {
-        Arith::Add => x.checked_add(y),
-        Arith::Sub => x.checked_sub(y),
-        Arith::Mul => x.checked_mul(y),
-        Arith::Div if y.is_zero() => {
-            return Err(EvalError::new(EvalErrorKind::DivisionByZero, span));
-        }
-        Arith::Div => x.checked_div(y),
-    };
-    result.map(|d| Value::Dec(d.normalize())).ok_or_else(|| overflow(span))
+    }
+    if op == Arith::Div && matches!(b, Value::Int(0)) || matches!(b, Value::Dec(d) if op == Arith::Div && d.is_zero()) {
+        return Err(EvalError::new(EvalErrorKind::DivisionByZero, span));
+    }
+    crate::number::arith(op, a, b).ok_or_else(|| overflow(span))
 }

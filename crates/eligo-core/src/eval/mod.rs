@@ -201,6 +201,8 @@ pub fn display(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Dec(d) => d.normalize().to_string(),
+        // Rounded to what a decimal holds, marked as not the whole of it.
+        Value::Ratio(r) => format!("{}…", r.to_decimal(crate::number::MAX_PLACES)),
         Value::Date(d) => d.to_string(),
         Value::Text(t) => format!("\"{t}\""),
         Value::List(items) => format!("{} items", items.len()),

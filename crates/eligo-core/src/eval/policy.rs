@@ -167,7 +167,7 @@ fn of_type(value: &Value, ty: Type) -> bool {
         (Value::Unknown(_), _)
             | (_, Type::Error)
             | (Value::Int(_), Type::Int | Type::Decimal | Type::Money)
-            | (Value::Dec(_), Type::Decimal | Type::Money)
+            | (Value::Dec(_) | Value::Ratio(_), Type::Decimal | Type::Money)
             | (Value::Bool(_), Type::Bool)
             | (Value::Date(_), Type::Date)
             | (Value::Text(_), Type::Text | Type::Enum(_))
@@ -257,8 +257,8 @@ fn payable(policy: &PolicyDef, outputs: &[OutputValue]) -> Option<Value> {
         waiver.clone()
     };
     let rest = arith(Arith::Sub, fee, &reduction, waiver_def.span).ok()?;
-    Some(match rest.as_decimal() {
-        Some(d) if d < Decimal::ZERO => Value::Dec(Decimal::ZERO),
+    Some(match rest.compare(&Value::Int(0)) {
+        Some(std::cmp::Ordering::Less) => Value::Dec(Decimal::ZERO),
         _ => rest,
     })
 }

@@ -8,10 +8,10 @@
 use super::policy::PolicyOutcome;
 use super::{EvalError, EvalErrorKind, Relation};
 use crate::limits::MAX_RELATION_WORK;
-use crate::program::Program;
+use crate::program::{Arith, Program};
 use crate::value::{Missing, Value};
 use crate::vocabulary::{OutputName, Period, Status};
-use rust_decimal::Decimal;
+use std::cmp::Ordering;
 
 pub fn settle(program: &Program, outcomes: &mut [PolicyOutcome]) {
     crate::value::take_union_work();
@@ -73,7 +73,10 @@ fn settle_group(program: &Program, members: &[u32], outcomes: &mut [PolicyOutcom
                 continue;
             }
             let beats = match (n_amount, amount) {
-                (Some(x), Some(y)) => x > y || (x == y && other_rank < rank),
+                (Some(x), Some(y)) => match order(x, y) {
+                    Ordering::Equal => other_rank < rank,
+                    order => order == Ordering::Greater,
+                },
                 _ => true, // an unknown amount might be higher
             };
             if !beats {
@@ -118,19 +121,24 @@ fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
 /// amount was taken for an unknown one, and the group was undetermined with nothing to ask): it is
 /// above (tier 1) or below (tier -1) every yearly amount that fits, and among its like, ordered by
 /// the monthly amount.
-type Yearly = (i8, Decimal);
+type Yearly = (i8, Value);
+
+/// The order of two yearly amounts: by tier, then exactly (a ratio as well as a decimal).
+fn order(x: &Yearly, y: &Yearly) -> Ordering {
+    x.0.cmp(&y.0).then_with(|| x.1.compare(&y.1).unwrap_or(Ordering::Equal))
+}
 
 fn yearly_amount(program: &Program, outcome: &PolicyOutcome, policy: usize) -> Option<Yearly> {
     let def = &program.policies[policy];
     let output = def.output(&OutputName::Amount)?;
     let amount = match outcome.amount(def)? {
-        Value::Unknown(_) => return None,
-        value => value.as_decimal()?,
+        amount @ (Value::Int(_) | Value::Dec(_) | Value::Ratio(_)) => amount.clone(),
+        _ => return None,
     };
     Some(match output.period {
-        Some(Period::Monthly) => match amount.checked_mul(Decimal::from(12)) {
+        Some(Period::Monthly) => match crate::number::arith(Arith::Mul, &amount, &Value::Int(12)) {
             Some(yearly) => (0, yearly),
-            None => (if amount.is_sign_negative() { -1 } else { 1 }, amount),
+            None => (if amount.compare(&Value::Int(0)) == Some(Ordering::Less) { -1 } else { 1 }, amount),
         },
         _ => (0, amount),
     })
