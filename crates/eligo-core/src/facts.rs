@@ -105,7 +105,16 @@ fn kind(value: &Json) -> String {
     match value {
         Json::Null => "null".into(),
         Json::Bool(b) => b.to_string(),
-        Json::Number(n) => n.to_string(),
+        // (A number is kept as written, and may be as long as the data.)
+        Json::Number(n) => {
+            let text = n.to_string();
+            let shown: String = text.chars().take(40).collect();
+            if shown.len() < text.len() {
+                format!("{shown}…")
+            } else {
+                text
+            }
+        }
         Json::String(s) => {
             let shown: String = s.chars().take(40).collect();
             format!("\"{}\"{}", shown, if s.chars().count() > 40 { "…" } else { "" })
@@ -183,17 +192,17 @@ impl Reader<'_> {
             // A whole number written with a point (67.0, and -0, which JSON readers take for a
             // float) is the int it equals, as it is when it comes from JavaScript, which has
             // one kind of number: the same data gives the same answer by either door.
-            (Type::Int, Json::Number(n)) => match n.as_i64().or_else(|| n.as_f64().and_then(whole)) {
+            (Type::Int, Json::Number(n)) => match n.as_i64().or_else(|| whole_decimal(&n.to_string())) {
                 Some(i) => Value::Int(i),
                 None => self.error(path, "a whole number", value),
             },
             (Type::Int, _) => self.error(path, "a whole number", value),
-            // Whole numbers are exact as they are; others are read from their shortest text (0.1
-            // is 0.1, not the binary fraction nearest to it).
+            // Read exactly from the text as written, in any notation (`1e16`, `12345e-2`): 0.1 is
+            // 0.1, not the binary fraction nearest to it. What no decimal holds is refused.
             (Type::Decimal | Type::Money, Json::Number(n)) => {
-                match n.as_i64().map(Decimal::from).or_else(|| decimal(&n.to_string())) {
+                match n.as_i64().map(Decimal::from).or_else(|| crate::number::parse_decimal(&n.to_string())) {
                     Some(d) => Value::Dec(d),
-                    None => self.error(path, "a number within ±79,228,162,514,264,337,593,543,950,335", value),
+                    None => self.error(path, OUT_OF_RANGE, value),
                 }
             }
             (Type::Decimal | Type::Money, Json::String(s)) => match decimal(s) {
@@ -301,16 +310,28 @@ fn whole(n: f64) -> Option<i64> {
     (n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0).then_some(n as i64)
 }
 
-/// An exact decimal from text: no exponent, no NaN, within rust_decimal's range. `-0` is 0.
+/// What a decimal or money number must be to be read exactly.
+const OUT_OF_RANGE: &str =
+    "a number within ±79,228,162,514,264,337,593,543,950,335 with at most 28 decimal places (it is not rounded)";
+
+/// A JSON number written as a whole number in another notation (`67.0`, `1e3`, `-0`), exactly.
+fn whole_decimal(text: &str) -> Option<i64> {
+    let d = crate::number::parse_decimal(text)?;
+    if d.fract().is_zero() {
+        i64::try_from(d).ok()
+    } else {
+        None
+    }
+}
+
+/// An exact decimal from text (money as `"1450.50"`): the digits of a JSON number, without an
+/// exponent, which text does not take. `-0` is 0.
 fn decimal(text: &str) -> Option<Decimal> {
     let text = text.trim();
-    if text.is_empty()
-        || text.contains(['e', 'E'])
-        || !text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-    {
+    if text.contains(['e', 'E']) {
         return None;
     }
-    Decimal::from_str_exact(text).ok().map(|d| if d.is_zero() { Decimal::ZERO } else { d })
+    crate::number::parse_decimal(text)
 }
 
 #[cfg(test)]
@@ -319,7 +340,7 @@ mod tests {
 
     #[test]
     fn decimals_are_exact_and_finite() {
-        assert_eq!(decimal("1450.50").map(|d| d.to_string()), Some("1450.50".into()));
+        assert_eq!(decimal("1450.50").map(|d| d.to_string()), Some("1450.5".into()));
         assert_eq!(decimal("-0").map(|d| d.to_string()), Some("0".into()));
         assert!(decimal("1e400").is_none());
         assert!(decimal("NaN").is_none());

@@ -26,9 +26,12 @@ pub enum Unreadable {
     Problems(Vec<FactProblem>),
 }
 
-/// The message for a number beyond what a JSON reader holds (1e400): serde_json refuses it as
-/// text ("number out of range at line 1 column 12"); the facts reader names its path.
-const NUMBER_TOO_LARGE: &str = "a number too large to read";
+/// How serde_json, with `arbitrary_precision`, hands a visitor a number that is not a 64-bit
+/// integer (a map of this one key to the number's text: `1e16`, `0.1`), and serialises any
+/// number (a struct of that name and field): kept digit for digit for the facts reader, and
+/// written so by `json_writer` (`reads_numbers_as_written` and
+/// `values_are_written_as_serde_json_writes_them` guard it).
+pub(crate) const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// The message for data nested deeper than [`MAX_DATA_DEPTH`] (shared with the WebAssembly layer).
 pub fn too_deep_message() -> String {
@@ -39,15 +42,8 @@ pub fn too_deep_message() -> String {
 pub fn parse(text: &str) -> Result<Json, Unreadable> {
     let problems = RefCell::new(Vec::new());
     let seed = Seed { path: &Path::Root, depth: 0, problems: &problems };
-    let read = read(text, seed);
+    let value = read(text, seed)?;
     let problems = problems.into_inner();
-    // A number too large to read stops serde_json; it was noted with its path on the way out.
-    let value = match read {
-        Err(Unreadable::Syntax(_)) if problems.iter().any(|p| p.message.starts_with(NUMBER_TOO_LARGE)) => {
-            return Err(Unreadable::Problems(problems));
-        }
-        read => read?,
-    };
     if problems.is_empty() {
         Ok(value)
     } else {
@@ -67,10 +63,7 @@ pub fn parse_records(text: &str) -> Result<Vec<Result<Json, Vec<FactProblem>>>, 
 
 fn read(text: &str, seed: Seed) -> Result<Json, Unreadable> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = seed.deserialize(&mut deserializer).map_err(|error| {
-        seed.failed(&Path::Root, &error);
-        syntax(error)
-    })?;
+    let value = seed.deserialize(&mut deserializer).map_err(syntax)?;
     deserializer.end().map_err(syntax)?;
     Ok(value)
 }
@@ -116,17 +109,6 @@ impl Seed<'_> {
         self.problems.borrow_mut().push(FactProblem { path, message });
     }
 
-    /// Notes the path of a number too large to read, where serde_json stopped (the innermost
-    /// value that failed: the outer ones see the problem already noted).
-    fn failed<E: std::fmt::Display>(&self, path: &Path, error: &E) {
-        let noted = self.problems.borrow().iter().any(|p| p.message.starts_with(NUMBER_TOO_LARGE));
-        if !noted && error.to_string().starts_with("number out of range") {
-            let message =
-                format!("{NUMBER_TOO_LARGE}: numbers are read exactly within ±79,228,162,514,264,337,593,543,950,335");
-            self.report(path.render(), message);
-        }
-    }
-
     /// Whether an object or array here is one level too many (reported once, at the root of the
     /// part that is too deep).
     fn too_deep(&self) -> bool {
@@ -168,11 +150,6 @@ impl<'de> Visitor<'de> for Seed<'_> {
         Ok(Json::Number(n.into()))
     }
 
-    fn visit_f64<E>(self, n: f64) -> Result<Json, E> {
-        // serde_json refuses numbers it cannot hold (1e400) before they get here.
-        Ok(Number::from_f64(n).map_or(Json::Null, Json::Number))
-    }
-
     fn visit_str<E>(self, s: &str) -> Result<Json, E> {
         Ok(Json::String(s.to_owned()))
     }
@@ -198,39 +175,42 @@ impl<'de> Visitor<'de> for Seed<'_> {
         loop {
             let path = Path::Index(self.path, items.len());
             let seed = Seed { path: &path, depth: self.depth + 1, problems: self.problems };
-            match seq.next_element_seed(seed) {
-                Ok(Some(item)) => items.push(item),
-                Ok(None) => return Ok(Json::Array(items)),
-                Err(error) => {
-                    self.failed(&path, &error);
-                    return Err(error);
-                }
+            match seq.next_element_seed(seed)? {
+                Some(item) => items.push(item),
+                None => return Ok(Json::Array(items)),
             }
         }
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut next = map.next_key::<String>()?;
+        // A number, not an object (and at no depth of its own).
+        if next.as_deref() == Some(NUMBER_TOKEN) {
+            // serde_json's reader scanned it as a number; its text is kept as written.
+            let text: String = map.next_value()?;
+            return match text.parse::<Number>() {
+                Ok(_) => Ok(Json::Number(Number::from_string_unchecked(text))),
+                Err(error) => Err(de::Error::custom(error)),
+            };
+        }
         if self.too_deep() {
+            if next.is_some() {
+                map.next_value::<IgnoredAny>()?;
+            }
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             return Ok(Json::Null);
         }
         let mut object = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = next {
             let path = Path::Key(self.path, &key);
-            let value = match map.next_value_seed(Seed { path: &path, depth: self.depth + 1, problems: self.problems })
-            {
-                Ok(value) => value,
-                Err(error) => {
-                    self.failed(&path, &error);
-                    return Err(error);
-                }
-            };
+            let value = map.next_value_seed(Seed { path: &path, depth: self.depth + 1, problems: self.problems })?;
             if object.contains_key(&key) {
                 let message = "this key is written twice in the same object; which value is meant?".to_string();
                 self.report(path.render(), message);
             } else {
                 object.insert(key, value);
             }
+            next = map.next_key::<String>()?;
         }
         Ok(Json::Object(object))
     }
@@ -303,12 +283,20 @@ mod tests {
     }
 
     #[test]
-    fn numbers_too_large_to_read_are_named_by_path() {
-        assert_eq!(problems(r#"{"a": {"b": [1, 1e400]}}"#)[0].0, "a.b[1]");
-        assert_eq!(problems(r#"{"a": -1e400}"#)[0].0, "a");
-        assert_eq!(problems("1e400")[0].0, "");
+    fn reads_numbers_as_written() {
+        // Every notation kept as its text, however large or long (the facts reader decides what
+        // fits), and a number at the greatest depth is a number, not an object too deep.
+        // (serde_json writes the exponent's sign and a small `e`.)
+        let numbers =
+            [("1e16", "1e+16"), ("1E-7", "1e-7"), ("-0", "-0"), ("0.1e1", "0.1e+1"), ("12345e-2", "12345e-2")];
+        let long = [("1e400", "1e+400"), ("0.10000000000000000000000000001", "0.10000000000000000000000000001")];
+        for (number, text) in numbers.into_iter().chain(long) {
+            let read = parse(&format!("[{number}]"));
+            assert_eq!(read.map(|v| v[0].to_string()), Ok(text.to_string()), "{number}");
+        }
+        let deep = format!("{}1.5{}", "[".repeat(MAX_DATA_DEPTH), "]".repeat(MAX_DATA_DEPTH));
+        assert!(parse(&deep).is_ok());
         assert!(matches!(parse(r#"{"a": 1e}"#), Err(Unreadable::Syntax(_))));
-        assert_eq!(parse(r#"{"a": 1e300}"#), Ok(json!({"a": 1e300})));
     }
 
     #[test]

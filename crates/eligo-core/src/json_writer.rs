@@ -5,6 +5,7 @@
 //! citations): serde_json looks at each of their bytes in turn for one that needs an escape, this
 //! writer at eight at a time, and widens ASCII to UTF-16 without decoding it.
 
+use crate::json::NUMBER_TOKEN;
 use serde::ser::{self, Serialize};
 use std::fmt::Display;
 
@@ -260,7 +261,11 @@ impl<'w> ser::Serializer for &'w mut Writer {
         self.ascii(b"{");
         Ok(Compound { writer: self, first: true, close: b"}" })
     }
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'w>> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'w>> {
+        // A serde_json number: its one field is its text, written as it is (`serialize_field`).
+        if name == NUMBER_TOKEN {
+            return Ok(Compound { writer: self, first: true, close: b"" });
+        }
         self.serialize_map(Some(len))
     }
     fn serialize_struct_variant(
@@ -316,7 +321,7 @@ impl ser::SerializeMap for Compound<'_> {
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
         self.comma();
-        key.serialize(KeyWriter(&mut *self.writer))?;
+        key.serialize(KeyWriter(&mut *self.writer, Text::Key))?;
         self.writer.ascii(b":");
         Ok(())
     }
@@ -332,6 +337,9 @@ impl ser::SerializeStruct for Compound<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        if key == NUMBER_TOKEN {
+            return value.serialize(KeyWriter(&mut *self.writer, Text::Number));
+        }
         self.key(key);
         value.serialize(&mut *self.writer)
     }
@@ -351,8 +359,15 @@ impl ser::SerializeStructVariant for Compound<'_> {
     }
 }
 
-/// A map key: JSON keys are strings (serde_json also quotes numbers; no report has them).
-struct KeyWriter<'w>(&'w mut Writer);
+/// A map key: JSON keys are strings (serde_json also quotes numbers; no report has them). Or the
+/// text of a serde_json number, written without quotes.
+struct KeyWriter<'w>(&'w mut Writer, Text);
+
+#[derive(Clone, Copy, PartialEq)]
+enum Text {
+    Key,
+    Number,
+}
 
 /// Methods of `KeyWriter` for values that cannot be keys.
 macro_rules! refuse {
@@ -379,7 +394,10 @@ impl ser::Serializer for KeyWriter<'_> {
     type SerializeStructVariant = ser::Impossible<(), Error>;
 
     fn serialize_str(self, v: &str) -> Result {
-        self.0.string(v);
+        match self.1 {
+            Text::Key => self.0.string(v),
+            Text::Number => self.0.text(v),
+        }
         Ok(())
     }
     fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result {
@@ -478,6 +496,9 @@ mod tests {
             "d": i64::MIN,
         });
         assert_eq!(to_string(&value).ok(), serde_json::to_string(&value).ok());
+        // Numbers read from data, kept digit for digit (serde_json's `arbitrary_precision`).
+        let read: serde_json::Value = serde_json::from_str(r#"[1e16, -0, 0.10000000000000000000000000001]"#).unwrap();
+        assert_eq!(to_string(&read).ok(), Some("[1e+16,-0,0.10000000000000000000000000001]".to_string()));
         #[derive(serde::Serialize)]
         #[serde(tag = "kind", rename_all = "camelCase")]
         enum Tagged {

@@ -275,6 +275,56 @@ pub fn round(value: &Value, places: u32, strategy: RoundingStrategy) -> Option<V
     }
 }
 
+/// A number in JSON's notation (an optional `-`, digits with an optional `.` and fraction, an
+/// optional exponent `e`/`E` with an optional sign), read exactly: never through a float, so
+/// `1e16`, `1E-7`, `12345e-2` and `0.1e1` are the decimals they say. `None` when the text is not
+/// such a number, or its value has no decimal form: beyond ±79,228,162,514,264,337,593,543,950,335
+/// or more than 28 places (it is refused, never rounded). `-0` is 0.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let (negative, text) = text.strip_prefix('-').map_or((false, text), |rest| (true, rest));
+    let (mantissa, exponent) = text.split_once(['e', 'E']).map_or((text, None), |(m, e)| (m, Some(e)));
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let exponent = match exponent {
+        None => 0,
+        Some(e) => {
+            let (sign, magnitude) = match e.strip_prefix('-') {
+                Some(m) => (-1, m),
+                None => (1, e.strip_prefix('+').unwrap_or(e)),
+            };
+            if magnitude.is_empty() || !digits(magnitude) {
+                return None;
+            }
+            // Saturating: an exponent beyond i64 is beyond any text's digits to make up for.
+            sign * magnitude.bytes().fold(0i64, |n, b| n.saturating_mul(10).saturating_add(i64::from(b - b'0')))
+        }
+    };
+    // value = significant digits × 10^power, without leading or trailing zeros.
+    let mut significant: Vec<u8> = whole.bytes().chain(fraction.bytes()).skip_while(|&b| b == b'0').collect();
+    let trailing = significant.iter().rev().take_while(|&&b| b == b'0').count();
+    significant.truncate(significant.len() - trailing);
+    if significant.is_empty() {
+        return Some(Decimal::ZERO);
+    }
+    let power = exponent.saturating_sub(fraction.len() as i64).saturating_add(trailing as i64);
+    // The largest decimal has 29 digits: more significant digits than that never fit.
+    if significant.len() > 29 || !(-i64::from(MAX_PLACES)..=i64::from(MAX_PLACES)).contains(&power) {
+        return None;
+    }
+    let mut mantissa = significant.iter().fold(0u128, |n, b| n * 10 + u128::from(b - b'0'));
+    let scale = if power < 0 { power.unsigned_abs() as u32 } else { 0 };
+    if power > 0 {
+        mantissa = mantissa.checked_mul(10u128.pow(power as u32))?;
+    }
+    if mantissa > MAX_MANTISSA {
+        return None;
+    }
+    Some(Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, (mantissa >> 64) as u32, negative, scale))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
