@@ -268,7 +268,7 @@ fn numbers_beyond_the_decimal_range() {
         assert_eq!(out["error"]["kind"], "invalidFacts", "{data}: {out}");
         (p["path"].as_str().unwrap().into(), p["message"].as_str().unwrap().into())
     };
-    // 1e400 is beyond any JSON reader: said with its path, not as a syntax error.
+    // 1e400 is beyond any decimal: said with its path, not as a syntax error (nor rounded).
     assert_eq!(problem(r#"{"income": 1e400}"#).0, "income");
     assert_eq!(problem(r#"{"age": -1e400}"#).0, "age");
     // Beyond the exact decimals (±79,228,162,514,264,337,593,543,950,335).

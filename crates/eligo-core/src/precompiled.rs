@@ -75,9 +75,10 @@ fn invalid(detail: String) -> LoadError {
 
 /// The program as bytes, for [`from_bytes`].
 pub fn to_bytes(program: &Program) -> Vec<u8> {
-    // Cannot fail: every sequence has a known length and no Serialize impl here returns an error.
-    // Were it to, the empty body would fail to load as invalid (and `eligo build` loads what it
-    // writes before writing it).
+    // Cannot fail: every sequence has a known length, and the one Serialize impl here that returns
+    // an error is a ratio's, which no program holds (its constants are decimals). Were it to, the
+    // empty body would fail to load as invalid (and `eligo build` loads what it writes before
+    // writing it).
     frame(&postcard::to_allocvec(program).unwrap_or_default())
 }
 

@@ -138,9 +138,11 @@ pub struct FactProblem {
 pub enum Value {
     Bool(bool),
     Int(i64),
-    /// Written normalized: "1.5", not "1.50".
+    /// Written normalized: "1.5", not "1.50". The exact value when a decimal holds it; a value
+    /// no decimal holds (1 / 3) as written: rounded half-up at as many places as fit (28 at most).
     Decimal(Decimal),
-    /// Yuan with two decimals (分), rounded half-up when written: "2175.00".
+    /// Yuan with two decimals (分), rounded half-up when written: "2175.00". The exact amount when
+    /// a decimal holds it; one no decimal holds (1000元 / 3) as written, at the fen.
     Money(Decimal),
     Date(Date),
     Text(Arc<str>),
