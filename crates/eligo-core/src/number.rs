@@ -349,6 +349,8 @@ mod tests {
         let third = Ratio { num: 1000, den: 3 };
         assert_eq!(third.to_decimal(2).to_string(), "333.33");
         assert_eq!(Ratio { num: -2000, den: 3 }.to_decimal(2).to_string(), "-666.67");
+        // Rounded to zero, it is 0, not -0.
+        assert_eq!(Ratio { num: -1, den: 3000 }.to_decimal(2).to_string(), "0");
         // 29 significant digits: as many as the 96-bit mantissa holds for this magnitude.
         assert_eq!(third.to_decimal(28).to_string(), "333.33333333333333333333333333");
         let huge = Ratio { num: i128::MAX / 3 * 2 + 1, den: i128::MAX / 3 };
@@ -360,5 +362,26 @@ mod tests {
         let den = i128::MAX as u128;
         assert_eq!(times_ten(den - 1, den), (9, den - 10));
         assert_eq!(times_ten(den / 2, den), (4, den - 5));
+    }
+
+    #[test]
+    fn fractions_compare_without_overflow() {
+        assert_eq!(compare_fractions((-1, 3), (-1, 2)), Ordering::Greater);
+        assert_eq!(compare_fractions((-1, 3), (0, 1)), Ordering::Less);
+        assert_eq!(compare_fractions((2, 6), (1, 3)), Ordering::Equal);
+        // (n+1)/n < n/(n−1): the cross products would be far beyond i128.
+        let n = i128::MAX - 1;
+        assert_eq!(compare_fractions((n + 1, n), (n, n - 1)), Ordering::Less);
+        assert_eq!(compare_fractions((n, n - 1), (n + 1, n)), Ordering::Greater);
+    }
+
+    #[test]
+    fn only_numbers_are_parsed() {
+        for text in ["", "-", ".", "1e", "1e+", "1.2.3", "+1", "1_000", "0x10", "1e5.5", "NaN", "--1"] {
+            assert_eq!(parse_decimal(text), None, "{text}");
+        }
+        assert_eq!(parse_decimal("-0"), Some(Decimal::ZERO));
+        assert!(!parse_decimal("-0.000").is_some_and(|d| d.is_sign_negative()));
+        assert_eq!(parse_decimal("5."), Decimal::from_str_exact("5").ok());
     }
 }
