@@ -462,11 +462,14 @@ pub fn arith(op: Arith, a: &Value, b: &Value, span: Span) -> Result<Value> {
         };
         return result.map(Value::Int).ok_or_else(|| overflow(span));
     }
-    let number = |v: &Value| matches!(v, Value::Int(_) | Value::Dec(_) | Value::Ratio(_));
-    if !number(a) || !number(b) {
-        return Err(EvalError::new(EvalErrorKind::NotNumbers, span));
-    }
-    if op == Arith::Div && matches!(b, Value::Int(0)) || matches!(b, Value::Dec(d) if op == Arith::Div && d.is_zero()) {
+    let zero = match (a, b) {
+        (Value::Int(_) | Value::Dec(_) | Value::Ratio(_), Value::Int(i)) => *i == 0,
+        (Value::Int(_) | Value::Dec(_) | Value::Ratio(_), Value::Dec(d)) => d.is_zero(),
+        // (Zero has a decimal form: a ratio is never zero.)
+        (Value::Int(_) | Value::Dec(_) | Value::Ratio(_), Value::Ratio(_)) => false,
+        _ => return Err(EvalError::new(EvalErrorKind::NotNumbers, span)),
+    };
+    if op == Arith::Div && zero {
         return Err(EvalError::new(EvalErrorKind::DivisionByZero, span));
     }
     crate::number::arith(op, a, b).ok_or_else(|| overflow(span))
