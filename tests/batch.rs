@@ -6,7 +6,7 @@ use eligo::batch::{status, tag, Batch, TooLarge};
 use eligo::date::Date;
 use eligo::{Decision, Engine};
 use serde_json::{json, Value as Json};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 mod common;
 
@@ -61,13 +61,13 @@ fn profiles() -> Vec<(String, Json)> {
 /// The JavaScript half of the decider, in Rust: writes records into a batch's cells as
 /// js/boundary.js does (texts interned once per input, lists and objects as values beside).
 struct Encoder {
-    texts: Vec<HashMap<String, usize>>,
+    texts: Vec<BTreeMap<String, usize>>,
     values: Vec<Json>,
 }
 
 impl Encoder {
     fn new(engine: &Engine) -> Encoder {
-        Encoder { texts: vec![HashMap::new(); engine.program().inputs.len()], values: Vec::new() }
+        Encoder { texts: vec![BTreeMap::new(); engine.program().inputs.len()], values: Vec::new() }
     }
 
     fn write(&mut self, engine: &Engine, batch: &mut Batch, records: &[Json]) {

@@ -1579,9 +1579,20 @@ policy uses_all "全部" en "Everything"
 
     #[test]
     fn the_data_must_be_an_object() {
-        let (message, problems) = invalid_facts(RULES, json!([1, 2]));
-        assert_eq!(problems, [pair("", "expected an object of facts, got a list")]);
-        assert!(message.contains("expected an object of facts"), "{message}");
+        // Every kind of JSON value but an object, named as the whole data.
+        for (data, got) in [
+            (json!([1, 2]), "a list"),
+            (json!(null), "null"),
+            (json!(7), "7"),
+            (json!("x"), "\"x\""),
+            (json!(true), "true"),
+        ] {
+            let (message, problems) = invalid_facts(RULES, data);
+            let expected =
+                format!("the data must be an object of facts, like {{\"birth_date\": \"1958-01-15\"}}; got {got}");
+            assert_eq!(problems, [pair("", &expected)]);
+            assert!(message.contains("the data must be an object of facts"), "{message}");
+        }
     }
 
     #[test]

@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn codes_are_unique() {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::BTreeSet::new();
         for code in Code::ALL {
             assert!(seen.insert(code.as_str()), "{code} twice");
         }

@@ -10,11 +10,11 @@
 //! Every such problem is collected (the whole text is still read, as far as it is JSON); the
 //! caller refuses the data when there is any, so no report is made from data half understood.
 
-use crate::limits::MAX_DATA_DEPTH;
+use crate::limits::{MAX_DATA_BYTES, MAX_DATA_DEPTH, MAX_DATA_KEYS, MAX_OBJECT_KEYS};
 use crate::report::FactProblem;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value as Json};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 /// Why data text could not be read.
@@ -37,8 +37,13 @@ pub fn too_deep_message() -> String {
 
 /// Reads one citizen's data.
 pub fn parse(text: &str) -> Result<Json, Unreadable> {
-    let problems = RefCell::new(Vec::new());
-    let seed = Seed { path: &Path::Root, depth: 0, problems: &problems };
+    // Robustness: one citizen's data is kilobytes; megabytes of it are refused before reading.
+    if text.len() > MAX_DATA_BYTES {
+        let message = format!("the data is {} bytes long; at most {MAX_DATA_BYTES} are accepted", text.len());
+        return Err(Unreadable::Problems(vec![FactProblem { path: String::new(), message }]));
+    }
+    let (problems, keys) = (RefCell::new(Vec::new()), Cell::new(0));
+    let seed = Seed { path: &Path::Root, depth: 0, problems: &problems, keys: &keys };
     let read = read(text, seed);
     let problems = problems.into_inner();
     // A number too large to read stops serde_json; it was noted with its path on the way out.
@@ -109,6 +114,8 @@ struct Seed<'a> {
     /// Objects and arrays around this value.
     depth: usize,
     problems: &'a RefCell<Vec<FactProblem>>,
+    /// Keys read so far in the whole data (bounded by [`MAX_DATA_KEYS`]).
+    keys: &'a Cell<usize>,
 }
 
 impl Seed<'_> {
@@ -197,7 +204,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let mut items = Vec::new();
         loop {
             let path = Path::Index(self.path, items.len());
-            let seed = Seed { path: &path, depth: self.depth + 1, problems: self.problems };
+            let seed = Seed { path: &path, depth: self.depth + 1, problems: self.problems, keys: self.keys };
             match seq.next_element_seed(seed) {
                 Ok(Some(item)) => items.push(item),
                 Ok(None) => return Ok(Json::Array(items)),
@@ -216,9 +223,26 @@ impl<'de> Visitor<'de> for Seed<'_> {
         }
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
+            // Robustness: keys beyond the limits are skipped unread, the data refused.
+            self.keys.set(self.keys.get() + 1);
+            let all = self.keys.get();
+            if object.len() >= MAX_OBJECT_KEYS || all > MAX_DATA_KEYS {
+                if object.len() >= MAX_OBJECT_KEYS {
+                    self.report(self.path.render(), format!("this object has more than {MAX_OBJECT_KEYS} keys"));
+                } else if all == MAX_DATA_KEYS + 1 {
+                    self.report(self.path.render(), format!("the data has more than {MAX_DATA_KEYS} keys in all"));
+                }
+                map.next_value::<IgnoredAny>()?;
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return Ok(Json::Object(object));
+            }
             let path = Path::Key(self.path, &key);
-            let value = match map.next_value_seed(Seed { path: &path, depth: self.depth + 1, problems: self.problems })
-            {
+            let value = match map.next_value_seed(Seed {
+                path: &path,
+                depth: self.depth + 1,
+                problems: self.problems,
+                keys: self.keys,
+            }) {
                 Ok(value) => value,
                 Err(error) => {
                     self.failed(&path, &error);
@@ -249,8 +273,8 @@ impl<'de> Visitor<'de> for RecordsVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut records = Vec::new();
         loop {
-            let problems = RefCell::new(Vec::new());
-            let seed = Seed { path: &Path::Root, depth: 0, problems: &problems };
+            let (problems, keys) = (RefCell::new(Vec::new()), Cell::new(0));
+            let seed = Seed { path: &Path::Root, depth: 0, problems: &problems, keys: &keys };
             match seq.next_element_seed(seed)? {
                 Some(record) => {
                     let problems = problems.into_inner();

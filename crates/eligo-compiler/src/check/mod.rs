@@ -20,7 +20,7 @@ use eligo_core::source::{Sources, Span};
 use eligo_core::value::Value;
 use eligo_core::vocabulary::Text;
 use expr::{literal_value, Scope, Typed};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// What a name in the shared namespace of inputs, parameters, definitions and tables denotes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,9 +36,9 @@ pub(crate) struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
     program: Program,
     examples: Vec<ExampleDef>,
-    symbols: HashMap<String, (Symbol, Span)>,
-    records: HashMap<String, u32>,
-    policies: HashMap<String, u32>,
+    symbols: BTreeMap<String, (Symbol, Span)>,
+    records: BTreeMap<String, u32>,
+    policies: BTreeMap<String, u32>,
     let_types: Vec<Type>,
     used_inputs: Vec<bool>,
     used_lets: Vec<bool>,
@@ -77,9 +77,9 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> (Option<Checked>, Vec<Di
             sources: sources.clone(),
         },
         examples: Vec::new(),
-        symbols: HashMap::new(),
-        records: HashMap::new(),
-        policies: HashMap::new(),
+        symbols: BTreeMap::new(),
+        records: BTreeMap::new(),
+        policies: BTreeMap::new(),
         let_types: Vec::new(),
         used_inputs: Vec::new(),
         used_lets: Vec::new(),
@@ -536,13 +536,13 @@ impl<'a> Checker<'a> {
     }
 
     fn check_lets(&mut self, lets: &[&ast::LetDecl], tables: &[&ast::TableDecl]) {
-        let mut indices = HashMap::new();
+        let mut indices = BTreeMap::new();
         for (i, decl) in lets.iter().enumerate() {
             if self.declare(&decl.name, Symbol::Let(i as u32)) {
                 indices.insert(decl.name.name.clone(), i as u32);
             }
         }
-        let table_rows: HashMap<&str, &ast::TableDecl> = tables.iter().map(|t| (t.name.name.as_str(), *t)).collect();
+        let table_rows: BTreeMap<&str, &ast::TableDecl> = tables.iter().map(|t| (t.name.name.as_str(), *t)).collect();
         let edges: order::Edges = lets
             .iter()
             .map(|decl| {
@@ -626,7 +626,7 @@ impl<'a> Checker<'a> {
 
     /// Tables whose rows look up each other (or themselves) would never finish.
     fn check_table_cycles(&mut self, tables: &[&ast::TableDecl]) {
-        let index: HashMap<&str, u32> =
+        let index: BTreeMap<&str, u32> =
             tables.iter().enumerate().map(|(i, t)| (t.name.name.as_str(), i as u32)).collect();
         let edges: order::Edges = tables
             .iter()
@@ -707,8 +707,8 @@ impl<'a> Checker<'a> {
     fn let_dependencies<'t>(
         &self,
         expr: &ast::Expr,
-        lets: &HashMap<String, u32>,
-        tables: &HashMap<&'t str, &'t ast::TableDecl>,
+        lets: &BTreeMap<String, u32>,
+        tables: &BTreeMap<&'t str, &'t ast::TableDecl>,
         visited_tables: &mut Vec<&'t str>,
         deps: &mut Vec<(u32, Span)>,
     ) {
