@@ -1158,10 +1158,11 @@ policy money_math "金额" en "Money"
         let report = eval(RULES, json!({ "d": 2.345, "m": 100.05 }));
         assert_eq!(output(&report, "from_input", "r"), json!("2.35"));
         assert_eq!(output(&report, "from_input", "amount"), json!("150.10"));
-        let report = eval(RULES, json!({ "d": "-0.125", "m": "-0.05" }));
+        let report = eval(RULES, json!({ "d": "-0.125", "m": "0.05" }));
         assert_eq!(output(&report, "from_input", "r"), json!("-0.13"));
-        // -0.075 → -0.1 at one place (half away from zero).
-        assert_eq!(output(&report, "from_input", "amount"), json!("-0.10"));
+        // -0.075 is an amount below zero: an error of the policy, never a payment.
+        let report = eval(RULES, json!({ "d": "-0.125", "m": "-0.05" }));
+        assert!(error_message(&report, "from_input").contains("below zero"));
         // Outputs are shown only once the policy is decided.
         let report = eval(RULES, json!({ "d": "1" }));
         assert_eq!(status(&report, "from_input"), Status::Undetermined);
@@ -1941,6 +1942,9 @@ group g "就高" en "Highest" highest of a, b, c
         assert_eq!(status(&report, loser), Status::Ineligible);
         assert_eq!(policy(&report, loser).excluded_by.as_deref(), Some("a"));
     }
+    // Amounts below zero are errors, never compared.
     let report = eval(rules, json!({ "big": "-79228162514264337593543950335" }));
-    assert_eq!(status(&report, "b"), Status::Eligible, "a year of the smallest monthly amount is the lowest");
+    for member in ["a", "b", "c"] {
+        assert_eq!(status(&report, member), Status::Error);
+    }
 }

@@ -34,6 +34,10 @@ pub const MAX_TABLE_DEPTH: usize = 2 * MAX_EXPR_DEPTH;
 /// Most policies in one `highest of` group, in rule text and in a precompiled program alike:
 /// members are compared with each other on every evaluation.
 pub const MAX_GROUP_MEMBERS: usize = 100;
+/// Most work checking the amounts, fees and waivers known when the rules are checked (each
+/// date on which their parameters change costs a look at every parameter); what is left past it
+/// is checked on each evaluation.
+pub const CONSTANT_MONEY_WORK: usize = 2_000_000;
 
 // Programs loaded from bytes: checked by `precompiled` while decoding and validating. They bound
 // what the language cannot produce, so they are derived from its limits, with room to spare.

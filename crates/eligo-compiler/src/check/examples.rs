@@ -16,16 +16,9 @@ impl Checker<'_> {
     pub(super) fn check_example(&mut self, example: &ast::ExampleDecl) {
         let mut data = serde_json::Map::new();
         let mut spans: Vec<(String, Span)> = Vec::new();
+        self.given_twice(&example.given);
         for binding in &example.given {
             if data.contains_key(&binding.name.name) {
-                self.report(
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        binding.name.span,
-                        format!("`{}` is given twice", binding.name.name),
-                    )
-                    .with_help("give each input once"),
-                );
                 continue;
             }
             data.insert(binding.name.name.clone(), data_json(&binding.value));
@@ -177,6 +170,38 @@ impl Checker<'_> {
 }
 
 /// Example data as the JSON a portal would send: money and decimals as exact strings.
+impl Checker<'_> {
+    /// A name given twice in an example, or in one of its records, is an error at both places:
+    /// which of the two values is meant?
+    fn given_twice(&mut self, bindings: &[ast::Binding]) {
+        let mut seen: std::collections::BTreeMap<&str, Span> = std::collections::BTreeMap::new();
+        for binding in bindings {
+            if let Some(&first) = seen.get(binding.name.name.as_str()) {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        binding.name.span,
+                        format!("`{}` is given twice", binding.name.name),
+                    )
+                    .with_label("given again here")
+                    .with_note(first, "first given here")
+                    .with_help("give each input (and each field of a record) once"),
+                );
+            } else {
+                seen.insert(&binding.name.name, binding.name.span);
+            }
+            let mut stack = vec![&binding.value];
+            while let Some(value) = stack.pop() {
+                match value {
+                    DataValue::List(items, _) => stack.extend(items),
+                    DataValue::Record(fields, _) => self.given_twice(fields),
+                    DataValue::Literal(_) | DataValue::Missing(_) => {}
+                }
+            }
+        }
+    }
+}
+
 fn data_json(value: &DataValue) -> Json {
     match value {
         DataValue::Missing(_) => Json::Null,
