@@ -256,7 +256,7 @@ fn a_valid_file_in_json() {
     assert_eq!(report["valid"], true);
     assert_eq!(report["errors"], 0);
     assert_eq!(report["summary"]["ruleset"], "shanghai_disability");
-    assert_eq!(report["summary"]["policies"], 4);
+    assert_eq!(report["summary"]["policies"], 5);
 }
 
 /// A long `else if` chain is not nesting a reader notices, but each `if` nests inside the
