@@ -330,3 +330,51 @@ fn money_out_of_range_from_data_is_an_error_of_the_policy() {
         assert_eq!(policy["outputs"]["payable"], payable, "{outputs} x = {x}: {policy}");
     }
 }
+
+// ───────────────────────────── examples ─────────────────────────────
+
+fn example_failures(rules: &str) -> Vec<String> {
+    let engine =
+        Engine::compile(&[("t.rules", rules)]).unwrap_or_else(|e| panic!("{}: {:?}", e.message, e.diagnostics));
+    engine
+        .run_examples()
+        .into_iter()
+        .flat_map(|r| r.failures)
+        .map(|f| format!("{} @{}:{}", f.message, f.at.line, f.at.column))
+        .collect()
+}
+
+/// A status that differs names the conditions that decided it, with their labels and places.
+#[test]
+fn an_example_with_another_status_says_which_condition() {
+    let rules = "input age: int label \"a\" en \"a\"\ninput city: text label \"c\" en \"c\"\n\
+                 policy p \"p\" en \"p\"\n  require age >= 65 \"年满65周岁\" en \"Aged 65 or over\"\n\
+                 \x20 require city == \"上海\" \"本市户籍\" en \"Shanghai hukou\"\n  amount monthly = 75\n\
+                 example \"too young\" on 2025-01-01\n  given age = 60, city = \"上海\"\n  expect p eligible\n\
+                 example \"city unknown\" on 2025-01-01\n  given age = 70\n  expect p eligible\n";
+    assert_eq!(
+        example_failures(rules),
+        [
+            "p: expected eligible, got ineligible (not met: “Aged 65 or over” at t.rules:4:3) @9:3",
+            "p: expected eligible, got undetermined (missing: city) (not yet known: “Shanghai hukou” at t.rules:5:3) @12:3",
+        ]
+    );
+}
+
+/// Money is compared to the fen, as the report prints it: 1000/3 is written 333.33.
+#[test]
+fn an_example_compares_money_as_the_report_shows_it() {
+    let rules = |expected: &str| {
+        format!(
+            "input n: int label \"n\" en \"n\"\npolicy p \"p\" en \"p\"\n  require n > 0 \"l\" en \"l\"\n\
+             \x20 amount monthly = 1000 / n\n  fee = 10 / n\n  waiver = 1 / n\n  output share = 1000 / n\n\
+             example \"e\" on 2025-01-01\n  given n = 3\n  expect p eligible, {expected}\n"
+        )
+    };
+    for written in ["amount = 333.33", "fee = 3.33", "payable = 2.22", "amount = 333.333"] {
+        assert_eq!(example_failures(&rules(written)), Vec::<String>::new(), "{written}");
+    }
+    assert_eq!(example_failures(&rules("amount = 333.34")), ["p: expected amount = 333.34, got 333.33 @10:31"]);
+    // A number that is not money is compared exactly.
+    assert_eq!(example_failures(&rules("share = 333.33")).len(), 1);
+}

@@ -6,7 +6,7 @@ use super::expr::literal_value;
 use super::Checker;
 use crate::ast::{self, Check, DataValue, LitKind, OutputName};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::examples::{ExampleDef, ExpectDef};
+use crate::examples::{ExampleDef, ExpectDef, OutputExpect};
 use eligo_core::program::Type;
 use eligo_core::source::Span;
 use eligo_core::value::Value;
@@ -93,11 +93,8 @@ impl Checker<'_> {
                         );
                         continue;
                     }
-                    outputs.push((
-                        "payable".to_string(),
-                        self.constant_of_type(literal, Type::Money, "value"),
-                        literal.span,
-                    ));
+                    let value = self.constant_of_type(literal, Type::Money, "value");
+                    outputs.push(OutputExpect { name: "payable".into(), ty: Type::Money, value, span: literal.span });
                 }
                 Check::Output(name, name_span, literal) => {
                     let def = &self.program.policies[policy as usize];
@@ -120,7 +117,7 @@ impl Checker<'_> {
                     };
                     let ty = output.ty;
                     let value = self.constant_of_type(literal, ty, "value");
-                    outputs.push((name.as_str().to_string(), value, literal.span));
+                    outputs.push(OutputExpect { name: name.as_str().to_string(), ty, value, span: literal.span });
                 }
             }
         }
@@ -169,7 +166,6 @@ impl Checker<'_> {
     }
 }
 
-/// Example data as the JSON a portal would send: money and decimals as exact strings.
 impl Checker<'_> {
     /// A name given twice in an example, or in one of its records, is an error at both places:
     /// which of the two values is meant?
@@ -202,6 +198,7 @@ impl Checker<'_> {
     }
 }
 
+/// Example data as the JSON a portal would send: money and decimals as exact strings.
 fn data_json(value: &DataValue) -> Json {
     match value {
         DataValue::Missing(_) => Json::Null,
