@@ -437,3 +437,18 @@ fn suggestions_are_the_same_in_every_run() {
     assert!(runs[0].0.contains("did you mean `abce`?"), "{}", runs[0].0);
     assert!(runs.iter().all(|run| *run == runs[0]), "{runs:#?}");
 }
+
+/// Data that is not an object is named as the whole data, with no empty path before it.
+#[test]
+fn data_that_is_not_an_object_is_named_as_a_whole() {
+    let dir = TempDir::new("not-an-object");
+    for (data, got) in [("[]", "got a list"), ("7", "got 7"), ("null", "got null"), ("\"x\"", "got \"x\"")] {
+        let file = dir.write("d.json", data);
+        let output =
+            eligo(&["eval", "tests/fixtures/valid/elderly_allowance.rules", "--data", &file, "--date", "2025-03-01"]);
+        assert_eq!(exit_code(&output, data), 1);
+        let err = stderr(&output);
+        assert!(err.contains("  the data must be an object of facts, like {") && err.contains(got), "{err}");
+        assert!(!err.contains("  : "), "{err}");
+    }
+}

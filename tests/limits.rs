@@ -657,3 +657,34 @@ fn warnings_about_the_data() {
     let just = evaluate(&engine, &serde_json::from_str(&object_of(MAX_REPORTED_WARNINGS)).unwrap());
     assert_eq!(just.warnings.len(), MAX_REPORTED_WARNINGS);
 }
+
+/// Amounts, fees and waivers known from the rules are checked on every date a parameter they
+/// read changes, each date a look at every parameter: past `CONSTANT_MONEY_WORK` the rest is left
+/// to each evaluation, which refuses the value all the same.
+#[test]
+fn checking_money_known_from_the_rules() {
+    let params = 1_000;
+    let dates = CONSTANT_MONEY_WORK / (params + 1) + 10;
+    let mut rules = String::from("input x: int label \"x\" en \"x\"\n");
+    for p in 0..params {
+        let _ = writeln!(rules, "param q{p}: money = 1 label \"q\" en \"q\"");
+    }
+    let start = eligo::date::Date::from_ymd(2000, 1, 1).unwrap();
+    let day = |d: usize| start.add_days(d as i64).unwrap();
+    let values: Vec<String> =
+        (0..dates).map(|d| format!("{} from {}", if d + 1 == dates { "-1" } else { "5" }, day(d))).collect();
+    let _ = writeln!(rules, "param fee_of: money = {} label \"f\" en \"f\"", values.join(", "));
+    rules.push_str("policy p \"p\" en \"p\"\n  require x > 0 \"l\" en \"l\"\n  fee = fee_of\n");
+    let engine = within(Duration::from_secs(30), "checking many dated values", || engine(&rules));
+    let last = day(dates - 1).to_string();
+    let report = eligo::ffi::evaluate(&engine, &json!({"x": 1}), &last, options(Some("en"), false)).unwrap();
+    assert!(policy_error(&report, "p").contains("below zero"));
+    // Within the work, the same value is an error of the rules.
+    let few: Vec<String> = values[dates - 3..].to_vec();
+    let rules = format!(
+        "input x: int label \"x\" en \"x\"\nparam fee_of: money = {} label \"f\" en \"f\"\n\
+         policy p \"p\" en \"p\"\n  require x > 0 \"l\" en \"l\"\n  fee = fee_of\n",
+        few.join(", ")
+    );
+    assert_eq!(codes(&rules), ["E0706"]);
+}
