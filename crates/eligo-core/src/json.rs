@@ -35,6 +35,17 @@ pub fn too_deep_message() -> String {
     format!("the data is nested more than {MAX_DATA_DEPTH} levels deep; facts are at most a list of records")
 }
 
+/// The message for an object with more than [`MAX_OBJECT_KEYS`] keys (shared with the
+/// WebAssembly layer, which reads JS objects).
+pub fn too_many_keys_message() -> String {
+    format!("this object has more than {MAX_OBJECT_KEYS} keys")
+}
+
+/// The message for data with more than [`MAX_DATA_KEYS`] keys in all (shared likewise).
+pub fn too_many_keys_in_all_message() -> String {
+    format!("the data has more than {MAX_DATA_KEYS} keys in all")
+}
+
 /// Reads one citizen's data.
 pub fn parse(text: &str) -> Result<Json, Unreadable> {
     // Robustness: one citizen's data is kilobytes; megabytes of it are refused before reading.
@@ -228,9 +239,9 @@ impl<'de> Visitor<'de> for Seed<'_> {
             let all = self.keys.get();
             if object.len() >= MAX_OBJECT_KEYS || all > MAX_DATA_KEYS {
                 if object.len() >= MAX_OBJECT_KEYS {
-                    self.report(self.path.render(), format!("this object has more than {MAX_OBJECT_KEYS} keys"));
+                    self.report(self.path.render(), too_many_keys_message());
                 } else if all == MAX_DATA_KEYS + 1 {
-                    self.report(self.path.render(), format!("the data has more than {MAX_DATA_KEYS} keys in all"));
+                    self.report(self.path.render(), too_many_keys_in_all_message());
                 }
                 map.next_value::<IgnoredAny>()?;
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
