@@ -351,12 +351,14 @@ fn an_example_with_another_status_says_which_condition() {
                  policy p \"p\" en \"p\"\n  require age >= 65 \"年满65周岁\" en \"Aged 65 or over\"\n\
                  \x20 require city == \"上海\" \"本市户籍\" en \"Shanghai hukou\"\n  amount monthly = 75\n\
                  example \"too young\" on 2025-01-01\n  given age = 60, city = \"上海\"\n  expect p eligible\n\
-                 example \"city unknown\" on 2025-01-01\n  given age = 70\n  expect p eligible\n";
+                 example \"city unknown\" on 2025-01-01\n  given age = 70\n  expect p eligible\n\
+                 example \"old enough\" on 2025-01-01\n  given age = 70, city = \"上海\"\n  expect p ineligible\n";
     assert_eq!(
         example_failures(rules),
         [
             "p: expected eligible, got ineligible (not met: “Aged 65 or over” at t.rules:4:3) @9:3",
             "p: expected eligible, got undetermined (missing: city) (not yet known: “Shanghai hukou” at t.rules:5:3) @12:3",
+            "p: expected ineligible, got eligible (all met: “Aged 65 or over” at t.rules:4:3; “Shanghai hukou” at t.rules:5:3) @15:3",
         ]
     );
 }

@@ -86,6 +86,7 @@ fn run_after(program: &Program, example: &ExampleDef, spent: &mut u64) -> Exampl
                     }
                     None => conditions(program, policy, outcome, Some(false)),
                 },
+                (Status::Eligible, _) => conditions(program, policy, outcome, Some(true)),
                 _ => String::new(),
             };
             failures.push(failure(
@@ -143,7 +144,7 @@ fn run_after(program: &Program, example: &ExampleDef, spent: &mut u64) -> Exampl
 }
 
 /// The conditions that decided the status, each with its label and place: those that failed
-/// (`met` false) or those still unknown (`met` None), as ` (not met: “Aged 65 or over” at
+/// (`met` false), held (true) or are still unknown (None), as ` (not met: “Aged 65 or over” at
 /// rules/a.rules:5:3; …)`.
 fn conditions(program: &Program, policy: &PolicyDef, outcome: &eval::PolicyOutcome, met: Option<bool>) -> String {
     let listed: Vec<String> = policy
@@ -162,9 +163,14 @@ fn conditions(program: &Program, policy: &PolicyDef, outcome: &eval::PolicyOutco
             format!("“{}” at {}:{}:{}", condition.label.get(Lang::En), at.file, at.line, at.column)
         })
         .collect();
-    match (listed.is_empty(), met) {
-        (true, _) => String::new(),
-        (false, Some(_)) => format!(" (not met: {})", listed.join("; ")),
-        (false, None) => format!(" (not yet known: {})", listed.join("; ")),
+    let what = match met {
+        Some(false) => "not met",
+        Some(true) => "all met",
+        None => "not yet known",
+    };
+    if listed.is_empty() {
+        String::new()
+    } else {
+        format!(" ({what}: {})", listed.join("; "))
     }
 }
