@@ -452,3 +452,15 @@ fn data_that_is_not_an_object_is_named_as_a_whole() {
         assert!(!err.contains("  : "), "{err}");
     }
 }
+
+/// Data past the size limit is refused after reading one byte more, never read whole, even when
+/// the cut falls inside a character.
+#[test]
+fn data_past_the_size_limit_is_refused() {
+    let dir = TempDir::new("big-data");
+    let file = dir.write("d.json", format!("{{\"hukou\": \"{}\"}}", "城".repeat(3_000_000)));
+    let output =
+        eligo(&["eval", "tests/fixtures/valid/elderly_allowance.rules", "--data", &file, "--date", "2025-03-01"]);
+    assert_eq!(exit_code(&output, "9 MB of data"), 1);
+    assert!(stderr(&output).contains("the data is longer than 4194304 bytes"), "{}", stderr(&output));
+}

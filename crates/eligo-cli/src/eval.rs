@@ -23,12 +23,22 @@ pub fn run(
         Ok(engine) => engine,
         Err(code) => return code,
     };
-    let text = if data == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map(|_| text)
+    // Robustness: one byte past the limit is read, for the facts reader to refuse (never
+    // gigabytes); cut there, the text may end inside a character, so it is not decoded strictly.
+    let limit = eligo::limits::MAX_DATA_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if data == Path::new("-") {
+        std::io::stdin().take(limit).read_to_end(&mut bytes)
     } else {
-        std::fs::read_to_string(data)
+        std::fs::File::open(data).and_then(|file| file.take(limit).read_to_end(&mut bytes))
     };
+    let text = read.and_then(|_| match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(error) if error.as_bytes().len() as u64 == limit => {
+            Ok(String::from_utf8_lossy(error.as_bytes()).into_owned())
+        }
+        Err(error) => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, error)),
+    });
     let text = match text {
         Ok(text) => text,
         Err(e) => {

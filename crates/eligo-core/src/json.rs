@@ -50,7 +50,7 @@ pub fn too_many_keys_in_all_message() -> String {
 pub fn parse(text: &str) -> Result<Json, Unreadable> {
     // Robustness: one citizen's data is kilobytes; megabytes of it are refused before reading.
     if text.len() > MAX_DATA_BYTES {
-        let message = format!("the data is {} bytes long; at most {MAX_DATA_BYTES} are accepted", text.len());
+        let message = format!("the data is longer than {MAX_DATA_BYTES} bytes; at most {MAX_DATA_BYTES} are accepted");
         return Err(Unreadable::Problems(vec![FactProblem { path: String::new(), message }]));
     }
     let (problems, keys) = (RefCell::new(Vec::new()), Cell::new(0));

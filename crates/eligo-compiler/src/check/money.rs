@@ -57,7 +57,14 @@ impl Checker<'_> {
                             if !range.holds(&value) {
                                 let shown =
                                     if range == MoneyRange::Share { display_share(&value) } else { display(&value) };
-                                found.push((expr.span, output.name.as_str().to_string(), shown, date, range));
+                                // The parameter value that starts on that date, to show it.
+                                let starting = params
+                                    .iter()
+                                    .filter_map(|&p| probe.params.get(p as usize))
+                                    .flat_map(|p| &p.timeline)
+                                    .find(|d| date.is_some() && d.from == date)
+                                    .map(|d| d.span);
+                                found.push((expr.span, output.name.as_str().to_string(), shown, date, starting, range));
                                 break;
                             }
                         }
@@ -65,7 +72,7 @@ impl Checker<'_> {
                 }
             }
         }
-        for (span, name, value, date, range) in found {
+        for (span, name, value, date, starting, range) in found {
             let when = date.map_or(String::new(), |d| format!(" from {d}"));
             let (rule, help) = match range {
                 MoneyRange::NotNegative => (
@@ -77,11 +84,14 @@ impl Checker<'_> {
                     "write the share of the fee waived as a percentage between 0% and 100%, like `waiver = 50%`",
                 ),
             };
-            self.report(
+            let mut diagnostic =
                 Diagnostic::new(Code::MoneyOutOfRange, span, format!("`{name}` is {value}{when}, {rule}"))
                     .with_label("known when the rules are checked")
-                    .with_help(help),
-            );
+                    .with_help(help);
+            if let Some(starting) = starting {
+                diagnostic = diagnostic.with_note(starting, "the parameter's value from this date");
+            }
+            self.report(diagnostic);
         }
     }
 }
