@@ -148,6 +148,22 @@ fn dated_values_that_overlap_are_an_error_at_both() {
     }
 }
 
+/// Robustness: the overlaps of a parameter with thousands of dated values are found in a moment.
+#[test]
+fn many_dated_values_are_checked_quickly() {
+    let start = eligo::date::Date::from_ymd(1900, 1, 1).expect("a date");
+    let values: Vec<String> = (0..40_000i64)
+        .map(|d| {
+            let from = start.add_days(2 * d).expect("a date");
+            format!("{d} from {from} until {}", from.add_days(1).expect("a date"))
+        })
+        .collect();
+    let rules = format!("param s: money = {} label \"s\" en \"s\"\n", values.join(", "));
+    let began = std::time::Instant::now();
+    assert_eq!(errors(&rules), []);
+    assert!(began.elapsed() < std::time::Duration::from_secs(20), "{:?}", began.elapsed());
+}
+
 // ───────────────────────────── (d) names of built-ins ─────────────────────────────
 
 #[test]

@@ -516,9 +516,11 @@ impl<'a> Checker<'a> {
         let mut dated: Vec<(&ast::DateLit, &ast::DateLit)> =
             param.values.iter().filter_map(|v| Some((v.from.as_ref()?, v.until.as_ref()?))).collect();
         dated.sort_by_key(|(from, _)| from.date);
-        let starts: Vec<&ast::DateLit> = param.values.iter().filter_map(|v| v.from.as_ref()).collect();
+        // Sorted, so that the next start is found by halving (a parameter may have thousands).
+        let mut starts: Vec<&ast::DateLit> = param.values.iter().filter_map(|v| v.from.as_ref()).collect();
+        starts.sort_by_key(|s| s.date);
         for (from, until) in dated {
-            let Some(next) = starts.iter().filter(|s| s.date > from.date).min_by_key(|s| s.date) else { continue };
+            let Some(next) = starts.get(starts.partition_point(|s| s.date <= from.date)) else { continue };
             if until.date >= next.date {
                 self.report(
                     Diagnostic::new(
