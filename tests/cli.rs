@@ -256,7 +256,7 @@ fn a_valid_file_in_json() {
     assert_eq!(report["valid"], true);
     assert_eq!(report["errors"], 0);
     assert_eq!(report["summary"]["ruleset"], "shanghai_disability");
-    assert_eq!(report["summary"]["policies"], 4);
+    assert_eq!(report["summary"]["policies"], 5);
 }
 
 /// A long `else if` chain is not nesting a reader notices, but each `if` nests inside the
@@ -356,4 +356,111 @@ fn build_refuses_rules_with_errors_and_eval_refuses_what_is_not_a_program() {
     let output = eligo(&["eval", &garbage, "rules/", "--data", &data, "--date", "2025-09-01"]);
     assert_eq!(exit_code(&output, "a program with rule files"), 2);
     assert!(stderr(&output).contains("on its own"), "{}", stderr(&output));
+}
+
+/// Regression (2^40 paths): a folder with two links to itself is reported, not walked.
+#[cfg(unix)]
+#[test]
+fn a_folder_that_links_to_itself_is_reported() {
+    let dir = TempDir::new("link-loop");
+    dir.write("a.rules", "input x: int label \"x\" en \"x\"\n");
+    for link in ["loop1", "loop2"] {
+        std::os::unix::fs::symlink(&dir.0, dir.0.join(link)).expect("a symlink");
+    }
+    let output = eligo(&["check", dir.0.to_str().expect("UTF-8")]);
+    assert_eq!(exit_code(&output, "a link loop"), 2, "{}", stderr(&output));
+    assert!(stderr(&output).contains("already being read"), "{}", stderr(&output));
+}
+
+/// Escape sequences in data, in unknown keys and in rule files are shown, never sent to the
+/// terminal: every control character and bidirectional control, in every text command.
+#[test]
+fn text_output_escapes_control_characters() {
+    let dir = TempDir::new("escapes");
+    let controls = ["\u{1b}[2J", "\r", "\n", "\u{7f}", "\u{9b}", "\u{202e}", "\u{2066}", "\u{7}"];
+    let hostile: String = controls.concat();
+    // A rule file's text in quotes cannot hold a newline.
+    let in_rules = hostile.replace('\n', "");
+    let rules = dir.write(
+        "r.rules",
+        format!(
+            "input city: text label \"c\" en \"c\"\npolicy p \"p{in_rules}\" en \"p{in_rules}\"\n  require city == \"上海\" \"l{in_rules}\" en \"l\"\n"
+        ),
+    );
+    let data = dir.write("d.json", serde_json::json!({ format!("k{hostile}"): 1, "city": "上海" }).to_string());
+    let bad = dir.write("bad.rules", format!("input x: int label \"{in_rules}\"\n"));
+    let outputs = [
+        eligo(&["eval", &rules, "--data", &data, "--date", "2025-03-01", "--explain", "p"]),
+        eligo(&["check", &bad]),
+        eligo(&["check", &rules]),
+    ];
+    for output in &outputs {
+        let text = format!("{}{}", stdout(output), stderr(output));
+        for c in text.chars() {
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            let raw = bidi || (c.is_control() && c != '\n' && c != '\t');
+            assert!(!raw, "{c:?} printed raw in:\n{text}");
+        }
+    }
+    let eval = stdout(&outputs[0]);
+    assert!(eval.contains("k\\u{1b}[2J\\u{d}\\u{a}\\u{7f}"), "{eval}");
+    // A newline from data cannot forge a line of its own.
+    assert_eq!(eval.lines().filter(|l| l.starts_with('[')).count(), 0, "{eval}");
+}
+
+/// "did you mean" among many equally close names: the same in every process (each has its own
+/// hash seed), and the rule of docs/language.md (the shortest, then the first in code-point order).
+#[test]
+fn suggestions_are_the_same_in_every_run() {
+    let dir = TempDir::new("suggestions");
+    let mut rules = String::new();
+    for name in ["abcy", "zbcd", "abcx", "abxd", "abdc", "abce", "abcf", "bbcd"] {
+        rules.push_str(&format!("input {name}: int label \"x\" en \"x\"\n"));
+    }
+    rules.push_str("policy p \"p\" en \"p\"\n  require abcd > 1 \"l\" en \"l\"\n");
+    let file = dir.write("s.rules", rules);
+    let data = dir.write("d.json", r#"{"abcd": 1, "abc": 2, "zzzz": 3}"#);
+    let runs: Vec<(String, String)> = (0..5)
+        .map(|_| {
+            let check = eligo(&["check", &file]);
+            let eval = eligo(&[
+                "eval",
+                "tests/fixtures/valid/elderly_allowance.rules",
+                "--data",
+                &data,
+                "--date",
+                "2025-03-01",
+            ]);
+            (stderr(&check), stdout(&eval))
+        })
+        .collect();
+    assert!(runs[0].0.contains("did you mean `abce`?"), "{}", runs[0].0);
+    assert!(runs.iter().all(|run| *run == runs[0]), "{runs:#?}");
+}
+
+/// Data that is not an object is named as the whole data, with no empty path before it.
+#[test]
+fn data_that_is_not_an_object_is_named_as_a_whole() {
+    let dir = TempDir::new("not-an-object");
+    for (data, got) in [("[]", "got a list"), ("7", "got 7"), ("null", "got null"), ("\"x\"", "got \"x\"")] {
+        let file = dir.write("d.json", data);
+        let output =
+            eligo(&["eval", "tests/fixtures/valid/elderly_allowance.rules", "--data", &file, "--date", "2025-03-01"]);
+        assert_eq!(exit_code(&output, data), 1);
+        let err = stderr(&output);
+        assert!(err.contains("  the data must be an object of facts, like {") && err.contains(got), "{err}");
+        assert!(!err.contains("  : "), "{err}");
+    }
+}
+
+/// Data past the size limit is refused after reading one byte more, never read whole, even when
+/// the cut falls inside a character.
+#[test]
+fn data_past_the_size_limit_is_refused() {
+    let dir = TempDir::new("big-data");
+    let file = dir.write("d.json", format!("{{\"hukou\": \"{}\"}}", "城".repeat(3_000_000)));
+    let output =
+        eligo(&["eval", "tests/fixtures/valid/elderly_allowance.rules", "--data", &file, "--date", "2025-03-01"]);
+    assert_eq!(exit_code(&output, "9 MB of data"), 1);
+    assert!(stderr(&output).contains("the data is longer than 4194304 bytes"), "{}", stderr(&output));
 }

@@ -1158,10 +1158,11 @@ policy money_math "金额" en "Money"
         let report = eval(RULES, json!({ "d": 2.345, "m": 100.05 }));
         assert_eq!(output(&report, "from_input", "r"), json!("2.35"));
         assert_eq!(output(&report, "from_input", "amount"), json!("150.10"));
-        let report = eval(RULES, json!({ "d": "-0.125", "m": "-0.05" }));
+        let report = eval(RULES, json!({ "d": "-0.125", "m": "0.05" }));
         assert_eq!(output(&report, "from_input", "r"), json!("-0.13"));
-        // -0.075 → -0.1 at one place (half away from zero).
-        assert_eq!(output(&report, "from_input", "amount"), json!("-0.10"));
+        // -0.075 is an amount below zero: an error of the policy, never a payment.
+        let report = eval(RULES, json!({ "d": "-0.125", "m": "-0.05" }));
+        assert!(error_message(&report, "from_input").contains("below zero"));
         // Outputs are shown only once the policy is decided.
         let report = eval(RULES, json!({ "d": "1" }));
         assert_eq!(status(&report, "from_input"), Status::Undetermined);
@@ -1579,9 +1580,20 @@ policy uses_all "全部" en "Everything"
 
     #[test]
     fn the_data_must_be_an_object() {
-        let (message, problems) = invalid_facts(RULES, json!([1, 2]));
-        assert_eq!(problems, [pair("", "expected an object of facts, got a list")]);
-        assert!(message.contains("expected an object of facts"), "{message}");
+        // Every kind of JSON value but an object, named as the whole data.
+        for (data, got) in [
+            (json!([1, 2]), "a list"),
+            (json!(null), "null"),
+            (json!(7), "7"),
+            (json!("x"), "\"x\""),
+            (json!(true), "true"),
+        ] {
+            let (message, problems) = invalid_facts(RULES, data);
+            let expected =
+                format!("the data must be an object of facts, like {{\"birth_date\": \"1958-01-15\"}}; got {got}");
+            assert_eq!(problems, [pair("", &expected)]);
+            assert!(message.contains("the data must be an object of facts"), "{message}");
+        }
     }
 
     #[test]
@@ -1930,6 +1942,9 @@ group g "就高" en "Highest" highest of a, b, c
         assert_eq!(status(&report, loser), Status::Ineligible);
         assert_eq!(policy(&report, loser).excluded_by.as_deref(), Some("a"));
     }
+    // Amounts below zero are errors, never compared.
     let report = eval(rules, json!({ "big": "-79228162514264337593543950335" }));
-    assert_eq!(status(&report, "b"), Status::Eligible, "a year of the smallest monthly amount is the lowest");
+    for member in ["a", "b", "c"] {
+        assert_eq!(status(&report, member), Status::Error);
+    }
 }

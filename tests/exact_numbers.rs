@@ -144,7 +144,7 @@ policy rounded "取整" en "Rounded"
   output floored = floor(a / b, 3)
   output ceiled = ceil(a / b, 3)
 policy share "份额" en "Share"
-  amount monthly = m / b
+  output part = m / b
 policy rate "费率" en "Rate"
   require m * 30% / 3 * 3 == m * 0.3 "费率" en "m*30%/3*3 = m*0.3"
 "#;
@@ -238,7 +238,7 @@ proptest! {
             // Money is shown at the fen, rounded half-up from the exact share.
             let share = rounded(divide(money, y), 2, Rounding::HalfUp);
             let share = format!("{:.2}", share.parse::<Decimal>().unwrap());
-            prop_assert_eq!(output(&report, "share", "amount"), json!(share));
+            prop_assert_eq!(output(&report, "share", "part"), json!(share));
         }
     }
 

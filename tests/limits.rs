@@ -420,20 +420,21 @@ fn work_settling_relations() {
         let _ = writeln!(rules, "  field f{f}: int label \"f\" en \"f\"");
     }
     rules.push_str("input household: list of member label \"h\" en \"h\"\n");
-    for p in 0..MAX_GROUP_MEMBERS {
-        let _ = writeln!(
-            rules,
-            "policy p{p} \"p\" en \"p\"\n  require count(household, f{} > 0) > {p} \"l\" en \"l\"\n  amount monthly = {}元",
-            p % 50,
-            p + 1
-        );
-    }
-    let members: Vec<String> = (0..MAX_GROUP_MEMBERS).map(|p| format!("p{p}")).collect();
-    for g in 0..100 {
+    // Groups of their own members (a policy is in one group at most, E0705).
+    for g in 0..10 {
+        for p in 0..MAX_GROUP_MEMBERS {
+            let _ = writeln!(
+                rules,
+                "policy p{g}_{p} \"p\" en \"p\"\n  require count(household, f{} > 0) > {p} \"l\" en \"l\"\n  amount monthly = {}元",
+                p % 50,
+                p + 1
+            );
+        }
+        let members: Vec<String> = (0..MAX_GROUP_MEMBERS).map(|p| format!("p{g}_{p}")).collect();
         let _ = writeln!(rules, "group g{g} \"g\" en \"g\" highest of {}", members.join(", "));
     }
     let engine = engine(&rules);
-    let report = within(Duration::from_secs(60), "100 groups of 100", || {
+    let report = within(Duration::from_secs(60), "10 groups of 100", || {
         evaluate(&engine, &household(MAX_LIST_ITEMS, json!({})))
     });
     let unsettled = report
@@ -486,7 +487,8 @@ fn data_with_long_or_many_unknown_keys() {
     let engine =
         engine(&format!("{HOUSEHOLD}policy p \"p\" en \"p\"\n  require count(household) > 0 \"l\" en \"l\"\n"));
     let long = format!("{{\"{}\": 1}}", "a".repeat(1_000_000));
-    let many = format!("{{{}}}", (0..100_000).map(|i| format!("\"househo1d{i}\": 1")).collect::<Vec<_>>().join(","));
+    let many =
+        format!("{{{}}}", (0..MAX_OBJECT_KEYS).map(|i| format!("\"househo1d{i}\": 1")).collect::<Vec<_>>().join(","));
     for data in [long, many] {
         let out = within(Duration::from_secs(20), "unknown keys", || {
             eligo::ffi::evaluate_json(&engine, &data, DATE, options(None, false))
@@ -587,4 +589,102 @@ fn nesting_behind_chinese_quotes() {
     // Within the limit, with quotes of both kinds around: fine.
     let rules = format!("let x = “\"(” + {}1{} + \"“(\"\n", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
     assert!(!codes(&rules).contains(&"E0104"), "{:?}", messages(&rules));
+}
+
+// ───────────────────────────── size of the data ─────────────────────────────
+
+/// The report of `evaluate_json` on `text`, as JSON.
+fn evaluate_text(engine: &Engine, text: &str) -> Value {
+    serde_json::from_str(&eligo::ffi::evaluate_json(engine, text, DATE, options(None, false))).unwrap()
+}
+
+fn city_engine() -> Engine {
+    engine(
+        "input city: text label \"c\" en \"c\"\npolicy p \"p\" en \"p\"\n  require city == \"上海\" \"l\" en \"l\"\n",
+    )
+}
+
+#[test]
+fn bytes_of_the_data() {
+    let engine = city_engine();
+    let padded = |len: usize| format!("{{\"city\": \"上海\"{}}}", " ".repeat(len - "{\"city\": \"上海\"}".len()));
+    assert!(evaluate_text(&engine, &padded(MAX_DATA_BYTES)).get("ok").is_some());
+    let out =
+        within(Duration::from_secs(2), "refusing large data", || evaluate_text(&engine, &padded(MAX_DATA_BYTES + 1)));
+    assert_eq!(out["error"]["kind"], "invalidFacts", "{out}");
+    assert!(out["error"]["message"].as_str().unwrap().contains(&format!("at most {MAX_DATA_BYTES}")), "{out}");
+}
+
+/// `{"k0": 0, "k1": 0, …}` with `n` keys.
+fn object_of(n: usize) -> String {
+    let mut text = String::from("{");
+    for i in 0..n {
+        let _ = write!(text, "{}\"k{i}\": 0", if i == 0 { "" } else { ", " });
+    }
+    text + "}"
+}
+
+#[test]
+fn keys_of_one_object_and_of_the_data() {
+    let engine = city_engine();
+    assert!(evaluate_text(&engine, &object_of(MAX_OBJECT_KEYS)).get("ok").is_some());
+    let out = evaluate_text(&engine, &object_of(MAX_OBJECT_KEYS + 1));
+    assert_eq!(
+        out["error"]["problems"][0]["message"],
+        format!("this object has more than {MAX_OBJECT_KEYS} keys"),
+        "{out}"
+    );
+    // Many objects, each within its own limit, but too many keys in all: one problem.
+    let per = MAX_OBJECT_KEYS / 2;
+    let objects = MAX_DATA_KEYS / per + 1;
+    let list: Vec<String> = (0..objects).map(|_| object_of(per)).collect();
+    let out = evaluate_text(&engine, &format!("{{\"extra\": [{}]}}", list.join(",")));
+    let problems = out["error"]["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["message"], format!("the data has more than {MAX_DATA_KEYS} keys in all"));
+}
+
+#[test]
+fn warnings_about_the_data() {
+    let engine = city_engine();
+    let keys = MAX_REPORTED_WARNINGS + 500;
+    let report = within(Duration::from_secs(10), "many unknown keys", || {
+        evaluate(&engine, &serde_json::from_str(&object_of(keys)).unwrap())
+    });
+    assert_eq!(report.warnings.len(), MAX_REPORTED_WARNINGS + 1);
+    let last = report.warnings.last().unwrap();
+    assert_eq!((last.path.as_str(), last.message.as_str()), ("", "and 500 more keys not used by these rules"));
+    let just = evaluate(&engine, &serde_json::from_str(&object_of(MAX_REPORTED_WARNINGS)).unwrap());
+    assert_eq!(just.warnings.len(), MAX_REPORTED_WARNINGS);
+}
+
+/// Amounts, fees and waivers known from the rules are checked on every date a parameter they
+/// read changes, each date a look at every parameter: past `CONSTANT_MONEY_WORK` the rest is left
+/// to each evaluation, which refuses the value all the same.
+#[test]
+fn checking_money_known_from_the_rules() {
+    let params = 1_000;
+    let dates = CONSTANT_MONEY_WORK / (params + 1) + 10;
+    let mut rules = String::from("input x: int label \"x\" en \"x\"\n");
+    for p in 0..params {
+        let _ = writeln!(rules, "param q{p}: money = 1 label \"q\" en \"q\"");
+    }
+    let start = eligo::date::Date::from_ymd(2000, 1, 1).unwrap();
+    let day = |d: usize| start.add_days(d as i64).unwrap();
+    let values: Vec<String> =
+        (0..dates).map(|d| format!("{} from {}", if d + 1 == dates { "-1" } else { "5" }, day(d))).collect();
+    let _ = writeln!(rules, "param fee_of: money = {} label \"f\" en \"f\"", values.join(", "));
+    rules.push_str("policy p \"p\" en \"p\"\n  require x > 0 \"l\" en \"l\"\n  fee = fee_of\n");
+    let engine = within(Duration::from_secs(30), "checking many dated values", || engine(&rules));
+    let last = day(dates - 1).to_string();
+    let report = eligo::ffi::evaluate(&engine, &json!({"x": 1}), &last, options(Some("en"), false)).unwrap();
+    assert!(policy_error(&report, "p").contains("below zero"));
+    // Within the work, the same value is an error of the rules.
+    let few: Vec<String> = values[dates - 3..].to_vec();
+    let rules = format!(
+        "input x: int label \"x\" en \"x\"\nparam fee_of: money = {} label \"f\" en \"f\"\n\
+         policy p \"p\" en \"p\"\n  require x > 0 \"l\" en \"l\"\n  fee = fee_of\n",
+        few.join(", ")
+    );
+    assert_eq!(codes(&rules), ["E0706"]);
 }

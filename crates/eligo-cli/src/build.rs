@@ -17,16 +17,16 @@ pub fn run(paths: &[PathBuf], output: &Path) -> ExitCode {
         return ExitCode::from(1);
     };
     for warning in &compiled.diagnostics {
-        eprintln!("{}", render(&sources, warning));
+        eprintln!("{}", crate::terminal::escape_lines(&render(&sources, warning)));
     }
     let bytes = eligo::precompiled::to_bytes(program);
     // What is written is loaded first, so that a file `eligo build` writes always loads.
     if let Err(error) = eligo::precompiled::from_bytes(&bytes) {
-        eprintln!("error: the precompiled program does not load back ({error}); please report this as a bug");
+        tell!("error: the precompiled program does not load back ({error}); please report this as a bug");
         return ExitCode::from(1);
     }
     if let Err(error) = std::fs::write(output, &bytes) {
-        eprintln!("error: cannot write {}: {error}", output.display());
+        tell!("error: cannot write {}: {error}", output.display());
         return ExitCode::from(2);
     }
     let policies = program.policies.len();

@@ -34,11 +34,11 @@ pub fn report(sources: &Sources, compiled: &Compiled, format: Format) {
                 "summary": compiled.program.as_ref().map(|program| summary(program, compiled.examples.len())),
                 "diagnostics": diagnostics,
             });
-            say!("{output:#}");
+            say_raw!("{output:#}");
         }
         Format::Human => {
             for diagnostic in &compiled.diagnostics {
-                eprintln!("{}", render(sources, diagnostic));
+                eprintln!("{}", crate::terminal::escape_lines(&render(sources, diagnostic)));
             }
             let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
             match &compiled.program {
@@ -56,7 +56,7 @@ pub fn report(sources: &Sources, compiled: &Compiled, format: Format) {
                         if warnings > 0 { format!(" ({})", plural(warnings, "warning")) } else { String::new() }
                     );
                 }
-                None => eprintln!("✗ {}, {}", plural(errors, "error"), plural(warnings, "warning")),
+                None => tell!("✗ {}, {}", plural(errors, "error"), plural(warnings, "warning")),
             }
         }
     }

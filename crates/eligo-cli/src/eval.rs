@@ -23,23 +23,33 @@ pub fn run(
         Ok(engine) => engine,
         Err(code) => return code,
     };
-    let text = if data == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map(|_| text)
+    // Robustness: one byte past the limit is read, for the facts reader to refuse (never
+    // gigabytes); cut there, the text may end inside a character, so it is not decoded strictly.
+    let limit = eligo::limits::MAX_DATA_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if data == Path::new("-") {
+        std::io::stdin().take(limit).read_to_end(&mut bytes)
     } else {
-        std::fs::read_to_string(data)
+        std::fs::File::open(data).and_then(|file| file.take(limit).read_to_end(&mut bytes))
     };
+    let text = read.and_then(|_| match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(error) if error.as_bytes().len() as u64 == limit => {
+            Ok(String::from_utf8_lossy(error.as_bytes()).into_owned())
+        }
+        Err(error) => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, error)),
+    });
     let text = match text {
         Ok(text) => text,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", data.display());
+            tell!("error: cannot read {}: {e}", data.display());
             return ExitCode::from(2);
         }
     };
     if let Some(id) = explain {
         if !engine.program().policies.iter().any(|p| p.id == id) {
             let ids: Vec<&str> = engine.program().policies.iter().map(|p| p.id.as_str()).collect();
-            eprintln!("error: no policy `{id}`; the policies are: {}", ids.join(", "));
+            tell!("error: no policy `{id}`; the policies are: {}", ids.join(", "));
             return ExitCode::from(2);
         }
     }
@@ -58,20 +68,23 @@ pub fn run(
         Err(error) => {
             match &error {
                 EvaluateError::InvalidFacts { problems, .. } => {
-                    eprintln!("error: the data does not fit the rules' inputs:");
+                    tell!("error: the data does not fit the rules' inputs:");
                     for problem in problems {
-                        eprintln!("  {}: {}", problem.path, problem.message);
+                        match problem.path.as_str() {
+                            "" => tell!("  {}", problem.message),
+                            path => tell!("  {path}: {}", problem.message),
+                        }
                     }
                 }
                 EvaluateError::InvalidDate { message } | EvaluateError::InvalidJson { message } => {
-                    eprintln!("error: {message}")
+                    tell!("error: {message}")
                 }
             }
             return ExitCode::from(1);
         }
     };
     match format {
-        Format::Json => say!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+        Format::Json => say_raw!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
         Format::Human => print_human(&report, lang == Lang::En, explain),
     }
     ExitCode::SUCCESS
@@ -83,16 +96,16 @@ fn engine(paths: &[PathBuf]) -> Result<Engine, ExitCode> {
     match paths {
         [path] if precompiled(path) => {
             let bytes = std::fs::read(path).map_err(|e| {
-                eprintln!("error: cannot read {}: {e}", path.display());
+                tell!("error: cannot read {}: {e}", path.display());
                 ExitCode::from(2)
             })?;
             Engine::load(&bytes).map_err(|e| {
-                eprintln!("error: cannot load {}: {e}", path.display());
+                tell!("error: cannot load {}: {e}", path.display());
                 ExitCode::from(1)
             })
         }
         _ if paths.iter().any(precompiled) => {
-            eprintln!("error: a precompiled program (.eligo) is evaluated on its own, without rule files");
+            tell!("error: a precompiled program (.eligo) is evaluated on its own, without rule files");
             Err(ExitCode::from(2))
         }
         _ => files::program(paths, Format::Human).map(|(program, _)| Engine::from_program(program)),
@@ -103,19 +116,24 @@ fn print_human(report: &Report, en: bool, explain: Option<&str>) {
     let t = |zh: &'static str, english: &'static str| if en { english } else { zh };
     say!("{} · {} · {}", report.ruleset, t("评估日期", "evaluated on"), report.date);
     for warning in &report.warnings {
-        say!("{} {}: {}", t("注意", "note"), warning.path, warning.message);
+        match warning.path.as_str() {
+            "" => say!("{} {}", t("注意", "note"), warning.message),
+            path => say!("{} {path}: {}", t("注意", "note"), warning.message),
+        }
     }
     let section = |status: Status| report.policies.iter().filter(move |p| p.status == status).collect::<Vec<_>>();
     let eligible = section(Status::Eligible);
     if !eligible.is_empty() {
-        say!("\n{} ({})", t("符合条件", "Eligible"), eligible.len());
+        say!();
+        say!("{} ({})", t("符合条件", "Eligible"), eligible.len());
         for policy in eligible {
             say!("  ✓ {}{}", policy.title, amount_text(policy, en));
         }
     }
     let undetermined = section(Status::Undetermined);
     if !undetermined.is_empty() {
-        say!("\n{} ({})", t("需要更多信息", "Needs more information"), undetermined.len());
+        say!();
+        say!("{} ({})", t("需要更多信息", "Needs more information"), undetermined.len());
         for policy in undetermined {
             say!("  ? {} — {} {}", policy.title, t("缺少:", "missing:"), policy.missing.join(", "));
         }
@@ -129,7 +147,8 @@ fn print_human(report: &Report, en: bool, explain: Option<&str>) {
     }
     let ineligible = section(Status::Ineligible);
     if !ineligible.is_empty() {
-        say!("\n{} ({})", t("不符合条件", "Not eligible"), ineligible.len());
+        say!();
+        say!("{} ({})", t("不符合条件", "Not eligible"), ineligible.len());
         for policy in ineligible {
             let why = match &policy.excluded_by {
                 Some(winner) => format!("{} {winner}", t("已享受", "granted instead:")),
@@ -140,14 +159,16 @@ fn print_human(report: &Report, en: bool, explain: Option<&str>) {
     }
     let not_applicable = section(Status::NotApplicable);
     if !not_applicable.is_empty() {
-        say!("\n{} ({})", t("不在有效期内", "Not in force on this date"), not_applicable.len());
+        say!();
+        say!("{} ({})", t("不在有效期内", "Not in force on this date"), not_applicable.len());
         for policy in not_applicable {
             say!("  – {}", policy.title);
         }
     }
     let errors = section(Status::Error);
     if !errors.is_empty() {
-        say!("\n{} ({})", t("无法评估", "Could not be evaluated"), errors.len());
+        say!();
+        say!("{} ({})", t("无法评估", "Could not be evaluated"), errors.len());
         for policy in errors {
             if let Some(error) = &policy.error {
                 say!(
@@ -191,7 +212,8 @@ fn amount_text(policy: &PolicyResult, en: bool) -> String {
 }
 
 fn print_trace(policy: &PolicyResult, en: bool) {
-    say!("\n{} {} [{}]", if en { "Why:" } else { "原因:" }, policy.title, policy.status.as_str());
+    say!();
+    say!("{} {} [{}]", if en { "Why:" } else { "原因:" }, policy.title, policy.status.as_str());
     if let Some(source) = &policy.source {
         say!(
             "  {} {}{}",

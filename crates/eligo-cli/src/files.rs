@@ -2,6 +2,7 @@
 
 use eligo::diagnostic::{Code, Diagnostic};
 use eligo::source::{Sources, Span};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The rule files found, and the files that are not UTF-8 text: each such problem is a
@@ -15,8 +16,9 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
     let default = [PathBuf::from("rules")];
     let paths = if paths.is_empty() { &default[..] } else { paths };
     let mut found = Vec::new();
+    let mut visited = BTreeSet::new();
     for path in paths {
-        collect(path, &mut found)?;
+        collect(path, &mut found, &mut visited)?;
     }
     if found.is_empty() {
         return Err(format!(
@@ -47,8 +49,19 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
     Ok(loaded)
 }
 
-fn collect(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
+/// Robustness: a folder is read once, by its canonical path, so that links back to a folder
+/// being read (two such links made 2^40 paths) are reported instead of walked.
+fn collect(path: &Path, found: &mut Vec<PathBuf>, visited: &mut BTreeSet<PathBuf>) -> Result<(), String> {
     if path.is_dir() {
+        let canonical =
+            std::fs::canonicalize(path).map_err(|e| format!("cannot read folder {}: {e}", path.display()))?;
+        if !visited.insert(canonical.clone()) {
+            return Err(format!(
+                "{} leads to the folder {}, which is already being read (a link loop?): remove the link",
+                path.display(),
+                canonical.display()
+            ));
+        }
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("cannot read folder {}: {e}", path.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -56,7 +69,7 @@ fn collect(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
         entries.sort();
         for entry in entries {
             if entry.is_dir() || entry.extension().is_some_and(|x| x == "rules") {
-                collect(&entry, found)?;
+                collect(&entry, found, visited)?;
             }
         }
         Ok(())
@@ -96,7 +109,7 @@ pub fn compiled_with(
     examples: bool,
 ) -> Result<(Sources, eligo::compile::Compiled), std::process::ExitCode> {
     let loaded = load(paths).map_err(|message| {
-        eprintln!("error: {message}");
+        tell!("error: {message}");
         std::process::ExitCode::from(2)
     })?;
     let compiled = if loaded.problems.is_empty() {

@@ -1,8 +1,18 @@
 //! `eligo`: check, test, evaluate and build rule sets from the command line.
 
 /// `println!` that ends quietly when the reader has gone (`eligo eval … | head`), instead of
-/// panicking on the broken pipe.
+/// panicking on the broken pipe. The line is escaped (`terminal::escape`): it may hold data.
 macro_rules! say {
+    () => {
+        say_raw!("")
+    };
+    ($($arg:tt)*) => {
+        say_raw!("{}", crate::terminal::escape(&format!($($arg)*)))
+    };
+}
+
+/// `say!` for output that is not for a terminal (JSON, whose own escapes apply).
+macro_rules! say_raw {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         if let Err(error) = writeln!(std::io::stdout(), $($arg)*) {
@@ -13,10 +23,18 @@ macro_rules! say {
     }};
 }
 
+/// `eprintln!` of a line that may hold data or a rule file's text, escaped.
+macro_rules! tell {
+    ($($arg:tt)*) => {
+        eprintln!("{}", crate::terminal::escape(&format!($($arg)*)))
+    };
+}
+
 mod build;
 mod check;
 mod eval;
 mod files;
+mod terminal;
 mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};

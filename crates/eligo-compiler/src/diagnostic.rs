@@ -59,6 +59,7 @@ codes! {
     UnknownField = "E0207": "unknown field",
     DuplicateRuleset = "E0208": "more than one ruleset header",
     UnknownOutput = "E0209": "unknown output",
+    DuplicateClause = "E0210": "clause written twice",
     // Types
     TypeMismatch = "E0301": "type mismatch",
     ArgumentCount = "E0302": "wrong number of arguments",
@@ -81,11 +82,14 @@ codes! {
     UnsortedDates = "E0601": "dates out of order",
     DuplicateDate = "E0602": "the same date twice",
     EmptyPeriod = "E0603": "period ends before it starts",
+    OverlappingValues = "E0604": "dated values overlap",
     // Policies and relations
     DuplicateOutput = "E0701": "output defined twice",
     RelationCycle = "E0702": "policies exclude each other in a cycle",
     GroupPeriod = "E0703": "group members pay over different periods",
     MissingAmount = "E0704": "policy has no amount",
+    PolicyInTwoGroups = "E0705": "policy in two groups",
+    MoneyOutOfRange = "E0706": "money out of range",
     // Warnings
     UnusedInput = "W0101": "unused input",
     UnusedDefinition = "W0102": "unused definition",
@@ -167,7 +171,7 @@ mod tests {
 
     #[test]
     fn codes_are_unique() {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::BTreeSet::new();
         for code in Code::ALL {
             assert!(seen.insert(code.as_str()), "{code} twice");
         }

@@ -2,7 +2,7 @@
 //! means missing; wrong types, values outside the constraints and unknown options are errors with
 //! the JSON path; keys the rules do not know are warnings, never silently used.
 
-use crate::limits::{MAX_DATA_TEXT_CHARS, MAX_LIST_ITEMS, MAX_SUGGESTED_KEYS};
+use crate::limits::{MAX_DATA_TEXT_CHARS, MAX_LIST_ITEMS, MAX_REPORTED_WARNINGS, MAX_SUGGESTED_KEYS};
 use crate::program::{InputDef, Program, Type};
 use crate::report::FactProblem;
 use crate::suggest::did_you_mean;
@@ -21,9 +21,11 @@ pub struct Facts {
 
 /// Reads the citizen's data. Every problem is reported, not just the first.
 pub fn from_json(program: &Program, data: &Json) -> Result<Facts, Vec<FactProblem>> {
-    let mut reader = Reader { program, errors: Vec::new(), warnings: Vec::new() };
+    let mut reader = Reader { program, errors: Vec::new(), warnings: Vec::new(), unreported: 0 };
     let Json::Object(object) = data else {
-        return Err(vec![problem("", format!("expected an object of facts, got {}", kind(data)))]);
+        let message =
+            format!("the data must be an object of facts, like {{\"birth_date\": \"1958-01-15\"}}; got {}", kind(data));
+        return Err(vec![problem("", message)]);
     };
     let mut known = 0;
     let values = reader.inputs(program.inputs.iter().map(|input| {
@@ -48,7 +50,7 @@ pub fn read_input(program: &Program, slot: usize, value: &Json) -> Result<Value,
     if value.is_null() {
         return Ok(program.unknown_inputs[slot].clone());
     }
-    let mut reader = Reader { program, errors: Vec::new(), warnings: Vec::new() };
+    let mut reader = Reader { program, errors: Vec::new(), warnings: Vec::new(), unreported: 0 };
     let read = reader.value(input, value, &input.name, slot as u32);
     if reader.errors.is_empty() {
         Ok(read)
@@ -95,6 +97,8 @@ struct Reader<'p> {
     program: &'p Program,
     errors: Vec<FactProblem>,
     warnings: Vec<FactProblem>,
+    /// Unknown keys past the first [`MAX_REPORTED_WARNINGS`], told as one number.
+    unreported: usize,
 }
 
 fn problem(path: &str, message: String) -> FactProblem {
@@ -139,7 +143,11 @@ impl Reader<'_> {
             .collect()
     }
 
-    fn finish(self, values: Vec<Value>) -> Result<Facts, Vec<FactProblem>> {
+    fn finish(mut self, values: Vec<Value>) -> Result<Facts, Vec<FactProblem>> {
+        if self.unreported > 0 {
+            let message = format!("and {} more keys not used by these rules", self.unreported);
+            self.warnings.push(problem("", message));
+        }
         if self.errors.is_empty() {
             Ok(Facts { values, warnings: self.warnings })
         } else {
@@ -151,12 +159,17 @@ impl Reader<'_> {
         // Robustness: data with a great many keys against rules with a great many inputs is
         // looked up in a set, not name by name; and only the first few unknown keys get a
         // "did you mean" (each compares the key with every name).
-        let set: Option<std::collections::HashSet<&str>> =
+        let set: Option<std::collections::BTreeSet<&str>> =
             (names.len() * object.len() > 4096).then(|| names.iter().copied().collect());
         let known = |key: &str| set.as_ref().map_or_else(|| names.contains(&key), |set| set.contains(key));
         let mut suggestions = MAX_SUGGESTED_KEYS;
         for key in object.keys() {
             if !known(key) {
+                // Robustness: millions of unknown keys are a few warnings and one count.
+                if self.warnings.len() >= MAX_REPORTED_WARNINGS {
+                    self.unreported += 1;
+                    continue;
+                }
                 let mut message = "not used by these rules".to_string();
                 if suggestions > 0 {
                     suggestions -= 1;

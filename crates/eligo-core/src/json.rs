@@ -10,11 +10,11 @@
 //! Every such problem is collected (the whole text is still read, as far as it is JSON); the
 //! caller refuses the data when there is any, so no report is made from data half understood.
 
-use crate::limits::MAX_DATA_DEPTH;
+use crate::limits::{MAX_DATA_BYTES, MAX_DATA_DEPTH, MAX_DATA_KEYS, MAX_OBJECT_KEYS};
 use crate::report::FactProblem;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value as Json};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 /// Why data text could not be read.
@@ -38,10 +38,26 @@ pub fn too_deep_message() -> String {
     format!("the data is nested more than {MAX_DATA_DEPTH} levels deep; facts are at most a list of records")
 }
 
+/// The message for an object with more than [`MAX_OBJECT_KEYS`] keys (shared with the
+/// WebAssembly layer, which reads JS objects).
+pub fn too_many_keys_message() -> String {
+    format!("this object has more than {MAX_OBJECT_KEYS} keys")
+}
+
+/// The message for data with more than [`MAX_DATA_KEYS`] keys in all (shared likewise).
+pub fn too_many_keys_in_all_message() -> String {
+    format!("the data has more than {MAX_DATA_KEYS} keys in all")
+}
+
 /// Reads one citizen's data.
 pub fn parse(text: &str) -> Result<Json, Unreadable> {
-    let problems = RefCell::new(Vec::new());
-    let seed = Seed { path: &Path::Root, depth: 0, problems: &problems };
+    // Robustness: one citizen's data is kilobytes; megabytes of it are refused before reading.
+    if text.len() > MAX_DATA_BYTES {
+        let message = format!("the data is longer than {MAX_DATA_BYTES} bytes; at most {MAX_DATA_BYTES} are accepted");
+        return Err(Unreadable::Problems(vec![FactProblem { path: String::new(), message }]));
+    }
+    let (problems, keys) = (RefCell::new(Vec::new()), Cell::new(0));
+    let seed = Seed { path: &Path::Root, depth: 0, problems: &problems, keys: &keys };
     let value = read(text, seed)?;
     let problems = problems.into_inner();
     if problems.is_empty() {
@@ -102,6 +118,8 @@ struct Seed<'a> {
     /// Objects and arrays around this value.
     depth: usize,
     problems: &'a RefCell<Vec<FactProblem>>,
+    /// Keys read so far in the whole data.
+    keys: &'a Cell<usize>,
 }
 
 impl Seed<'_> {
@@ -174,7 +192,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let mut items = Vec::new();
         loop {
             let path = Path::Index(self.path, items.len());
-            let seed = Seed { path: &path, depth: self.depth + 1, problems: self.problems };
+            let seed = Seed { path: &path, depth: self.depth + 1, problems: self.problems, keys: self.keys };
             match seq.next_element_seed(seed)? {
                 Some(item) => items.push(item),
                 None => return Ok(Json::Array(items)),
@@ -202,8 +220,22 @@ impl<'de> Visitor<'de> for Seed<'_> {
         }
         let mut object = Map::new();
         while let Some(key) = next {
+            // Robustness: keys beyond the limits are skipped unread, the data refused.
+            self.keys.set(self.keys.get() + 1);
+            let all = self.keys.get();
+            if object.len() >= MAX_OBJECT_KEYS || all > MAX_DATA_KEYS {
+                if object.len() >= MAX_OBJECT_KEYS {
+                    self.report(self.path.render(), too_many_keys_message());
+                } else if all == MAX_DATA_KEYS + 1 {
+                    self.report(self.path.render(), too_many_keys_in_all_message());
+                }
+                map.next_value::<IgnoredAny>()?;
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return Ok(Json::Object(object));
+            }
             let path = Path::Key(self.path, &key);
-            let value = map.next_value_seed(Seed { path: &path, depth: self.depth + 1, problems: self.problems })?;
+            let seed = Seed { path: &path, depth: self.depth + 1, problems: self.problems, keys: self.keys };
+            let value = map.next_value_seed(seed)?;
             if object.contains_key(&key) {
                 let message = "this key is written twice in the same object; which value is meant?".to_string();
                 self.report(path.render(), message);
@@ -229,8 +261,8 @@ impl<'de> Visitor<'de> for RecordsVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut records = Vec::new();
         loop {
-            let problems = RefCell::new(Vec::new());
-            let seed = Seed { path: &Path::Root, depth: 0, problems: &problems };
+            let (problems, keys) = (RefCell::new(Vec::new()), Cell::new(0));
+            let seed = Seed { path: &Path::Root, depth: 0, problems: &problems, keys: &keys };
             match seq.next_element_seed(seed)? {
                 Some(record) => {
                     let problems = problems.into_inner();

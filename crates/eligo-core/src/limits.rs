@@ -34,6 +34,10 @@ pub const MAX_TABLE_DEPTH: usize = 2 * MAX_EXPR_DEPTH;
 /// Most policies in one `highest of` group, in rule text and in a precompiled program alike:
 /// members are compared with each other on every evaluation.
 pub const MAX_GROUP_MEMBERS: usize = 100;
+/// Most work checking the amounts, fees and waivers known when the rules are checked (each
+/// date on which their parameters change costs a look at every parameter); what is left past it
+/// is checked on each evaluation.
+pub const CONSTANT_MONEY_WORK: usize = 2_000_000;
 
 // Programs loaded from bytes: checked by `precompiled` while decoding and validating. They bound
 // what the language cannot produce, so they are derived from its limits, with room to spare.
@@ -58,6 +62,16 @@ pub const MAX_DATA_DEPTH: usize = 32;
 pub const MAX_DATA_TEXT_CHARS: usize = 10_000;
 /// Unknown keys of one object that get a "did you mean …?" (the others are warned about plainly).
 pub const MAX_SUGGESTED_KEYS: usize = 20;
+/// Largest data text, in bytes (one citizen's facts are a few kilobytes; 2.5 million unknown
+/// keys took 830 MB to read).
+pub const MAX_DATA_BYTES: usize = 4 * 1024 * 1024;
+/// Most keys in one object of the data (a record has tens of fields).
+pub const MAX_OBJECT_KEYS: usize = 10_000;
+/// Most keys in all the objects of the data together.
+pub const MAX_DATA_KEYS: usize = 100_000;
+/// Most warnings about the data in one report (unknown keys); the others are one count,
+/// "and N more".
+pub const MAX_REPORTED_WARNINGS: usize = 100;
 
 // One evaluation: checked by `eval`. Lists are bounded and there are no loops, so only nested
 // list operations over long lists, or many policies over them, come near these.

@@ -2,7 +2,7 @@
 //! are kinds with data, and each edge (the report writer, the CLI, the wasm module, the examples
 //! runner) renders them in its language.
 
-use crate::eval::{display, EvalError, EvalErrorKind, Relation};
+use crate::eval::{display, display_share, EvalError, EvalErrorKind, MoneyRange, Relation};
 use crate::precompiled::{LoadError, LoadErrorKind, ENGINE_VERSION, FORMAT_VERSION};
 use crate::program::ListOp;
 use crate::vocabulary::Lang;
@@ -92,6 +92,20 @@ impl EvalErrorKind {
             K::TooManyMissing { limit } => {
                 format!("结论取决于太多尚未提供的信息（超过报告能列出的 {limit} 项），请补充更多资料")
             }
+            K::MoneyOutOfRange { output, value, range: MoneyRange::NotNegative } if en => format!(
+                "`{output}` is {} for this citizen, below zero: an amount, fee or waiver is never negative",
+                display(value)
+            ),
+            K::MoneyOutOfRange { output, value, range: MoneyRange::NotNegative } => {
+                format!("`{output}` 对此人为 {}，小于零：金额、费用或减免都不能为负数", display(value))
+            }
+            K::MoneyOutOfRange { output, value, range: MoneyRange::Share } if en => format!(
+                "`{output}` is {} of the fee for this citizen: a waiver that is a share of the fee is between 0% and 100%",
+                display_share(value)
+            ),
+            K::MoneyOutOfRange { output, value, range: MoneyRange::Share } => {
+                format!("`{output}` 对此人为费用的 {}：按比例的减免须在 0% 到 100% 之间", display_share(value))
+            }
             K::Unsettled { relation } if en => {
                 let relation = match relation {
                     Relation::Group(name) => format!("group `{name}`"),
@@ -172,6 +186,12 @@ mod tests {
             EvalErrorKind::NoTableRow { table: "档次".into(), keys: vec![("年龄".into(), Value::Int(3))] },
             EvalErrorKind::Unsettled { relation: Relation::Group("养老".into()) },
             EvalErrorKind::DivisionByZero,
+            EvalErrorKind::MoneyOutOfRange {
+                output: "fee".into(),
+                value: Value::Int(-5),
+                range: MoneyRange::NotNegative,
+            },
+            EvalErrorKind::MoneyOutOfRange { output: "waiver".into(), value: Value::Int(2), range: MoneyRange::Share },
         ];
         for kind in kinds {
             let (zh, en) = (kind.message(Lang::Zh), kind.message(Lang::En));

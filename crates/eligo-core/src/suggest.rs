@@ -8,6 +8,9 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     did_you_mean_within(name, candidates, SUGGESTION_WORK).0
 }
 
+/// The closest is the one fewest edits away; of those, the shortest; of those, the first in
+/// Unicode code-point order.
+///
 /// `did_you_mean` within a budget of work, and the work it took: with the budget spent, the
 /// candidates not yet looked at are not suggested (robustness: a file full of unknown names, or
 /// citizen data full of unknown keys, must not make checking it take minutes).
@@ -48,7 +51,9 @@ pub fn did_you_mean_within<'a>(
                 _ => continue,
             }
         };
-        if best.is_none_or(|(d, c)| (distance, candidate.len()) < (d, c.len())) {
+        // Ties go to the shorter name, then to the first in code-point order: the same name
+        // whatever order the candidates come in.
+        if best.is_none_or(|(d, c)| (distance, candidate.len(), candidate) < (d, c.len(), c)) {
             best = Some((distance, candidate));
         }
     }
@@ -93,6 +98,18 @@ mod tests {
         assert_eq!(did_you_mean("hukuo", ["birth_date", "hukou"]), Some("hukou"));
         assert_eq!(did_you_mean("income", ["monthly_income", "hukou"]), Some("monthly_income"));
         assert_eq!(did_you_mean("monthly_income_of_member", ["monthly_income", "income"]), Some("monthly_income"));
+    }
+
+    #[test]
+    fn ties_do_not_depend_on_the_order_of_the_candidates() {
+        let names = ["abcx", "abcy", "abxd", "zbcd", "abc", "abcdd"];
+        let mut reversed = names;
+        reversed.reverse();
+        assert_eq!(did_you_mean("abcd", names), Some("abc"));
+        assert_eq!(did_you_mean("abcd", reversed), Some("abc"));
+        let four = ["abcy", "zbcd", "abcx", "abxd"];
+        assert_eq!(did_you_mean("abcd", four), Some("abcx"));
+        assert_eq!(did_you_mean("abcd", four.iter().rev().copied()), Some("abcx"));
     }
 
     #[test]

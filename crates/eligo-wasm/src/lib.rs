@@ -182,6 +182,12 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 /// A JS value as JSON data: the one door for JS objects of facts. NaN and infinities become text,
 /// which the facts reader rejects with the input's path.
 fn json_of(value: &JsValue, depth: usize) -> Result<serde_json::Value, EvaluateError> {
+    json_within(value, depth, &mut 0)
+}
+
+/// `json_of`, counting the keys read so far (`keys`): objects are bounded as JSON text is
+/// (`MAX_OBJECT_KEYS` in one, `MAX_DATA_KEYS` in all).
+fn json_within(value: &JsValue, depth: usize, keys: &mut usize) -> Result<serde_json::Value, EvaluateError> {
     use serde_json::Value as Json;
     let problem = |path: &str, message: String| {
         EvaluateError::invalid_facts(vec![FactProblem { path: path.to_string(), message }])
@@ -203,15 +209,23 @@ fn json_of(value: &JsValue, depth: usize) -> Result<serde_json::Value, EvaluateE
     }
     if js_sys::Array::is_array(value) {
         let array = js_sys::Array::from(value);
-        return array.iter().map(|item| json_of(&item, depth + 1)).collect::<Result<_, _>>().map(Json::Array);
+        return array.iter().map(|item| json_within(&item, depth + 1, keys)).collect::<Result<_, _>>().map(Json::Array);
     }
     let mut map = serde_json::Map::new();
-    for key in js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter() {
+    let names = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>());
+    *keys += names.length() as usize;
+    if names.length() as usize > eligo::limits::MAX_OBJECT_KEYS {
+        return Err(problem("", eligo::json::too_many_keys_message()));
+    }
+    if *keys > eligo::limits::MAX_DATA_KEYS {
+        return Err(problem("", eligo::json::too_many_keys_in_all_message()));
+    }
+    for key in names.iter() {
         if let Some(name) = key.as_string() {
             // A getter or a proxy that throws: the data cannot be read there.
             let item = js_sys::Reflect::get(value, &key)
                 .map_err(|_| problem(&name, "a property that cannot be read".into()))?;
-            map.insert(name, json_of(&item, depth + 1)?);
+            map.insert(name, json_within(&item, depth + 1, keys)?);
         }
     }
     Ok(Json::Object(map))

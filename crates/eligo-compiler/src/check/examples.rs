@@ -6,7 +6,7 @@ use super::expr::literal_value;
 use super::Checker;
 use crate::ast::{self, Check, DataValue, LitKind, OutputName};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::examples::{ExampleDef, ExpectDef};
+use crate::examples::{ExampleDef, ExpectDef, OutputExpect};
 use eligo_core::program::Type;
 use eligo_core::source::Span;
 use eligo_core::value::Value;
@@ -16,16 +16,9 @@ impl Checker<'_> {
     pub(super) fn check_example(&mut self, example: &ast::ExampleDecl) {
         let mut data = serde_json::Map::new();
         let mut spans: Vec<(String, Span)> = Vec::new();
+        self.given_twice(&example.given);
         for binding in &example.given {
             if data.contains_key(&binding.name.name) {
-                self.report(
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        binding.name.span,
-                        format!("`{}` is given twice", binding.name.name),
-                    )
-                    .with_help("give each input once"),
-                );
                 continue;
             }
             data.insert(binding.name.name.clone(), data_json(&binding.value));
@@ -100,11 +93,8 @@ impl Checker<'_> {
                         );
                         continue;
                     }
-                    outputs.push((
-                        "payable".to_string(),
-                        self.constant_of_type(literal, Type::Money, "value"),
-                        literal.span,
-                    ));
+                    let value = self.constant_of_type(literal, Type::Money, "value");
+                    outputs.push(OutputExpect { name: "payable".into(), ty: Type::Money, value, span: literal.span });
                 }
                 Check::Output(name, name_span, literal) => {
                     let def = &self.program.policies[policy as usize];
@@ -127,7 +117,7 @@ impl Checker<'_> {
                     };
                     let ty = output.ty;
                     let value = self.constant_of_type(literal, ty, "value");
-                    outputs.push((name.as_str().to_string(), value, literal.span));
+                    outputs.push(OutputExpect { name: name.as_str().to_string(), ty, value, span: literal.span });
                 }
             }
         }
@@ -173,6 +163,38 @@ impl Checker<'_> {
             Diagnostic::new(Code::UnknownField, field.span, format!("unknown field `{}`", field.name)).with_help(help),
         );
         false
+    }
+}
+
+impl Checker<'_> {
+    /// A name given twice in an example, or in one of its records, is an error at both places:
+    /// which of the two values is meant?
+    fn given_twice(&mut self, bindings: &[ast::Binding]) {
+        let mut seen: std::collections::BTreeMap<&str, Span> = std::collections::BTreeMap::new();
+        for binding in bindings {
+            if let Some(&first) = seen.get(binding.name.name.as_str()) {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        binding.name.span,
+                        format!("`{}` is given twice", binding.name.name),
+                    )
+                    .with_label("given again here")
+                    .with_note(first, "first given here")
+                    .with_help("give each input (and each field of a record) once"),
+                );
+            } else {
+                seen.insert(&binding.name.name, binding.name.span);
+            }
+            let mut stack = vec![&binding.value];
+            while let Some(value) = stack.pop() {
+                match value {
+                    DataValue::List(items, _) => stack.extend(items),
+                    DataValue::Record(fields, _) => self.given_twice(fields),
+                    DataValue::Literal(_) | DataValue::Missing(_) => {}
+                }
+            }
+        }
     }
 }
 

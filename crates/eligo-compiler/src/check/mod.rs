@@ -6,6 +6,7 @@
 
 mod examples;
 mod expr;
+mod money;
 mod order;
 mod tables;
 
@@ -20,7 +21,7 @@ use eligo_core::source::{Sources, Span};
 use eligo_core::value::Value;
 use eligo_core::vocabulary::Text;
 use expr::{literal_value, Scope, Typed};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// What a name in the shared namespace of inputs, parameters, definitions and tables denotes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,9 +37,11 @@ pub(crate) struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
     program: Program,
     examples: Vec<ExampleDef>,
-    symbols: HashMap<String, (Symbol, Span)>,
-    records: HashMap<String, u32>,
-    policies: HashMap<String, u32>,
+    symbols: BTreeMap<String, (Symbol, Span)>,
+    records: BTreeMap<String, u32>,
+    policies: BTreeMap<String, u32>,
+    /// The group each policy is in, with where it is named there.
+    grouped: BTreeMap<u32, (String, Span)>,
     let_types: Vec<Type>,
     used_inputs: Vec<bool>,
     used_lets: Vec<bool>,
@@ -77,9 +80,10 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> (Option<Checked>, Vec<Di
             sources: sources.clone(),
         },
         examples: Vec::new(),
-        symbols: HashMap::new(),
-        records: HashMap::new(),
-        policies: HashMap::new(),
+        symbols: BTreeMap::new(),
+        records: BTreeMap::new(),
+        policies: BTreeMap::new(),
+        grouped: BTreeMap::new(),
         let_types: Vec::new(),
         used_inputs: Vec::new(),
         used_lets: Vec::new(),
@@ -186,6 +190,10 @@ impl<'a> Checker<'a> {
             self.check_group(group);
         }
         self.order_relations(&policies);
+        // On a program without errors only: its expressions are then all well typed.
+        if !self.diagnostics.iter().any(Diagnostic::is_error) {
+            self.check_constant_money();
+        }
         let examples: Vec<&ast::ExampleDecl> = each!(items, Example).collect();
         for example in &examples {
             self.check_example(example);
@@ -380,6 +388,20 @@ impl<'a> Checker<'a> {
         };
         let min = bound(&input.min, "min");
         let max = bound(&input.max, "max");
+        if let (Some(low), Some(high), Some(min_lit), Some(max_lit)) = (&min, &max, &input.min, &input.max) {
+            if low.compare(high) == Some(std::cmp::Ordering::Greater) {
+                self.report(
+                    Diagnostic::new(
+                        Code::EmptyBand,
+                        max_lit.span,
+                        format!("`max` is below `min`: no value of `{}` fits", input.name.name),
+                    )
+                    .with_label("the largest value allowed")
+                    .with_note(min_lit.span, "the smallest value allowed")
+                    .with_help("swap the two, or correct the one that is wrong"),
+                );
+            }
+        }
         if let Some(label) = &input.label {
             self.warn_if_no_english(label);
         }
@@ -428,6 +450,7 @@ impl<'a> Checker<'a> {
             });
         }
         self.check_timeline(param);
+        self.check_value_overlaps(param);
         timeline.sort_by_key(|d| d.from);
         if self.declare(&param.name, Symbol::Param(self.program.params.len() as u32)) {
             self.program.params.push(ParamDef {
@@ -486,6 +509,39 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A value lasts from its `from` to its `until`, or (without `until`) until the next value
+    /// starts: two values whose periods share a day would leave the choice between them to the
+    /// order they are written in.
+    fn check_value_overlaps(&mut self, param: &ast::ParamDecl) {
+        let mut dated: Vec<(&ast::DateLit, &ast::DateLit)> =
+            param.values.iter().filter_map(|v| Some((v.from.as_ref()?, v.until.as_ref()?))).collect();
+        dated.sort_by_key(|(from, _)| from.date);
+        // Sorted, so that the next start is found by halving (a parameter may have thousands).
+        let mut starts: Vec<&ast::DateLit> = param.values.iter().filter_map(|v| v.from.as_ref()).collect();
+        starts.sort_by_key(|s| s.date);
+        for (from, until) in dated {
+            let Some(next) = starts.get(starts.partition_point(|s| s.date <= from.date)) else { continue };
+            if until.date >= next.date {
+                self.report(
+                    Diagnostic::new(
+                        Code::OverlappingValues,
+                        next.span,
+                        format!(
+                            "this value starts ({}) while the value from {} still applies (until {})",
+                            next.date, from.date, until.date
+                        ),
+                    )
+                    .with_label("starts here")
+                    .with_note(until.span, "the other value still applies until this day")
+                    .with_help(format!(
+                        "on each day one value applies: end the earlier one the day before, `until {}`",
+                        next.date.add_days(-1).map_or_else(|| next.date.to_string(), |d| d.to_string())
+                    )),
+                );
+            }
+        }
+    }
+
     /// A literal as a value of `ty`, reporting when it does not fit.
     fn constant_of_type(&mut self, literal: &ast::Literal, ty: Type, what: &str) -> Value {
         let (value, literal_type) = literal_value(&literal.kind);
@@ -528,6 +584,23 @@ impl<'a> Checker<'a> {
     }
 
     fn declare_table(&mut self, table: &ast::TableDecl) {
+        // A table is looked up like a function, so one named `age` would replace `age(…)` in every
+        // file of the rule set.
+        if let Some(builtin) = eligo_core::builtins::by_name(&table.name.name) {
+            self.report(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    table.name.span,
+                    format!("`{}` is the name of a built-in function", table.name.name),
+                )
+                .with_label("a table of this name would hide it")
+                .with_help(format!(
+                    "`{}` means the built-in everywhere in the rule set; name the table after what it gives",
+                    builtin.usage
+                )),
+            );
+            return;
+        }
         let index = self.program.tables.len() as u32;
         let def = self.table_header(table);
         if self.declare(&table.name, Symbol::Table(index)) {
@@ -536,13 +609,13 @@ impl<'a> Checker<'a> {
     }
 
     fn check_lets(&mut self, lets: &[&ast::LetDecl], tables: &[&ast::TableDecl]) {
-        let mut indices = HashMap::new();
+        let mut indices = BTreeMap::new();
         for (i, decl) in lets.iter().enumerate() {
             if self.declare(&decl.name, Symbol::Let(i as u32)) {
                 indices.insert(decl.name.name.clone(), i as u32);
             }
         }
-        let table_rows: HashMap<&str, &ast::TableDecl> = tables.iter().map(|t| (t.name.name.as_str(), *t)).collect();
+        let table_rows: BTreeMap<&str, &ast::TableDecl> = tables.iter().map(|t| (t.name.name.as_str(), *t)).collect();
         let edges: order::Edges = lets
             .iter()
             .map(|decl| {
@@ -626,7 +699,7 @@ impl<'a> Checker<'a> {
 
     /// Tables whose rows look up each other (or themselves) would never finish.
     fn check_table_cycles(&mut self, tables: &[&ast::TableDecl]) {
-        let index: HashMap<&str, u32> =
+        let index: BTreeMap<&str, u32> =
             tables.iter().enumerate().map(|(i, t)| (t.name.name.as_str(), i as u32)).collect();
         let edges: order::Edges = tables
             .iter()
@@ -707,8 +780,8 @@ impl<'a> Checker<'a> {
     fn let_dependencies<'t>(
         &self,
         expr: &ast::Expr,
-        lets: &HashMap<String, u32>,
-        tables: &HashMap<&'t str, &'t ast::TableDecl>,
+        lets: &BTreeMap<String, u32>,
+        tables: &BTreeMap<&'t str, &'t ast::TableDecl>,
         visited_tables: &mut Vec<&'t str>,
         deps: &mut Vec<(u32, Span)>,
     ) {
@@ -993,6 +1066,31 @@ impl<'a> Checker<'a> {
             }
         }
         let members: Vec<u32> = group.members.iter().filter_map(|m| self.policy_ref(m)).collect();
+        // Groups are settled one after the other: a policy in two of them would be paid or not
+        // depending on which group came first (renaming a file changed who was paid).
+        for (&member, name) in members.iter().zip(&group.members) {
+            match self.grouped.get(&member) {
+                Some((other, at)) if *other != group.name.name => {
+                    let (other, at) = (other.clone(), *at);
+                    self.report(
+                        Diagnostic::new(
+                            Code::PolicyInTwoGroups,
+                            name.span,
+                            format!("`{}` is in group `{other}` already", name.name),
+                        )
+                        .with_label("named in a second group")
+                        .with_note(at, format!("it is in group `{other}` here"))
+                        .with_help(
+                            "a policy is compared in one `highest of` group: when only one of all these may be paid, list them in one group",
+                        ),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    self.grouped.insert(member, (group.name.name.clone(), name.span));
+                }
+            }
+        }
         let mut periods: Vec<(Period, Span)> = Vec::new();
         for (&member, name) in members.iter().zip(&group.members) {
             let policy = &self.program.policies[member as usize];

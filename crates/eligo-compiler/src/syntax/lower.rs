@@ -36,6 +36,21 @@ impl<'d> Lowerer<'d> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Fills a clause that a declaration has at most once; a second one is an error naming both
+    /// (the last one written must not silently win).
+    fn once<T: Placed>(&mut self, slot: &mut Option<T>, value: Option<T>, clause: &str, of: &str) {
+        let Some(value) = value else { return };
+        match slot {
+            Some(first) => self.report(
+                Diagnostic::new(Code::DuplicateClause, value.place(), format!("`{clause}` is written twice"))
+                    .with_label("written again here")
+                    .with_note(first.place(), "first written here")
+                    .with_help(format!("{of} has one `{clause}`: keep the right one and remove the other")),
+            ),
+            None => *slot = Some(value),
+        }
+    }
+
     pub fn lower_file(&mut self, pair: P) -> Vec<Item> {
         pair.into_inner().filter_map(|item| self.lower_item(item)).collect()
     }
@@ -262,11 +277,26 @@ impl<'d> Lowerer<'d> {
             match inner.as_rule() {
                 Rule::ident => input.name = self.lower_ident(inner),
                 Rule::type_expr => input.ty = self.lower_type_expr(inner),
-                Rule::label_clause => input.label = self.clause_text(inner),
-                Rule::question_clause => input.question = self.clause_text(inner),
-                Rule::hint_clause => input.hint = self.clause_text(inner),
-                Rule::min_clause => input.min = inner.into_inner().next().map(|l| self.lower_literal(l)),
-                Rule::max_clause => input.max = inner.into_inner().next().map(|l| self.lower_literal(l)),
+                Rule::label_clause => {
+                    let text = self.clause_text(inner);
+                    self.once(&mut input.label, text, "label", "an input")
+                }
+                Rule::question_clause => {
+                    let text = self.clause_text(inner);
+                    self.once(&mut input.question, text, "question", "an input")
+                }
+                Rule::hint_clause => {
+                    let text = self.clause_text(inner);
+                    self.once(&mut input.hint, text, "hint", "an input")
+                }
+                Rule::min_clause => {
+                    let min = inner.into_inner().next().map(|l| self.lower_literal(l));
+                    self.once(&mut input.min, min, "min", "an input")
+                }
+                Rule::max_clause => {
+                    let max = inner.into_inner().next().map(|l| self.lower_literal(l));
+                    self.once(&mut input.max, max, "max", "an input")
+                }
                 _ => {}
             }
         }
@@ -316,8 +346,14 @@ impl<'d> Lowerer<'d> {
                 Rule::ident => param.name = self.lower_ident(inner),
                 Rule::type_expr => param.ty = self.lower_type_expr(inner),
                 Rule::param_value => param.values.extend(self.lower_param_value(inner)),
-                Rule::label_clause => param.label = self.clause_text(inner),
-                Rule::source_clause => param.source = Some(self.lower_source_clause(inner)),
+                Rule::label_clause => {
+                    let text = self.clause_text(inner);
+                    self.once(&mut param.label, text, "label", "a parameter")
+                }
+                Rule::source_clause => {
+                    let source = Some(self.lower_source_clause(inner));
+                    self.once(&mut param.source, source, "source", "a parameter")
+                }
                 _ => {}
             }
         }
@@ -388,8 +424,14 @@ impl<'d> Lowerer<'d> {
                 Rule::hit_policy => {
                     table.hit = if inner.as_str() == "first" { HitPolicy::First } else { HitPolicy::Unique }
                 }
-                Rule::label_clause => table.label = self.clause_text(inner),
-                Rule::source_clause => table.source = Some(self.lower_source_clause(inner)),
+                Rule::label_clause => {
+                    let text = self.clause_text(inner);
+                    self.once(&mut table.label, text, "label", "a table")
+                }
+                Rule::source_clause => {
+                    let source = Some(self.lower_source_clause(inner));
+                    self.once(&mut table.source, source, "source", "a table")
+                }
                 Rule::table_row => table.rows.push(self.lower_table_row(inner)?),
                 _ => {}
             }
@@ -463,8 +505,14 @@ impl<'d> Lowerer<'d> {
             match inner.as_rule() {
                 Rule::ident => name = Some(self.lower_ident(inner)),
                 Rule::text => policy.title = self.lower_text(inner),
-                Rule::source_clause => policy.source = Some(self.lower_source_clause(inner)),
-                Rule::effective_clause => policy.effective = Some(self.lower_effective_clause(inner)),
+                Rule::source_clause => {
+                    let source = Some(self.lower_source_clause(inner));
+                    self.once(&mut policy.source, source, "source", "a policy")
+                }
+                Rule::effective_clause => {
+                    let effective = Some(self.lower_effective_clause(inner));
+                    self.once(&mut policy.effective, effective, "effective", "a policy")
+                }
                 Rule::require_clause | Rule::unless_clause => {
                     let kind = if inner.as_rule() == Rule::require_clause {
                         ConditionKind::Require
@@ -792,6 +840,23 @@ impl<'d> Lowerer<'d> {
         Expr { kind, span }
     }
 }
+
+/// A clause's place in the file, for `Lowerer::once`.
+trait Placed {
+    fn place(&self) -> Span;
+}
+
+macro_rules! placed {
+    ($($t:ty),*) => {
+        $(impl Placed for $t {
+            fn place(&self) -> Span {
+                self.span
+            }
+        })*
+    };
+}
+
+placed!(Text, Literal, Source, Effective);
 
 fn empty_text(span: Span) -> Text {
     Text { zh: String::new(), en: None, span }

@@ -15,7 +15,7 @@ use crate::source::Span;
 use crate::value::Value;
 use crate::vocabulary::{Lang, Status, Text};
 pub use expr::OnDate;
-pub use policy::{Decided, PolicyOutcome};
+pub use policy::{money_range, Decided, MoneyRange, PolicyOutcome};
 pub use report::{fact_path, location};
 
 /// Why a policy could not be evaluated for this citizen, and where in the rules. Its message is
@@ -91,6 +91,12 @@ pub enum EvalErrorKind {
         first_value: Value,
         second: Text,
         second_value: Value,
+    },
+    /// An amount, fee or waiver outside what it can be (see [`money_range`]), from the data.
+    MoneyOutOfRange {
+        output: String,
+        value: Value,
+        range: MoneyRange,
     },
     /// No exception applies and the output has no base definition.
     NoDefinition {
@@ -193,6 +199,14 @@ pub fn evaluate(program: &Program, facts: &[Value], date: Date, options: Options
     let mut env = expr::Env::new(program, &on, facts);
     let outcomes = decide_in(&mut env, if options.trace { Depth::Traced } else { Depth::Full });
     report::write(&env, &outcomes, options)
+}
+
+/// A share (of a fee) as people write it: 1.5 is 150%.
+pub fn display_share(value: &Value) -> String {
+    match value.as_decimal().and_then(|d| d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)) {
+        Some(share) => format!("{}%", share.normalize()),
+        None => display(value),
+    }
 }
 
 /// A value as a person reads it in a message.

@@ -6,6 +6,7 @@ use crate::program::{Arith, OutputDef, PolicyDef, Type};
 use crate::value::{Missing, Value};
 use crate::vocabulary::{ConditionKind, OutputName, Status};
 use rust_decimal::Decimal;
+use std::cmp::Ordering;
 
 /// What gave an output its value.
 #[derive(Clone, Debug)]
@@ -149,15 +150,51 @@ fn output_value<'p>(env: &mut Env<'p>, output: &'p OutputDef, trace: bool) -> Re
         // A checked program's outputs always have their type; a program loaded from crafted bytes
         // may not (found by fuzzing: an amount written as a bare number): an error, never a report
         // with an amount that is not money.
-        if of_type(&value, output.ty) {
-            Ok((value, decided))
-        } else {
+        if !of_type(&value, output.ty) {
             let kind = EvalErrorKind::OutputType { output: output.name.as_str().to_string() };
             Err(EvalError::new(kind, output.span))
+        } else if let Some(range) = money_range(&output.name, output.ty).filter(|r| !r.holds(&value)) {
+            let kind = EvalErrorKind::MoneyOutOfRange { output: output.name.as_str().to_string(), value, range };
+            Err(EvalError::new(kind, output.span))
+        } else {
+            Ok((value, decided))
         }
     });
     let hits = env.hits.take().unwrap_or_default();
     result.map(|(value, decided)| OutputValue { value, decided, hits })
+}
+
+/// What an amount, a fee or a waiver can be: a payable below zero or above the fee has no
+/// meaning. A fixed-sum waiver larger than the fee waives all of it (the payable is zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoneyRange {
+    /// An amount, a fee, a fixed-sum waiver: zero or more.
+    NotNegative,
+    /// A waiver that is a share of the fee: 0% to 100%.
+    Share,
+}
+
+impl MoneyRange {
+    /// Whether `value` is within the range (an unknown value may still be).
+    pub fn holds(self, value: &Value) -> bool {
+        // Exactly, a ratio as well as a decimal; `None` is a value that is not a number (unknown).
+        let at_least = |bound: i64| value.compare(&Value::Int(bound)).is_none_or(|o| o != Ordering::Less);
+        let at_most = |bound: i64| value.compare(&Value::Int(bound)).is_none_or(|o| o != Ordering::Greater);
+        match self {
+            MoneyRange::NotNegative => at_least(0),
+            MoneyRange::Share => at_least(0) && at_most(1),
+        }
+    }
+}
+
+/// The range of an output of type `ty`: amounts, fees and waivers have one, other outputs none.
+pub fn money_range(name: &OutputName, ty: Type) -> Option<MoneyRange> {
+    match name {
+        OutputName::Amount | OutputName::Fee => Some(MoneyRange::NotNegative),
+        OutputName::Waiver if ty == Type::Decimal => Some(MoneyRange::Share),
+        OutputName::Waiver => Some(MoneyRange::NotNegative),
+        OutputName::Named(_) => None,
+    }
 }
 
 /// Whether `value` is a value of type `ty` (or unknown).

@@ -119,8 +119,8 @@ fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
 /// An amount over a year, to compare monthly with yearly payments: (tier, amount). Twelve times a
 /// monthly amount near the largest decimal does not fit in one (found by fuzzing: such a known
 /// amount was taken for an unknown one, and the group was undetermined with nothing to ask): it is
-/// above (tier 1) or below (tier -1) every yearly amount that fits, and among its like, ordered by
-/// the monthly amount.
+/// above every yearly amount that fits (tier 1; amounts are never negative), and among its like,
+/// ordered by the monthly amount.
 type Yearly = (i8, Value);
 
 /// The order of two yearly amounts: by tier, then exactly (a ratio as well as a decimal).
@@ -138,7 +138,7 @@ fn yearly_amount(program: &Program, outcome: &PolicyOutcome, policy: usize) -> O
     Some(match output.period {
         Some(Period::Monthly) => match crate::number::arith(Arith::Mul, &amount, &Value::Int(12)) {
             Some(yearly) => (0, yearly),
-            None => (if amount.compare(&Value::Int(0)) == Some(Ordering::Less) { -1 } else { 1 }, amount),
+            None => (1, amount),
         },
         _ => (0, amount),
     })
