@@ -11,7 +11,8 @@
 //!   `error` ⇔ an error message; a missing fact is never one the data gives; money is a string
 //!   with two decimals;
 //! - `check` finds an error exactly when `compile` fails, and every diagnostic points inside its
-//!   file.
+//!   file;
+//! - (`differential`) the engine answers as the reference model does.
 
 #[path = "generator.rs"]
 pub mod generator;
@@ -30,6 +31,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("structured", structured),
     ("api_json", api_json),
     ("program", program),
+    ("differential", differential),
 ];
 
 /// Rule texts longer than this are cut: the parser's cost grows with the text, and the size limit
@@ -232,6 +234,78 @@ pub fn program(data: &[u8]) {
             assert_eq!(report(&engine), report(&again), "the program written out again answers otherwise");
         }
     });
+}
+
+// ───────────────────────────── 6. differential ─────────────────────────────
+
+/// Rule sets and data generated as for `structured`, evaluated by the engine (full report, lean
+/// `decide`, precompiled program) and by the reference model (crates/eligo-reference): every
+/// difference the reference does not list as accepted or known is a finding. Built for speed:
+/// no examples, one compilation, one long-lived worker thread with the page's stack.
+pub fn differential(data: &[u8]) {
+    let bytes = data.to_vec();
+    let found = on_the_worker(move || {
+        let verdicts = differential_verdicts(&bytes);
+        let differences: Vec<String> = verdicts.into_iter().flat_map(|v| v.differences).collect();
+        if differences.is_empty() {
+            None
+        } else {
+            Some(differences.join("\n"))
+        }
+    });
+    if let Some(differences) = found {
+        panic!("the engine and the reference differ:\n{differences}");
+    }
+}
+
+/// What `differential` finds for `data`, one verdict per evaluation compared.
+pub fn differential_verdicts(data: &[u8]) -> Vec<eligo_reference::compare::Verdict> {
+    let generated = generator::generate(data);
+    let files: Vec<(&str, &str)> = generated.files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let Ok(engine) = Engine::compile_with(&files, false) else { return Vec::new() };
+    let reference = eligo_reference::Reference::of_compiled(&files, engine.program());
+    let Ok(loaded) = Engine::load(&engine.to_bytes()) else { panic!("a compiled program loads from its bytes") };
+    let mut verdicts = Vec::new();
+    for (date, text) in &generated.evaluations {
+        let Ok(facts) = serde_json::from_str::<Json>(text) else { continue };
+        verdicts.push(eligo_reference::compare::compare(&engine, &loaded, &reference, &facts, date, true));
+    }
+    verdicts
+}
+
+type Job = Box<dyn FnOnce() -> Option<String> + Send>;
+
+/// Runs `job` on one long-lived thread with the page's stack (see `on_the_page_stack`): a thread
+/// per input would cost more than the evaluation. A panic there comes back as a panic here.
+#[allow(unexpected_cfgs)]
+fn on_the_worker(job: impl FnOnce() -> Option<String> + Send + 'static) -> Option<String> {
+    use std::sync::mpsc::{channel, Receiver, Sender};
+    use std::sync::{Mutex, OnceLock};
+    type Worker = (Sender<Job>, Receiver<std::thread::Result<Option<String>>>);
+    static WORKER: OnceLock<Mutex<Worker>> = OnceLock::new();
+    let worker = WORKER.get_or_init(|| {
+        let (jobs, inbox) = channel::<Job>();
+        let (outbox, results) = channel();
+        let stack = if cfg!(fuzzing) || !cfg!(debug_assertions) { 1 << 20 } else { 16 << 20 };
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(move || {
+                for job in inbox {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    if outbox.send(result).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("a worker thread");
+        Mutex::new((jobs, results))
+    });
+    let worker = worker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    worker.0.send(Box::new(job)).expect("the worker takes jobs");
+    match worker.1.recv().expect("the worker answers") {
+        Ok(found) => found,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 // ───────────────────────────── shared ─────────────────────────────
