@@ -268,9 +268,42 @@ pub fn differential_verdicts(data: &[u8]) -> Vec<eligo_reference::compare::Verdi
     let mut verdicts = Vec::new();
     for (date, text) in &generated.evaluations {
         let Ok(facts) = serde_json::from_str::<Json>(text) else { continue };
-        verdicts.push(eligo_reference::compare::compare(&engine, &loaded, &reference, &facts, date, true));
+        let facts = without_refused(&engine, facts);
+        // The date, and the edges of age and month arithmetic: the anniversary of a date the
+        // data gives, and the day before it.
+        let mut dates = vec![date.clone()];
+        if let (Some(on), Some(born)) = (eligo::date::Date::parse(date), first_date(&facts)) {
+            let anniversary = born.add_years(i64::from(on.year() - born.year()));
+            dates.extend(anniversary.into_iter().flat_map(|a| [a, a.add_days(-1).unwrap_or(a)]).map(|d| d.to_string()));
+        }
+        for date in &dates {
+            verdicts.push(eligo_reference::compare::compare(&engine, &loaded, &reference, &facts, date, true));
+        }
     }
     verdicts
+}
+
+/// The data without the inputs the engine refuses (the generator makes some wrong on purpose,
+/// for the other targets): the rest is still worth comparing.
+fn without_refused(engine: &Engine, facts: Json) -> Json {
+    let Json::Object(mut map) = facts else { return facts };
+    if let Err(eligo::EvaluateError::InvalidFacts { problems, .. }) = engine.facts(&Json::Object(map.clone())) {
+        for problem in problems {
+            let key = problem.path.split(['[', '.']).next().unwrap_or("");
+            map.remove(key);
+        }
+    }
+    Json::Object(map)
+}
+
+/// The first date the data gives, at the top or in a list's first item.
+fn first_date(facts: &Json) -> Option<eligo::date::Date> {
+    let Json::Object(map) = facts else { return None };
+    let values = map.values().flat_map(|v| match v {
+        Json::Array(items) => items.first().and_then(Json::as_object).map(|o| o.values().collect()).unwrap_or_default(),
+        other => vec![other],
+    });
+    values.filter_map(Json::as_str).find_map(eligo::date::Date::parse)
 }
 
 type Job = Box<dyn FnOnce() -> Option<String> + Send>;
