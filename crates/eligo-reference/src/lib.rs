@@ -526,8 +526,8 @@ impl Env<'_> {
             (U, _) | (_, U) => U,
             (K(V::Num(fee)), K(V::Num(waiver))) => {
                 let reduction = if self.r.shares.contains(&p.name.name) { fee * waiver } else { waiver.clone() };
-                let rest = fee - reduction;
-                K(V::Num(if rest.is_negative() { BigRational::zero() } else { rest }))
+                let rest = fee - self.checked(Ok(V::Num(reduction))).ok().and_then(|v| num(&v))?;
+                self.checked(Ok(V::Num(if rest.is_negative() { BigRational::zero() } else { rest }))).map_or_else(E, K)
             }
             _ => return None,
         })
@@ -632,18 +632,30 @@ impl Env<'_> {
             let keys: Vec<R> = args.iter().map(|a| self.eval(a)).collect();
             return strict_r(&keys, |keys| self.lookup(table, keys));
         }
-        let mut values: Vec<R> = Vec::new();
-        if let Some(first) = args.first() {
-            // `min(list, value)` and `max(list, value)` are list operations, `min(a, b)` is not:
-            // the first argument tells (unknown or failing, both readings give the same).
-            let first = self.eval(first);
-            if let K(V::List(items)) = &first {
-                return self.list_op(f, items, args.get(1));
-            }
-            values.push(first);
+        // The list operations (guide 2.12); `min` and `max` are one when their first argument is a
+        // list: a list input, or `filter(…)`, the only lists there are.
+        let over_list = matches!(f, "count" | "sum" | "any" | "all" | "filter")
+            || (matches!(f, "min" | "max") && args.first().is_some_and(|a| self.is_list(a)));
+        if over_list {
+            return match args.first().map(|list| self.eval(list)) {
+                Some(K(V::List(items))) => self.list_op(f, &items, args.get(1)),
+                Some(K(_)) | None => U,
+                Some(other) => other,
+            };
         }
-        values.extend(args.iter().skip(1).map(|a| self.eval(a)));
+        let values: Vec<R> = args.iter().map(|a| self.eval(a)).collect();
         strict(&values, |v| self.checked(builtin(f, v)))
+    }
+
+    fn is_list(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Name(n) => {
+                let input = self.r.inputs.iter().any(|i| &i.name.name == n && matches!(i.ty, TypeExpr::ListOf(..)));
+                input || self.r.lets.get(n).is_some_and(|e| self.is_list(e))
+            }
+            ExprKind::Call(f, _) => f.name == "filter",
+            _ => false,
+        }
     }
 
     /// A table lookup (guide 2.7): the first row whose cells all match (a `unique` table has at

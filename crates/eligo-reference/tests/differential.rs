@@ -15,16 +15,18 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+/// Generated rule sets per run; `ELIGO_DIFFERENTIAL_CASES=N` for more (the seed stays fixed).
 const CASES: u32 = 400;
 
 #[test]
 fn the_engine_answers_as_the_reference_does() {
-    let config = Config { cases: CASES, failure_persistence: None, ..Config::default() };
+    let cases = std::env::var("ELIGO_DIFFERENTIAL_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(CASES);
+    let config = Config { cases, failure_persistence: None, ..Config::default() };
     let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let tally: RefCell<BTreeMap<&'static str, usize>> = RefCell::default();
     let extra = RefCell::new(Vec::new());
     let result = runner.run(&proptest::collection::vec(any::<u8>(), 32..600), |bytes| {
-        for verdict in harness::differential_verdicts(&bytes) {
+        for verdict in harness::differential_verdicts(&bytes, 1) {
             *tally.borrow_mut().entry(verdict.skipped.unwrap_or("compared")).or_default() += 1;
             extra.borrow_mut().extend(verdict.extra_missing);
             prop_assert!(verdict.differences.is_empty(), "{}", verdict.differences.join("\n"));
@@ -154,5 +156,26 @@ fn the_calendar_agrees_with_the_reference() {
     });
     if let Err(failure) = result {
         panic!("{failure}");
+    }
+}
+
+/// `ELIGO_CASE=fuzz/corpus/differential/FILE cargo test -p eligo-reference --test differential
+/// show_case -- --ignored --nocapture` prints the rule set and data a fuzz input stands for, and
+/// what the comparison finds: the reproducer for a divergence.
+#[test]
+#[ignore]
+fn show_case() {
+    let Ok(path) = std::env::var("ELIGO_CASE") else { return };
+    let path = harness::repository().join(path);
+    let bytes = std::fs::read(&path).expect("the case file");
+    let generated = harness::generator::generate(&bytes);
+    for (name, text) in &generated.files {
+        println!("── {name}\n{text}");
+    }
+    for (date, data) in &generated.evaluations {
+        println!("── on {date}: {data}");
+    }
+    for verdict in harness::differential_verdicts(&bytes, 1) {
+        println!("{verdict:#?}");
     }
 }
