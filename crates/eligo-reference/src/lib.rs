@@ -579,7 +579,8 @@ impl Env<'_> {
                     // while a missing fact could still make them agree (guide 2.11).
                     cond => match (a_(), b_()) {
                         (K(x), K(y)) if equal(&x, &y) => K(x),
-                        (E(k), E(_)) => E(k),
+                        // Both fail: the first error met, the condition's if it failed.
+                        (E(k), E(_)) if cond == U => E(k),
                         (K(_), K(_)) if cond == U => U,
                         (E(_), _) | (_, E(_)) if cond == U => U,
                         (U, U) | (U, K(_)) | (K(_), U) => U,
