@@ -203,18 +203,26 @@ impl Reference {
             }
         }
         numbers.dedup();
-        let ty_values = |ty: &TypeExpr| -> Vec<Json> {
-            let values: Vec<Json> = match ty {
-                TypeExpr::Named(n) => match n.name.as_str() {
-                    "bool" => vec![Json::Bool(true), Json::Bool(false)],
-                    "int" => numbers.iter().filter_map(|n| n.parse::<i64>().ok()).map(Json::from).collect(),
-                    "decimal" | "money" => numbers.iter().cloned().map(Json::String).collect(),
-                    "date" => dates.iter().cloned().map(Json::String).collect(),
-                    _ => texts.iter().cloned().map(Json::String).collect(),
-                },
-                TypeExpr::OneOf(options, _) => options.iter().map(|o| Json::String(o.value.clone())).collect(),
-                TypeExpr::ListOf(..) => vec![Json::Array(Vec::new()), serde_json::json!([{}])],
-            };
+        let ty_values = |decl: &ast::InputDecl| -> Vec<Json> {
+            // The input's own bounds first: values outside them are not data.
+            let bounds = decl.min.iter().chain(&decl.max).map(|l| match literal(&l.kind) {
+                V::Num(n) if matches!(l.kind, LitKind::Int(_)) => Json::from(n.to_integer().to_i64().unwrap_or(0)),
+                V::Num(n) => Json::String(plain(&n)),
+                other => Json::String(show(&other)),
+            });
+            let values: Vec<Json> = bounds
+                .chain(match &decl.ty {
+                    TypeExpr::Named(n) => match n.name.as_str() {
+                        "bool" => vec![Json::Bool(true), Json::Bool(false)],
+                        "int" => numbers.iter().filter_map(|n| n.parse::<i64>().ok()).map(Json::from).collect(),
+                        "decimal" | "money" => numbers.iter().cloned().map(Json::String).collect(),
+                        "date" => dates.iter().cloned().map(Json::String).collect(),
+                        _ => texts.iter().cloned().map(Json::String).collect(),
+                    },
+                    TypeExpr::OneOf(options, _) => options.iter().map(|o| Json::String(o.value.clone())).collect(),
+                    TypeExpr::ListOf(..) => vec![Json::Array(Vec::new()), serde_json::json!([{}])],
+                })
+                .collect();
             values.into_iter().take(MAX_CANDIDATES).collect()
         };
         let given = |j: Option<&Json>| j.is_some_and(|j| !j.is_null());
@@ -222,13 +230,13 @@ impl Reference {
         for input in &self.inputs {
             let value = data.get(&input.name.name);
             if !given(value) {
-                found.push((input.name.name.clone(), ty_values(&input.ty)));
+                found.push((input.name.name.clone(), ty_values(input)));
             }
             if let (TypeExpr::ListOf(record, _), Some(Json::Array(items))) = (&input.ty, value) {
                 let fields = self.records.get(&record.name).map_or(&[][..], |r| r.fields.as_slice());
                 for (i, item) in items.iter().enumerate() {
                     for f in fields.iter().filter(|f| !given(item.get(&f.name.name))) {
-                        found.push((format!("{}[{i}].{}", input.name.name, f.name.name), ty_values(&f.ty)));
+                        found.push((format!("{}[{i}].{}", input.name.name, f.name.name), ty_values(f)));
                     }
                 }
             }
@@ -303,33 +311,46 @@ impl Reference {
     /// undetermined. Decided on the statuses before the group.
     fn settle_groups(&self, outcomes: &mut [Outcome]) {
         for group in &self.groups {
+            // The members still in the running, in the order listed: (policy, status, yearly amount).
             let members: Vec<(usize, Status, Option<BigRational>)> = group
                 .members
                 .iter()
-                .enumerate()
-                .filter_map(|(rank, m)| {
+                .filter_map(|m| {
                     let i = self.index(&m.name)?;
-                    let o = &outcomes[i];
+                    let o = outcomes.get(i)?;
                     let live = matches!(o.status, Status::Eligible | Status::Undetermined);
-                    live.then(|| (rank, o.status, self.yearly(i, &outcomes[i])))
+                    live.then(|| (i, o.status, self.yearly(i, o)))
                 })
                 .collect();
-            let ids: Vec<usize> = group.members.iter().filter_map(|m| self.index(&m.name)).collect();
-            for &(rank, _, ref amount) in &members {
-                let beaten_by = |(other_rank, _, other): &&(usize, Status, Option<BigRational>)| {
-                    *other_rank != rank
-                        && match (other, amount) {
-                            (Some(x), Some(y)) => x > y || (x == y && *other_rank < rank),
-                            _ => true, // an unknown amount might be higher
-                        }
+            let mut decided = Vec::new();
+            for (rank, (i, _, amount)) in members.iter().enumerate() {
+                // The members that pay more, or may (an unknown amount might be higher).
+                let rivals: Vec<&(usize, Status, Option<BigRational>)> = members
+                    .iter()
+                    .enumerate()
+                    .filter(|(r, (_, _, other))| {
+                        *r != rank
+                            && match (other, amount) {
+                                (Some(x), Some(y)) => x > y || (x == y && *r < rank),
+                                _ => true,
+                            }
+                    })
+                    .map(|(_, m)| m)
+                    .collect();
+                let winner = rivals.iter().find(|(_, s, a)| *s == Status::Eligible && a.is_some());
+                let change = match (winner, amount) {
+                    (Some((w, ..)), Some(_)) => {
+                        Some((Status::Ineligible, self.policies.get(*w).map(|p| p.name.name.clone())))
+                    }
+                    _ if !rivals.is_empty() => Some((Status::Undetermined, None)),
+                    _ => None,
                 };
-                let winner = members.iter().filter(beaten_by).find(|(_, s, a)| *s == Status::Eligible && a.is_some());
-                let i = ids[rank];
-                if let (Some((w, ..)), Some(_)) = (winner, amount) {
-                    outcomes[i].status = Status::Ineligible;
-                    outcomes[i].excluded_by = Some(group.members[*w].name.clone());
-                } else if members.iter().any(|m| beaten_by(&m)) {
-                    outcomes[i].status = Status::Undetermined;
+                decided.push((*i, change));
+            }
+            for (i, change) in decided {
+                if let (Some(o), Some((status, by))) = (outcomes.get_mut(i), change) {
+                    o.status = status;
+                    o.excluded_by = by.or(o.excluded_by.take());
                 }
             }
         }
@@ -341,24 +362,26 @@ impl Reference {
             V::Num(n) => n.clone(),
             _ => return None,
         };
-        let monthly =
-            self.policies[i].outputs.iter().any(|o| o.name == OutputName::Amount && o.period == Some(Period::Monthly));
+        let monthly = self
+            .policies
+            .get(i)?
+            .outputs
+            .iter()
+            .any(|o| o.name == OutputName::Amount && o.period == Some(Period::Monthly));
         Some(if monthly { amount * BigInt::from(12) } else { amount })
     }
 
     /// Guide 2.8: when an excluding policy is granted the excluded one is ineligible; when it is
     /// undetermined, so is the excluded one. A policy that was not granted excludes nothing, so
     /// each policy's final status is decided from its excluders' final statuses (no cycles: the
-    /// checker rejects them).
+    /// checker rejects them; `depth` bounds the recursion all the same).
     fn settle_exclusions(&self, outcomes: &mut [Outcome]) {
         let before: Vec<Status> = outcomes.iter().map(|o| o.status).collect();
         let mut settled: Vec<Option<(Status, Option<String>)>> = vec![None; outcomes.len()];
-        for i in 0..outcomes.len() {
+        for (i, outcome) in outcomes.iter_mut().enumerate() {
             let (status, by) = self.excluded(i, &before, &mut settled, 0);
-            outcomes[i].status = status;
-            if by.is_some() {
-                outcomes[i].excluded_by = by;
-            }
+            outcome.status = status;
+            outcome.excluded_by = by.or(outcome.excluded_by.take());
         }
     }
 
@@ -366,26 +389,30 @@ impl Reference {
         &self,
         b: usize,
         before: &[Status],
-        settled: &mut Vec<Option<(Status, Option<String>)>>,
+        settled: &mut [Option<(Status, Option<String>)>],
         depth: usize,
     ) -> (Status, Option<String>) {
-        if let Some(done) = &settled[b] {
+        if let Some(Some(done)) = settled.get(b) {
             return done.clone();
         }
-        let mut result = (before[b], None);
-        if matches!(before[b], Status::Eligible | Status::Undetermined) && depth <= self.policies.len() {
-            let id = &self.policies[b].name.name;
-            let excluders: Vec<usize> =
-                (0..self.policies.len()).filter(|&a| self.policies[a].excludes.iter().any(|x| &x.name == id)).collect();
-            let finals: Vec<(usize, Status)> =
-                excluders.iter().map(|&a| (a, self.excluded(a, before, settled, depth + 1).0)).collect();
+        let (Some(&status), Some(policy)) = (before.get(b), self.policies.get(b)) else { return (Status::Error, None) };
+        let mut result = (status, None);
+        if matches!(status, Status::Eligible | Status::Undetermined) && depth <= self.policies.len() {
+            let excluders: Vec<(usize, &str)> = (self.policies.iter().enumerate())
+                .filter(|(_, a)| a.excludes.iter().any(|x| x.name == policy.name.name))
+                .map(|(a, p)| (a, p.name.name.as_str()))
+                .collect();
+            let finals: Vec<(&str, Status)> =
+                excluders.into_iter().map(|(a, id)| (id, self.excluded(a, before, settled, depth + 1).0)).collect();
             if let Some((a, _)) = finals.iter().find(|(_, s)| *s == Status::Eligible) {
-                result = (Status::Ineligible, Some(self.policies[*a].name.name.clone()));
+                result = (Status::Ineligible, Some(a.to_string()));
             } else if finals.iter().any(|(_, s)| *s == Status::Undetermined) {
                 result = (Status::Undetermined, None);
             }
         }
-        settled[b] = Some(result.clone());
+        if let Some(slot) = settled.get_mut(b) {
+            *slot = Some(result.clone());
+        }
         result
     }
 }
@@ -563,13 +590,15 @@ impl Env<'_> {
                 let ExprKind::List(items) = &list.kind else { return U };
                 let needle = self.eval(needle);
                 items.iter().fold(K(V::Bool(false)), |found, item| {
-                    let is = strict(&[needle.clone(), self.eval(item)], |v| Ok(V::Bool(equal(&v[0], &v[1]))));
+                    let is =
+                        strict(&[needle.clone(), self.eval(item)], |v| Ok(V::Bool(matches!(v, [a, b] if equal(a, b)))));
                     not(and(not(found), not(is)))
                 })
             }
-            ExprKind::Binary(op, a, b) => {
-                strict(&[self.eval(a), self.eval(b)], |v| self.checked(binary(*op, &v[0], &v[1])))
-            }
+            ExprKind::Binary(op, a, b) => strict(&[self.eval(a), self.eval(b)], |v| match v {
+                [a, b] => self.checked(binary(*op, a, b)),
+                _ => Ok(V::Bool(false)),
+            }),
             ExprKind::If(c, a, b) => {
                 let (a_, b_) = (|| self.eval(a), || self.eval(b));
                 match self.eval(c) {
@@ -1033,6 +1062,25 @@ fn plain(n: &BigRational) -> String {
     } else {
         format!("{sign}{whole}.{fraction}")
     }
+}
+
+/// A number that is a finite decimal written as the report writes decimals: without trailing
+/// zeros (`0.5`, `3350`); others to 28 places.
+pub fn decimal_text(n: &BigRational) -> String {
+    let mut places = 0;
+    let mut scaled = n.clone();
+    while !scaled.is_integer() && places < 28 {
+        scaled *= BigInt::from(10);
+        places += 1;
+    }
+    let digits = scaled.round().to_integer().abs().to_string();
+    let sign = if n.is_negative() { "-" } else { "" };
+    if places == 0 {
+        return format!("{sign}{digits}");
+    }
+    let digits = format!("{digits:0>width$}", width = places + 1);
+    let (whole, fraction) = digits.split_at(digits.len() - places);
+    format!("{sign}{whole}.{}", fraction.trim_end_matches('0'))
 }
 
 /// Money as the report prints it: yuan with two decimals, half away from zero (docs/report.md).

@@ -28,6 +28,17 @@ fn the_engine_answers_as_the_reference_does() {
     let result = runner.run(&proptest::collection::vec(any::<u8>(), 32..600), |bytes| {
         for verdict in harness::differential_verdicts(&bytes, 1) {
             *tally.borrow_mut().entry(verdict.skipped.unwrap_or("compared")).or_default() += 1;
+            if !verdict.extra_missing.is_empty() && extra.borrow().is_empty() {
+                // The first, for `show_case`: a case for the `missing` branch.
+                let file = harness::repository().join("target/differential/extra-missing");
+                let written = std::fs::create_dir_all(file.parent().expect("a folder"))
+                    .and_then(|_| std::fs::write(&file, &bytes));
+                eprintln!(
+                    "possibly unneeded missing facts {:?}: {} ({written:?})",
+                    verdict.extra_missing,
+                    file.display()
+                );
+            }
             extra.borrow_mut().extend(verdict.extra_missing);
             prop_assert!(verdict.differences.is_empty(), "{}", verdict.differences.join("\n"));
         }
@@ -177,5 +188,78 @@ fn show_case() {
     }
     for verdict in harness::differential_verdicts(&bytes, 1) {
         println!("{verdict:#?}");
+    }
+}
+
+/// Writes `target/differential/cases.json` for the WebAssembly module's comparison in Node
+/// (tests/js/differential.test.mjs, run by scripts/test-wasm.sh): generated rule sets, data and
+/// dates where the native engine and the reference agree, each with the reference's answer. The
+/// module must give that answer too, and the native report's `missing`.
+#[test]
+#[ignore]
+fn write_cases_for_the_webassembly_module() {
+    use serde_json::{json, Value as Json};
+    let mut cases = Vec::new();
+    // A fixed sequence of inputs (xorshift), so that every run writes the same cases.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    while cases.len() < WASM_CASES {
+        let bytes: Vec<u8> = (0..64 + next() % 512).map(|_| next() as u8).collect();
+        let generated = harness::generator::generate(&bytes);
+        let files: Vec<(&str, &str)> = generated.files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        let Ok(engine) = eligo::Engine::compile_with(&files, false) else { continue };
+        let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+        let reference = Reference::of_compiled(&files, engine.program());
+        for (date, text) in &generated.evaluations {
+            let Ok(data @ Json::Object(_)) = serde_json::from_str::<Json>(text) else { continue };
+            let verdict = compare(&engine, &loaded, &reference, &data, date, false);
+            if verdict.skipped.is_some() || !verdict.differences.is_empty() {
+                continue;
+            }
+            let (Json::Object(map), Some(day)) = (&data, eligo_core::date::Date::parse(date)) else { continue };
+            let report =
+                eligo::ffi::evaluate(&engine, &data, date, eligo::ffi::options(Some("en"), false)).expect("evaluates");
+            let (outcomes, _) = reference.evaluate(map, day);
+            let expected: Vec<Json> = outcomes
+                .iter()
+                .zip(&report.policies)
+                .map(|(o, p)| {
+                    let outputs: serde_json::Map<String, Json> =
+                        o.outputs.iter().map(|(name, value)| (name.clone(), expected_value(value))).collect();
+                    json!({"id": o.id, "status": o.status.as_str(), "outputs": outputs, "missing": p.missing})
+                })
+                .collect();
+            let files: serde_json::Map<String, Json> =
+                generated.files.iter().map(|(n, t)| (n.clone(), Json::String(t.clone()))).collect();
+            cases.push(json!({"files": files, "data": data, "date": date, "expected": expected}));
+        }
+    }
+    let dir = harness::repository().join("target/differential");
+    std::fs::create_dir_all(&dir).expect("target/differential");
+    let text = serde_json::to_string(&cases).expect("serialises");
+    std::fs::write(dir.join("cases.json"), text).expect("writes the cases");
+    eprintln!("{} cases in {}", cases.len(), dir.join("cases.json").display());
+}
+
+/// Cases for the WebAssembly module.
+const WASM_CASES: usize = 300;
+
+/// An output as the reference has it, for JavaScript: a number as its exact decimal and as money
+/// at the fen (the report writes one or the other by the output's type), anything else as the
+/// report writes it.
+fn expected_value(value: &eligo_reference::V) -> serde_json::Value {
+    use eligo_reference::V;
+    match value {
+        V::Num(n) => {
+            serde_json::json!({"exact": eligo_reference::decimal_text(n), "fen": eligo_reference::money_text(n)})
+        }
+        V::Bool(b) => serde_json::json!({"value": b}),
+        V::Text(t) => serde_json::json!({"value": t}),
+        other => serde_json::json!({"value": eligo_reference::show(other)}),
     }
 }
