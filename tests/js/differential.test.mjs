@@ -27,7 +27,8 @@ test("the WebAssembly module answers as the reference model does", () => {
   const cases = JSON.parse(fs.readFileSync(CASES, "utf8"));
   assert.ok(cases.length >= 100, `only ${cases.length} cases`);
   for (const [i, c] of cases.entries()) {
-    const engine = eligo.Engine.compile(c.files);
+    // As the native side compiled them: without the examples (the tests in the files).
+    const engine = eligo.Engine.compile(c.files, { examples: false });
     const report = engine.evaluate(c.data, { date: c.date, lang: "en" });
     const where = `case ${i} (${c.date}, ${JSON.stringify(c.data)})`;
     assert.deepEqual(report.policies.map((p) => p.id), c.expected.map((e) => e.id), where);
