@@ -396,14 +396,15 @@ impl Env<'_> {
         let mut names: Vec<&OutputName> = p.outputs.iter().map(|o| &o.name).collect();
         names.extend(p.exceptions.iter().map(|e| &e.target));
         names.dedup();
-        let mut values: BTreeMap<String, R> = BTreeMap::new();
+        // In the order written: of two outputs that fail, the first is the policy's error.
+        let mut values: Vec<(String, R)> = Vec::new();
         for name in names {
-            if !values.contains_key(name.as_str()) {
-                values.insert(name.as_str().to_string(), self.output(p, name));
+            if !values.iter().any(|(n, _)| n == name.as_str()) {
+                values.push((name.as_str().to_string(), self.output(p, name)));
             }
         }
         if let Some(payable) = self.payable(p, &values) {
-            values.insert("payable".into(), payable);
+            values.push(("payable".into(), payable));
         }
         for (name, value) in values {
             match value {
@@ -459,9 +460,10 @@ impl Env<'_> {
 
     /// `payable` = fee − waiver, never below zero; a decimal waiver is a share of the fee (guide
     /// 2.8 `fee` and `waiver`; docs/report.md "Outputs").
-    fn payable(&self, p: &ast::PolicyDecl, values: &BTreeMap<String, R>) -> Option<R> {
-        let fee = values.get("fee")?;
-        let Some(waiver) = values.get("waiver") else { return Some(fee.clone()) };
+    fn payable(&self, p: &ast::PolicyDecl, values: &[(String, R)]) -> Option<R> {
+        let get = |name: &str| values.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        let fee = get("fee")?;
+        let Some(waiver) = get("waiver") else { return Some(fee.clone()) };
         Some(match (fee, waiver) {
             (E(k), _) | (_, E(k)) => E(k.clone()),
             (U, _) | (_, U) => U,
