@@ -196,8 +196,7 @@ fn soundness(
     verdict: &mut Verdict,
 ) {
     let Some(day) = eligo_core::date::Date::parse(date) else { return };
-    let undetermined: Vec<usize> =
-        (0..outcomes.len()).filter(|&i| outcomes[i].status == Status::Undetermined).collect();
+    // Per policy, the facts that settled it when given alone.
     let mut settled: Vec<BTreeSet<String>> = vec![BTreeSet::new(); outcomes.len()];
     // At most MAX_TRIES reference evaluations: the facts in order, a few values each (a long
     // list's later items add nothing the first ones do not).
@@ -206,34 +205,34 @@ fn soundness(
         .into_iter()
         .flat_map(|(path, values)| values.into_iter().take(MAX_VALUES).map(move |value| (path.clone(), value)));
     for (path, value) in tries.take(MAX_TRIES) {
-        {
-            let Some(more) = with_fact(data, &path, value) else { continue };
-            let more = Json::Object(more);
-            if engine.facts(&more).is_err() {
-                continue; // not a value the data may hold
-            }
-            let Json::Object(more) = more else { continue };
-            let (after, flags) = reference.evaluate(&more, day);
-            if flags.huge || (flags.inexact && KNOWN_DIVERGENCES.inexact_numbers) {
-                continue;
-            }
-            for &i in &undetermined {
-                if after[i].status != Status::Undetermined {
-                    settled[i].insert(path.clone());
-                }
+        let Some(more) = with_fact(data, &path, value) else { continue };
+        let more = Json::Object(more);
+        if engine.facts(&more).is_err() {
+            continue; // not a value the data may hold
+        }
+        let Json::Object(more) = more else { continue };
+        let (after, flags) = reference.evaluate(&more, day);
+        if flags.huge || (flags.inexact && KNOWN_DIVERGENCES.inexact_numbers) {
+            continue;
+        }
+        for ((facts, before), after) in settled.iter_mut().zip(outcomes).zip(&after) {
+            if before.status == Status::Undetermined && after.status != Status::Undetermined {
+                facts.insert(path.clone());
             }
         }
     }
-    for &i in &undetermined {
-        let listed: BTreeSet<String> = report.policies[i].missing.iter().cloned().collect();
-        for path in settled[i].difference(&listed) {
+    let undetermined =
+        settled.iter().zip(outcomes).zip(&report.policies).filter(|((_, o), _)| o.status == Status::Undetermined);
+    for ((facts, o), p) in undetermined {
+        let listed: BTreeSet<String> = p.missing.iter().cloned().collect();
+        for path in facts.difference(&listed) {
             verdict.differences.push(format!(
                 "{}: giving `{path}` alone settles it, but the engine's missing {listed:?} does not name it",
-                outcomes[i].id
+                o.id
             ));
         }
-        for path in listed.difference(&settled[i]) {
-            verdict.extra_missing.push(format!("{}: `{path}`", outcomes[i].id));
+        for path in listed.difference(facts) {
+            verdict.extra_missing.push(format!("{}: `{path}`", o.id));
         }
     }
     if !KNOWN_DIVERGENCES.extra_missing && !verdict.extra_missing.is_empty() {
