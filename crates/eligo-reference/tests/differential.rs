@@ -294,3 +294,66 @@ fn division_is_exact() {
         assert!(verdict.skipped.is_none() && verdict.differences.is_empty(), "{verdict:?}");
     }
 }
+
+/// Relations, where three-valued logic meets ranking: a `highest of` group of monthly and yearly
+/// amounts that may be unknown or tie, and exclusions that chain, with every fact given or
+/// missing at random. Statuses, amounts and `missing` must be the reference's.
+#[test]
+fn relations_agree_with_the_reference() {
+    let rules = r#"
+input a: bool label "a" en "a"
+input b: bool label "b" en "b"
+input c: bool label "c" en "c"
+input x: int label "x" en "x"
+input y: int label "y" en "y"
+input z: int label "z" en "z"
+policy p1 "p1" en "p1"
+  require a "l" en "l"
+  amount monthly = x * 1元
+  excludes p4
+policy p2 "p2" en "p2"
+  require b or x > 2 "l" en "l"
+  amount yearly = y * 12元
+  exception "c" en "c" when c then amount = 24元
+policy p3 "p3" en "p3"
+  require not c "l" en "l"
+  amount monthly = if a then z * 1元 else 2元
+  excludes p5
+policy p4 "p4" en "p4"
+  require true "l" en "l"
+  amount once = 10元
+  excludes p5
+policy p5 "p5" en "p5"
+  unless b and c "l" en "l"
+  amount once = 5元
+group g "g" en "g"
+  highest of p1, p2, p3
+"#;
+    let files = [("relations.rules", rules)];
+    let engine = eligo::Engine::compile_with(&files, false).expect("the relations compile");
+    let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+    let reference = Reference::new(&files).expect("compiles");
+    let truth = proptest::option::of(any::<bool>());
+    let number = proptest::option::of(prop_oneof![0..4i64, Just(2i64), Just(24i64)]);
+    let facts = (truth.clone(), truth.clone(), truth, number.clone(), number.clone(), number);
+    let config = Config { cases: 600, failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let result = runner.run(&facts, |(a, b, c, x, y, z)| {
+        let mut data = serde_json::Map::new();
+        for (name, value) in [("a", a.map(serde_json::Value::from)), ("b", b.map(Into::into)), ("c", c.map(Into::into))]
+            .into_iter()
+            .chain([("x", x.map(Into::into)), ("y", y.map(Into::into)), ("z", z.map(Into::into))])
+        {
+            if let Some(value) = value {
+                data.insert(name.to_string(), value);
+            }
+        }
+        let verdict = compare(&engine, &loaded, &reference, &serde_json::Value::Object(data), "2025-03-01", true);
+        prop_assert!(verdict.skipped.is_none(), "skipped: {:?}", verdict.skipped);
+        prop_assert!(verdict.differences.is_empty(), "{}", verdict.differences.join("\n"));
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
