@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The WebAssembly tests: wasm-bindgen-test in Node and in headless Chromium, then the built
-# package as a consumer uses it (node:test) and a TypeScript usage example (tsc --noEmit).
+# package as a consumer uses it (node:test, with the comparison against the reference model) and a
+# TypeScript usage example (tsc --noEmit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -20,6 +21,8 @@ cargo test -p eligo-wasm --target wasm32-unknown-unknown --features compiler --t
 echo "== the package as consumers use it"
 bash scripts/build-wasm.sh
 cargo build --quiet -p eligo-cli
+# The cases for tests/js/differential.test.mjs: the reference model's answers, written natively.
+cargo test --quiet -p eligo-reference --test differential write_cases_for_the_webassembly_module -- --ignored
 node --test tests/js/
 echo "== TypeScript usage example"
 tsc -p tests/js/tsconfig.json

@@ -77,6 +77,11 @@ fn program_corpus() {
     replay("program");
 }
 
+#[test]
+fn differential_corpus() {
+    replay("differential");
+}
+
 // ───────────────────────────── what the fuzzers found ─────────────────────────────
 
 /// Found by `structured` (fuzz/regressions/structured/add-days-overflow): moving a date by a

@@ -11,7 +11,8 @@
 //!   `error` ⇔ an error message; a missing fact is never one the data gives; money is a string
 //!   with two decimals;
 //! - `check` finds an error exactly when `compile` fails, and every diagnostic points inside its
-//!   file.
+//!   file;
+//! - (`differential`) the engine answers as the reference model does.
 
 #[path = "generator.rs"]
 pub mod generator;
@@ -30,6 +31,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("structured", structured),
     ("api_json", api_json),
     ("program", program),
+    ("differential", differential),
 ];
 
 /// Rule texts longer than this are cut: the parser's cost grows with the text, and the size limit
@@ -232,6 +234,157 @@ pub fn program(data: &[u8]) {
             assert_eq!(report(&engine), report(&again), "the program written out again answers otherwise");
         }
     });
+}
+
+// ───────────────────────────── 6. differential ─────────────────────────────
+
+/// Rule sets and data generated as for `structured`, evaluated by the engine (full report, lean
+/// `decide`, precompiled program) and by the reference model (crates/eligo-reference): every
+/// difference the reference does not list as accepted or known is a finding. Built for speed:
+/// no examples, one compilation, one long-lived worker thread with the page's stack.
+pub fn differential(data: &[u8]) {
+    let bytes = data.to_vec();
+    let found = on_the_worker(move || {
+        let verdicts = differential_verdicts(&bytes, RELEVANCE_EVERY);
+        let differences: Vec<String> = verdicts.into_iter().flat_map(|v| v.differences).collect();
+        if differences.is_empty() {
+            None
+        } else {
+            Some(differences.join("\n"))
+        }
+    });
+    if let Some(differences) = found {
+        panic!("the engine and the reference differ:\n{differences}");
+    }
+}
+
+/// The relevance of `missing` costs tens of reference evaluations, nine tenths of the cost of an
+/// input when checked on each: the fuzz target checks it for one input in this many (the same
+/// ones on every run), for ten times the executions.
+const RELEVANCE_EVERY: u8 = 16;
+
+/// What `differential` finds for `data`, one verdict per evaluation compared; `missing` is
+/// checked for one input in `relevance_every`.
+pub fn differential_verdicts(data: &[u8], relevance_every: u8) -> Vec<eligo_reference::compare::Verdict> {
+    let generated = generator::generate(data);
+    let relevance = data.iter().fold(0u8, |h, b| h.rotate_left(3) ^ b) % relevance_every.max(1) == 0;
+    with_compiled(&generated.files, |(engine, loaded, reference)| {
+        let mut verdicts = Vec::new();
+        for (date, text) in &generated.evaluations {
+            let Ok(facts) = serde_json::from_str::<Json>(text) else { continue };
+            let facts = without_refused(engine, facts);
+            // The date, and an edge of age and month arithmetic: the anniversary of a date the
+            // data gives.
+            let mut dates = vec![date.clone()];
+            if let (Some(on), Some(born)) = (eligo::date::Date::parse(date), first_date(&facts)) {
+                let anniversary = born.add_years(i64::from(on.year() - born.year()));
+                dates.extend(anniversary.map(|d| d.to_string()));
+            }
+            for (i, date) in dates.iter().enumerate() {
+                let relevance = relevance && i == 0;
+                verdicts.push(eligo_reference::compare::compare(engine, loaded, reference, &facts, date, relevance));
+            }
+        }
+        verdicts
+    })
+    .unwrap_or_default()
+}
+
+/// A rule set compiled by the engine, loaded from its bytes, and read by the reference.
+type Compiled = (Engine, Engine, eligo_reference::Reference);
+
+/// Runs `f` on the rule set of `files`, if it compiles. The last rule sets are kept: most
+/// mutations of an input change the data, which the generator reads last, not the rules, and
+/// compiling is most of the cost of an input.
+fn with_compiled<T>(files: &[(String, String)], f: impl FnOnce(&Compiled) -> T) -> Option<T> {
+    use std::cell::RefCell;
+    const KEPT: usize = 64;
+    thread_local! {
+        static CACHE: RefCell<Vec<(u64, Option<Compiled>)>> = const { RefCell::new(Vec::new()) };
+    }
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        files.hash(&mut hasher);
+        hasher.finish()
+    };
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let index = match cache.iter().position(|(k, _)| *k == key) {
+            Some(index) => index,
+            None => {
+                let compiled = Engine::compile_with(files, false).ok().map(|engine| {
+                    let reference = eligo_reference::Reference::of_compiled(files, engine.program());
+                    let loaded = Engine::load(&engine.to_bytes()).expect("a compiled program loads from its bytes");
+                    (engine, loaded, reference)
+                });
+                if cache.len() >= KEPT {
+                    cache.remove(0);
+                }
+                cache.push((key, compiled));
+                cache.len() - 1
+            }
+        };
+        cache[index].1.as_ref().map(f)
+    })
+}
+
+/// The data without the inputs the engine refuses (the generator makes some wrong on purpose,
+/// for the other targets): the rest is still worth comparing.
+fn without_refused(engine: &Engine, facts: Json) -> Json {
+    let Json::Object(mut map) = facts else { return facts };
+    if let Err(eligo::EvaluateError::InvalidFacts { problems, .. }) = engine.facts(&Json::Object(map.clone())) {
+        for problem in problems {
+            let key = problem.path.split(['[', '.']).next().unwrap_or("");
+            map.remove(key);
+        }
+    }
+    Json::Object(map)
+}
+
+/// The first date the data gives, at the top or in a list's first item.
+fn first_date(facts: &Json) -> Option<eligo::date::Date> {
+    let Json::Object(map) = facts else { return None };
+    let values = map.values().flat_map(|v| match v {
+        Json::Array(items) => items.first().and_then(Json::as_object).map(|o| o.values().collect()).unwrap_or_default(),
+        other => vec![other],
+    });
+    values.filter_map(Json::as_str).find_map(eligo::date::Date::parse)
+}
+
+type Job = Box<dyn FnOnce() -> Option<String> + Send>;
+
+/// Runs `job` on one long-lived thread with the page's stack (see `on_the_page_stack`): a thread
+/// per input would cost more than the evaluation. A panic there comes back as a panic here.
+#[allow(unexpected_cfgs)]
+fn on_the_worker(job: impl FnOnce() -> Option<String> + Send + 'static) -> Option<String> {
+    use std::sync::mpsc::{channel, Receiver, Sender};
+    use std::sync::{Mutex, OnceLock};
+    type Worker = (Sender<Job>, Receiver<std::thread::Result<Option<String>>>);
+    static WORKER: OnceLock<Mutex<Worker>> = OnceLock::new();
+    let worker = WORKER.get_or_init(|| {
+        let (jobs, inbox) = channel::<Job>();
+        let (outbox, results) = channel();
+        let stack = if cfg!(fuzzing) || !cfg!(debug_assertions) { 1 << 20 } else { 16 << 20 };
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(move || {
+                for job in inbox {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    if outbox.send(result).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("a worker thread");
+        Mutex::new((jobs, results))
+    });
+    let worker = worker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    worker.0.send(Box::new(job)).expect("the worker takes jobs");
+    match worker.1.recv().expect("the worker answers") {
+        Ok(found) => found,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 // ───────────────────────────── shared ─────────────────────────────
