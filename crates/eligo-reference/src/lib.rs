@@ -22,10 +22,10 @@ use eligo_core::date::Date;
 use eligo_core::program::{Program, Type};
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use serde_json::Value as Json;
 use std::cell::Cell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 pub use eligo_core::vocabulary::Status;
@@ -63,6 +63,9 @@ pub enum ErrorKind {
     ExceptionsDisagree,
     /// An output with no base and no applicable exception (LANGUAGE "exceptions").
     NoDefinition,
+    /// An amount, fee or fixed-sum waiver below zero, or a share waived outside 0–100 % (guide
+    /// "Money out of range": a payable below zero or above the fee has no meaning).
+    MoneyOutOfRange,
 }
 
 /// The value of an expression under three-valued logic (LANGUAGE "Missing data"): known, unknown
@@ -88,28 +91,26 @@ pub struct Outcome {
     pub excluded_by: Option<String>,
 }
 
-/// What an evaluation met that the engine's numbers (64-bit whole numbers, 96-bit decimals of at
-/// most 28 places) cannot hold. Where the reference has a value the engine may then report an
-/// overflow or round: the comparison skips such an evaluation (see `compare::KNOWN_DIVERGENCES`).
+/// What an evaluation met that the engine's numbers (64-bit whole numbers; decimals and ratios of
+/// 128-bit parts) may not hold. Where the reference has a value the engine may then report an
+/// overflow: the comparison skips such an evaluation (an accepted asymmetry).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Flags {
     /// A number of 2^63 or more in size: the engine may overflow (an accepted asymmetry).
     pub huge: bool,
-    /// A number with no exact decimal of at most 28 places (1/3): the engine rounds it.
-    pub inexact: bool,
 }
 
 /// A checked rule set, its declarations by name.
 pub struct Reference {
     inputs: Vec<ast::InputDecl>,
-    records: HashMap<String, ast::RecordDecl>,
-    params: HashMap<String, ast::ParamDecl>,
-    lets: HashMap<String, Expr>,
-    tables: HashMap<String, ast::TableDecl>,
+    records: BTreeMap<String, ast::RecordDecl>,
+    params: BTreeMap<String, ast::ParamDecl>,
+    lets: BTreeMap<String, Expr>,
+    tables: BTreeMap<String, ast::TableDecl>,
     policies: Vec<ast::PolicyDecl>,
     groups: Vec<ast::GroupDecl>,
     /// The policies whose waiver is a share of the fee.
-    shares: std::collections::HashSet<String>,
+    shares: std::collections::BTreeSet<String>,
 }
 
 impl Reference {
@@ -132,10 +133,10 @@ impl Reference {
             .collect();
         let mut r = Reference {
             inputs: Vec::new(),
-            records: HashMap::new(),
-            params: HashMap::new(),
-            lets: HashMap::new(),
-            tables: HashMap::new(),
+            records: BTreeMap::new(),
+            params: BTreeMap::new(),
+            lets: BTreeMap::new(),
+            tables: BTreeMap::new(),
             policies: Vec::new(),
             groups: Vec::new(),
             shares,
@@ -176,8 +177,8 @@ impl Reference {
 
     // ── facts (LANGUAGE "Inputs": every input may be missing; missing is not zero) ──
 
-    fn read_facts(&self, data: &serde_json::Map<String, Json>) -> HashMap<String, V> {
-        let mut facts = HashMap::new();
+    fn read_facts(&self, data: &serde_json::Map<String, Json>) -> BTreeMap<String, V> {
+        let mut facts = BTreeMap::new();
         for input in &self.inputs {
             let value = data.get(&input.name.name).and_then(|json| self.read(&input.ty, json));
             if let Some(value) = value {
@@ -342,7 +343,7 @@ fn sources<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> eligo_core::source
 /// Evaluation of one citizen on one date.
 struct Env<'r> {
     r: &'r Reference,
-    facts: &'r HashMap<String, V>,
+    facts: &'r BTreeMap<String, V>,
     today: i64,
     /// The items of the list operations we are inside, innermost last.
     items: Vec<Item_>,
@@ -400,7 +401,7 @@ impl Env<'_> {
         let mut values: Vec<(String, R)> = Vec::new();
         for name in names {
             if !values.iter().any(|(n, _)| n == name.as_str()) {
-                values.push((name.as_str().to_string(), self.output(p, name)));
+                values.push((name.as_str().to_string(), self.in_range(p, name, self.output(p, name))));
             }
         }
         if let Some(payable) = self.payable(p, &values) {
@@ -458,6 +459,22 @@ impl Env<'_> {
         }
     }
 
+    /// An amount, a fee or a waiver within its range (money: zero or more; a share: 0 to 1).
+    fn in_range(&self, p: &ast::PolicyDecl, name: &OutputName, value: R) -> R {
+        let K(V::Num(n)) = &value else { return value };
+        let share = *name == OutputName::Waiver && self.r.shares.contains(&p.name.name);
+        let within = match name {
+            OutputName::Named(_) => true,
+            _ if share => !n.is_negative() && *n <= BigRational::one(),
+            _ => !n.is_negative(),
+        };
+        if within {
+            value
+        } else {
+            E(ErrorKind::MoneyOutOfRange)
+        }
+    }
+
     /// `payable` = fee − waiver, never below zero; a decimal waiver is a share of the fee (guide
     /// 2.8 `fee` and `waiver`; docs/report.md "Outputs").
     fn payable(&self, p: &ast::PolicyDecl, values: &[(String, R)]) -> Option<R> {
@@ -481,7 +498,6 @@ impl Env<'_> {
         if let Ok(V::Num(n)) = &result {
             let mut flags = self.flags.get();
             flags.huge |= n.abs() >= BigRational::from_integer(BigInt::from(i64::MAX));
-            flags.inexact |= !fits_decimal(n);
             self.flags.set(flags);
         }
         result
@@ -706,18 +722,6 @@ fn num(v: &V) -> Option<BigRational> {
     } else {
         None
     }
-}
-
-/// Whether `n` is a decimal of at most 28 places with a 96-bit mantissa, as the engine holds them.
-fn fits_decimal(n: &BigRational) -> bool {
-    let mut scaled = n.clone();
-    for _ in 0..=28 {
-        if scaled.is_integer() {
-            return scaled.to_integer().abs().bits() <= 96;
-        }
-        scaled *= BigInt::from(10);
-    }
-    false
 }
 
 /// The exact value of a decimal.

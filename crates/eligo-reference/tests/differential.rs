@@ -278,8 +278,8 @@ fn expected_value(value: &eligo_reference::V) -> serde_json::Value {
     }
 }
 
-/// The issue's own example of exactness: `(1450 − 1000/3) × 3` is 3350. The reference says so;
-/// the engine must too once `KNOWN_DIVERGENCES.inexact_numbers` is turned off (branch "numbers").
+/// The issue's own example of exactness: `(1450 − 1000/3) × 3` is 3350, in the reference and in
+/// the engine.
 #[test]
 fn division_is_exact() {
     let rules = "policy p \"p\" en \"p\"\n  require true \"l\" en \"l\"\n  amount monthly = (1450 - 1000 / 3) * 3\n";
@@ -288,11 +288,7 @@ fn division_is_exact() {
     let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
     let reference = Reference::new(&files).expect("compiles");
     let verdict = compare(&engine, &loaded, &reference, &serde_json::json!({}), "2025-03-01", false);
-    if KNOWN_DIVERGENCES.inexact_numbers {
-        assert!(verdict.skipped.is_some(), "1000/3 has no exact decimal: the comparison skips it");
-    } else {
-        assert!(verdict.skipped.is_none() && verdict.differences.is_empty(), "{verdict:?}");
-    }
+    assert!(verdict.skipped.is_none() && verdict.differences.is_empty(), "{verdict:?}");
 }
 
 /// Relations, where three-valued logic meets ranking: a `highest of` group of monthly and yearly

@@ -976,7 +976,31 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             };
-            self.output_type(&exception.target, &value);
+            // An exception replaces the output's value, so it gives a value of the output's type:
+            // a waiver stays a share or a sum, as its base is.
+            let (ty, target) = (self.output_type(&exception.target, &value), outputs[position].ty);
+            let fits = match exception.target {
+                OutputName::Waiver => ty == target,
+                _ => self.assignable(&value, target),
+            };
+            if !fits && value.ty != Type::Error {
+                self.report(
+                    Diagnostic::new(
+                        Code::OutputType,
+                        value.expr.span,
+                        format!(
+                            "this exception gives {}, but `{}` is {}",
+                            self.type_name(value.ty),
+                            exception.target.as_str(),
+                            self.type_name(target)
+                        ),
+                    )
+                    .with_help(match exception.target {
+                        OutputName::Waiver => "a waiver is a share of the fee (`100%`) or a sum (`50`), in its exceptions as in its usual value",
+                        _ => "an exception replaces the output's usual value: give a value of the same type",
+                    }),
+                );
+            }
             let output = &mut outputs[position];
             for read in scope.reads {
                 if !output.reads.contains(&read) {
