@@ -5,12 +5,11 @@
 use super::{EvalError, EvalErrorKind};
 use crate::date::Date;
 use crate::limits::{MAX_EVALUATION_STEPS, MAX_STEPS};
-use crate::program::{Arith, Compare, Expr, ExprKind, ListOp, Program, TableDef};
+use crate::program::{Arith, Compare, Expr, ExprKind, ListOp, Program, TableDef, Type};
 use crate::source::Span;
-use crate::value::{Item, Missing, Value};
+use crate::value::{FactKey, Item, Missing, Value};
 use crate::vocabulary::HitPolicy;
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 pub type Result<T> = std::result::Result<T, EvalError>;
 
@@ -66,6 +65,9 @@ pub struct Env<'p> {
     spent: u64,
     /// Set while evaluating what a trace must explain.
     pub hits: Option<Vec<TableHit>>,
+    /// Set when a value came out unknown that may yet fail once its facts are given (or an
+    /// error was set aside): such an output's facts can change whether its policy is granted.
+    pub may_fail: bool,
 }
 
 impl<'p> Env<'p> {
@@ -88,6 +90,7 @@ impl<'p> Env<'p> {
             budget: MAX_STEPS.min(MAX_EVALUATION_STEPS.saturating_sub(spent)),
             spent,
             hits: None,
+            may_fail: false,
         };
         crate::value::take_union_work();
         if !program.lets.is_empty() {
@@ -142,7 +145,12 @@ impl<'p> Env<'p> {
             ExprKind::Const(value) => Ok(value.clone()),
             ExprKind::Input(i) => Ok(self.facts[*i as usize].clone()),
             ExprKind::Param(i) => self.params[*i as usize].clone(),
-            ExprKind::Let(i) => self.lets[*i as usize].clone(),
+            ExprKind::Let(i) => {
+                let value = self.lets[*i as usize].clone();
+                // How a definition was worked out is not kept: it may fail, for all we know.
+                self.may_fail |= matches!(value, Ok(Value::Unknown(_)));
+                value
+            }
             // (A checked program reads fields inside list operations only, and each item has every
             // field of its record: this is for a program loaded from damaged bytes.)
             ExprKind::Field(f) => self
@@ -159,7 +167,7 @@ impl<'p> Env<'p> {
             ExprKind::Neg(e) => match self.eval(e)? {
                 Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow(span)),
                 Value::Dec(d) => Ok(Value::Dec(-d)),
-                other => Ok(other),
+                other => Ok(self.fallible(other)),
             },
             ExprKind::And(a, b) => self.junction(a, b, false),
             ExprKind::Or(a, b) => self.junction(a, b, true),
@@ -169,11 +177,14 @@ impl<'p> Env<'p> {
                     self.charge(2, span)?;
                     return Ok(Value::Bool(compare(*op, x, y)));
                 }
-                let (a, b) = (self.eval(a)?, self.eval(b)?);
-                if let Some(unknown) = unknown_of(&[&a, &b]) {
-                    return Ok(unknown);
+                let (x, y) = (self.eval(a)?, self.eval(b)?);
+                if let Some(unknown) = unknown_of(&[&x, &y]) {
+                    // `min(household, income) < 100` with one income of 50 is true whatever the
+                    // others are: the bounds of what the unknown side can still be settle it.
+                    let (low, high) = (self.bounds(a)?, self.bounds(b)?);
+                    return Ok(settle(*op, &low, &high).map_or(unknown, Value::Bool));
                 }
-                Ok(Value::Bool(compare(*op, &a, &b)))
+                Ok(Value::Bool(compare(*op, &x, &y)))
             }
             ExprKind::Arith(op, a, b) => {
                 if let (Some(x), Some(y)) = (self.known_leaf(a), self.known_leaf(b)) {
@@ -182,7 +193,12 @@ impl<'p> Env<'p> {
                 }
                 let (a, b) = (self.eval(a)?, self.eval(b)?);
                 if let Some(unknown) = unknown_of(&[&a, &b]) {
-                    return Ok(unknown);
+                    // Zero times anything is zero: the other side's facts cannot change it.
+                    let zero = [&a, &b].into_iter().find(|v| compare(Compare::Eq, v, &Value::Int(0)));
+                    return match zero {
+                        Some(zero) if *op == Arith::Mul => arith(Arith::Mul, zero, zero, span),
+                        _ => Ok(self.fallible(unknown)),
+                    };
                 }
                 arith(*op, &a, &b, span)
             }
@@ -208,7 +224,8 @@ impl<'p> Env<'p> {
                 }
                 Ok(match (found, unknown, failed) {
                     (true, _, _) => Value::Bool(true),
-                    (false, Some(missing), _) => Value::Unknown(missing),
+                    (false, Some(missing), Some(_)) => self.fallible(Value::Unknown(missing)),
+                    (false, Some(missing), None) => Value::Unknown(missing),
                     (false, None, Some(error)) => return Err(error),
                     (false, None, None) => Value::Bool(false),
                 })
@@ -221,7 +238,7 @@ impl<'p> Env<'p> {
                     (Ok(a), Ok(b)) if !a.is_unknown() && compare(Compare::Eq, &a, &b) => Ok(a),
                     // Branches that may yet agree, once their missing facts are given: unknown.
                     (Ok(a), Ok(b)) if a.is_unknown() || b.is_unknown() => {
-                        Ok(unknown_of(&[&a, &b]).unwrap_or(Value::Unknown(Missing::default())))
+                        Ok(self.fallible(unknown_of(&[&a, &b]).unwrap_or(Value::Unknown(Missing::default()))))
                     }
                     _ => Err(error),
                 },
@@ -238,7 +255,7 @@ impl<'p> Env<'p> {
                             if let Value::Unknown(m) = &other {
                                 missing.absorb(m);
                             }
-                            return Ok(Value::Unknown(missing));
+                            return Ok(self.fallible(Value::Unknown(missing)));
                         }
                         (Err(error), _) | (_, Err(error)) => return Err(error),
                     };
@@ -258,7 +275,7 @@ impl<'p> Env<'p> {
             ExprKind::Call(builtin, args) => {
                 let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
                 if let Some(unknown) = unknown_of(&values.iter().collect::<Vec<_>>()) {
-                    return Ok(unknown);
+                    return Ok(self.fallible(unknown));
                 }
                 (builtin.def().eval)(&values, span)
             }
@@ -266,18 +283,44 @@ impl<'p> Env<'p> {
             ExprKind::Table(t, args) => {
                 let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
                 if let Some(Value::Unknown(mut missing)) = unknown_of(&keys.iter().collect::<Vec<_>>()) {
-                    // Any row could be the one: the facts its value needs matter too.
+                    // Any row could be the one: the facts its value needs matter too. Rows that all
+                    // give one known value, with `otherwise` among them, settle it whatever the keys.
                     let table = &self.program.tables[*t as usize];
+                    let mut same: Option<Option<Value>> = table.otherwise.as_ref().map(|_| None);
                     for row in table.rows.iter().chain(&table.otherwise) {
-                        if let Ok(Value::Unknown(m)) = self.eval(&row.value) {
-                            missing.absorb(&m);
+                        match self.eval(&row.value) {
+                            Ok(Value::Unknown(m)) => {
+                                missing.absorb(&m);
+                                same = None;
+                            }
+                            Ok(value) => {
+                                if let Some(first) = &mut same {
+                                    match first {
+                                        Some(v) if !compare(Compare::Eq, v, &value) => same = None,
+                                        Some(_) => {}
+                                        None => *first = Some(value),
+                                    }
+                                }
+                            }
+                            Err(error) if self.out_of_steps() => return Err(error),
+                            Err(_) => same = None,
                         }
                     }
-                    return Ok(Value::Unknown(missing));
+                    // Unsettled, the keys may match no row, or one that fails.
+                    return Ok(match same.flatten() {
+                        Some(value) => value,
+                        None => self.fallible(Value::Unknown(missing)),
+                    });
                 }
                 self.lookup(*t, &keys, span)
             }
         }
+    }
+
+    /// `value`, noting that it may yet fail (see `may_fail`).
+    fn fallible(&mut self, value: Value) -> Value {
+        self.may_fail = true;
+        value
     }
 
     /// The known value of a constant, an input or a parameter, read where it lies (these outlive
@@ -308,7 +351,7 @@ impl<'p> Env<'p> {
         let (left, right) = match (left, right) {
             (_, Ok(Value::Bool(b))) if b == is_or => return Ok(Value::Bool(b)),
             (Err(_), Ok(Value::Unknown(m))) | (Ok(Value::Unknown(m)), Err(_)) if !self.out_of_steps() => {
-                return Ok(Value::Unknown(m))
+                return Ok(self.fallible(Value::Unknown(m)))
             }
             (Err(error), _) | (_, Err(error)) => return Err(error),
             (Ok(left), Ok(right)) => (left, right),
@@ -322,22 +365,31 @@ impl<'p> Env<'p> {
     }
 
     fn list_op(&mut self, op: ListOp, list: &'p Expr, item: Option<&'p Expr>, span: Span) -> Result<Value> {
-        let items = match self.eval(list)? {
-            Value::List(items) => items,
-            other => return Ok(other),
+        let members = match self.members(list)? {
+            Ok(members) => members,
+            Err(other) => return Ok(other),
         };
         let Some(item_expr) = item else {
-            return Ok(Value::Int(items.len() as i64)); // count(list)
+            // count(list): each item that may or may not be in it can change the count.
+            return Ok(match Missing::union_all(members.iter().filter_map(|(_, m)| m.clone()).collect()) {
+                maybe if maybe.keys().is_empty() => Value::Int(members.len() as i64),
+                maybe => Value::Unknown(maybe),
+            });
         };
+        if op == ListOp::Filter {
+            return Ok(filtered(self.filter(members, item_expr)?));
+        }
         // Merged once at the end (see `Missing::union_all`).
         let mut unknowns: Vec<Missing> = Vec::new();
-        let mut kept: Vec<Item> = Vec::new();
+        // Items that may be in the list (a filter waits on them) with a known value: they matter
+        // only if that value could change the answer, known once every item is looked at.
+        let mut maybes: Vec<(Missing, Value)> = Vec::new();
         let (mut count, mut any, mut all) = (0i64, false, true);
         let mut total = Value::Int(0);
         let mut best: Option<Value> = None;
         let mut failed: Option<EvalError> = None;
-        for entry in items.iter() {
-            self.items.push(entry.clone());
+        for (entry, membership) in members {
+            self.items.push(entry);
             let value = self.eval(item_expr);
             self.items.pop();
             let value = match value {
@@ -350,34 +402,39 @@ impl<'p> Env<'p> {
                 }
                 Err(error) => return Err(error),
             };
-            match value {
-                Value::Unknown(m) => unknowns.push(m),
-                Value::Bool(b) => {
+            match (value, membership) {
+                (Value::Unknown(m), membership) => unknowns.push(either(membership, m)),
+                (value, Some(membership)) => maybes.push((membership, value)),
+                (Value::Bool(b), None) => {
                     count += i64::from(b);
                     any |= b;
                     all &= b;
-                    if b {
-                        kept.push(entry.clone());
-                    }
                 }
-                value => match op {
+                (value, None) => match op {
                     ListOp::Sum => total = arith(Arith::Add, &total, &value, span)?,
                     _ => {
-                        let better = best.as_ref().is_none_or(|b| {
-                            let order = value.compare(b);
-                            if op == ListOp::Min {
-                                order == Some(Ordering::Less)
-                            } else {
-                                order == Some(Ordering::Greater)
-                            }
-                        });
-                        if better {
+                        if better(op, &value, best.as_ref()) {
                             best = Some(value);
                         }
                     }
                 },
             }
         }
+        // An item that may be in the list matters only if its value would count: a true item for
+        // `any` and `count`, a false one for `all`, a non-zero one for `sum`, and for `min` and
+        // `max` one that beats the best of the items surely in.
+        for (membership, value) in maybes {
+            let counts = match op {
+                ListOp::Any | ListOp::Count => value == Value::Bool(true),
+                ListOp::All => value == Value::Bool(false),
+                ListOp::Sum => !compare(Compare::Eq, &value, &Value::Int(0)),
+                _ => best.as_ref().is_none() || better(op, &value, best.as_ref()),
+            };
+            if counts {
+                unknowns.push(membership);
+            }
+        }
+        let had_error = failed.is_some();
         if let Some(error) = failed {
             // Settled by another item, or still to be settled by an unknown one: not an error.
             if !(op == ListOp::Any && any || op == ListOp::All && !all) && unknowns.is_empty() {
@@ -389,16 +446,202 @@ impl<'p> Env<'p> {
         match (op, unknown) {
             (ListOp::Any, _) if any => Ok(Value::Bool(true)),
             (ListOp::All, _) if !all => Ok(Value::Bool(false)),
+            // A sum may overflow, `min` and `max` find no item, an item set aside fail.
+            (ListOp::Sum | ListOp::Min | ListOp::Max, Some(missing)) => Ok(self.fallible(Value::Unknown(missing))),
+            (_, Some(missing)) if had_error => Ok(self.fallible(Value::Unknown(missing))),
             (_, Some(missing)) => Ok(Value::Unknown(missing)),
             (ListOp::Count, None) => Ok(Value::Int(count)),
             (ListOp::Any, None) => Ok(Value::Bool(any)),
             (ListOp::All, None) => Ok(Value::Bool(all)),
-            (ListOp::Filter, None) => Ok(Value::List(Arc::from(kept))),
             (ListOp::Sum, None) => Ok(total),
-            (ListOp::Min | ListOp::Max, None) => {
+            // (A filter was returned above.)
+            (ListOp::Min | ListOp::Max | ListOp::Filter, None) => {
                 best.ok_or_else(|| EvalError::new(EvalErrorKind::EmptyList { op }, span))
             }
         }
+    }
+
+    /// The items a list expression may have, each with the missing facts its membership waits on
+    /// (`None`: surely in), or the value that is not a list (unknown). A filter is looked through,
+    /// and a definition that is one: `sum(filter(household, works), income)` waits on the
+    /// incomes of the members who may work as well as on whether they do, which the unknown
+    /// value of the filter alone could not say.
+    fn members(&mut self, list: &'p Expr) -> Result<std::result::Result<Vec<Member>, Value>> {
+        match &list.kind {
+            ExprKind::List(ListOp::Filter, inner, Some(predicate)) => {
+                self.step(list.span)?;
+                Ok(match self.members(inner)? {
+                    Ok(members) => Ok(self.filter(members, predicate)?),
+                    Err(other) => Err(other),
+                })
+            }
+            ExprKind::Let(i) if self.lets.get(*i as usize).is_some_and(|v| matches!(v, Ok(Value::Unknown(_)))) => {
+                let program = self.program;
+                match program.lets.get(*i as usize) {
+                    Some(def) => self.members(&def.expr),
+                    None => Ok(Err(Value::Unknown(Missing::default()))),
+                }
+            }
+            _ => Ok(match self.eval(list)? {
+                Value::List(items) => Ok(items.iter().map(|item| (item.clone(), None)).collect()),
+                other => Err(other),
+            }),
+        }
+    }
+
+    /// The members for which `predicate` may hold, each waiting also on the predicate's facts.
+    fn filter(&mut self, members: Vec<Member>, predicate: &'p Expr) -> Result<Vec<Member>> {
+        let mut kept = Vec::with_capacity(members.len());
+        for (entry, membership) in members {
+            self.items.push(entry.clone());
+            let value = self.eval(predicate);
+            self.items.pop();
+            match value? {
+                Value::Bool(true) => kept.push((entry, membership)),
+                Value::Unknown(m) => kept.push((entry, Some(either(membership, m)))),
+                _ => {}
+            }
+        }
+        Ok(kept)
+    }
+
+    /// The bounds of `expr` (see [`Bounds`]): declared `min`/`max` of missing inputs and fields,
+    /// through arithmetic, `if`, definitions and `min`/`max`/`sum`/`count` over the items known
+    /// so far. A step of work per node, as evaluating it is; only running out of steps fails.
+    fn bounds(&mut self, expr: &'p Expr) -> Result<Bounds> {
+        let program = self.program;
+        let bounds = match &expr.kind {
+            ExprKind::Input(i) => match (self.facts.get(*i as usize), program.inputs.get(*i as usize)) {
+                (Some(Value::Unknown(_)), Some(def)) => Bounds { low: def.min.clone(), high: def.max.clone() },
+                (Some(value), _) => Bounds::exactly(value.clone()),
+                _ => Bounds::default(),
+            },
+            ExprKind::Field(_) => match self.eval(expr) {
+                Ok(Value::Unknown(m)) => match m.keys() {
+                    [key] => declared(program, *key),
+                    _ => Bounds::default(),
+                },
+                Ok(value) => Bounds::exactly(value),
+                Err(error) => return self.no_bounds(error),
+            },
+            ExprKind::Neg(e) => {
+                let b = self.bounds(e)?;
+                let zero = Some(Value::Int(0));
+                Bounds { low: bound(Arith::Sub, &zero, &b.high), high: bound(Arith::Sub, &zero, &b.low) }
+            }
+            ExprKind::Arith(op @ (Arith::Add | Arith::Sub | Arith::Mul), a, b) => {
+                let (a, b) = (self.bounds(a)?, self.bounds(b)?);
+                match op {
+                    Arith::Add => Bounds { low: bound(*op, &a.low, &b.low), high: bound(*op, &a.high, &b.high) },
+                    Arith::Sub => Bounds { low: bound(*op, &a.low, &b.high), high: bound(*op, &a.high, &b.low) },
+                    _ => {
+                        let corners = [(&a.low, &b.low), (&a.low, &b.high), (&a.high, &b.low), (&a.high, &b.high)];
+                        let products = corners.map(|(x, y)| bound(Arith::Mul, x, y));
+                        let all = || products.iter().cloned();
+                        Bounds {
+                            low: all().reduce(|x, y| pick(x, y, Ordering::Less)).flatten(),
+                            high: all().reduce(|x, y| pick(x, y, Ordering::Greater)).flatten(),
+                        }
+                    }
+                }
+            }
+            ExprKind::If(condition, then, otherwise) => match self.eval(condition) {
+                Ok(Value::Bool(true)) => self.bounds(then)?,
+                Ok(Value::Bool(false)) => self.bounds(otherwise)?,
+                Ok(Value::Unknown(_)) => self.bounds(then)?.hull(self.bounds(otherwise)?),
+                Ok(_) => Bounds::default(),
+                Err(error) => return self.no_bounds(error),
+            },
+            ExprKind::Let(i) => match (self.lets.get(*i as usize), program.lets.get(*i as usize)) {
+                (Some(Ok(Value::Unknown(_))), Some(def)) => self.bounds(&def.expr)?,
+                (Some(Ok(value)), _) => Bounds::exactly(value.clone()),
+                _ => Bounds::default(),
+            },
+            ExprKind::List(op @ (ListOp::Min | ListOp::Max | ListOp::Sum | ListOp::Count), list, item) => {
+                self.step(expr.span)?;
+                let members = match self.members(list) {
+                    Ok(Ok(members)) => members,
+                    Ok(Err(_)) => return Ok(Bounds::default()),
+                    Err(error) => return self.no_bounds(error),
+                };
+                self.list_bounds(*op, members, item.as_deref())?
+            }
+            _ => match self.eval(expr) {
+                Ok(value) if !value.is_unknown() => Bounds::exactly(value),
+                Ok(_) => Bounds::default(),
+                Err(error) => return self.no_bounds(error),
+            },
+        };
+        Ok(bounds)
+    }
+
+    /// No bounds for an expression that fails, unless the steps ran out (that stops everything).
+    fn no_bounds(&self, error: EvalError) -> Result<Bounds> {
+        if self.out_of_steps() {
+            return Err(error);
+        }
+        Ok(Bounds::default())
+    }
+
+    /// Bounds of `min`, `max`, `sum` or `count` over items that may be in the list: an item that
+    /// may be left out can still reach past the others' `min` (or `max`) but cannot hold it back,
+    /// and adds between nothing and its bounds to a `sum` or a `count`.
+    fn list_bounds(&mut self, op: ListOp, members: Vec<Member>, item: Option<&'p Expr>) -> Result<Bounds> {
+        let zero = Some(Value::Int(0));
+        let mut sum = Bounds::exactly(Value::Int(0));
+        // For `min` (`max` mirrored): the lowest any item may be, and the lowest of the highest
+        // that items surely in may be; none of these, and the list may be empty: no bounds.
+        let (mut reach, mut sure): (Option<Option<Value>>, Option<Option<Value>>) = (None, None);
+        let toward = if op == ListOp::Max { Ordering::Greater } else { Ordering::Less };
+        for (entry, membership) in members {
+            let b = match item {
+                Some(item) => {
+                    self.items.push(entry);
+                    let b = self.bounds(item);
+                    self.items.pop();
+                    b?
+                }
+                None => Bounds::exactly(Value::Bool(true)),
+            };
+            let b = match op {
+                // An item counts 1 when its condition holds.
+                ListOp::Count => {
+                    let one = |v: &Option<Value>| Some(Value::Int(i64::from(*v == Some(Value::Bool(true)))));
+                    Bounds { low: one(&b.low), high: Some(Value::Int(i64::from(b.high != Some(Value::Bool(false))))) }
+                }
+                _ => b,
+            };
+            if matches!(op, ListOp::Sum | ListOp::Count) {
+                let (low, high) = match membership {
+                    Some(_) => {
+                        (pick(b.low, zero.clone(), Ordering::Less), pick(b.high, zero.clone(), Ordering::Greater))
+                    }
+                    None => (b.low, b.high),
+                };
+                sum = Bounds { low: bound(Arith::Add, &sum.low, &low), high: bound(Arith::Add, &sum.high, &high) };
+                continue;
+            }
+            let (near, far) = if op == ListOp::Max { (b.high, b.low) } else { (b.low, b.high) };
+            // Unbounded reach is unbounded; an unbounded item surely in bounds nothing.
+            reach = Some(match reach {
+                Some(r) => pick(r, near, toward),
+                None => near,
+            });
+            if membership.is_none() {
+                sure = Some(match sure.flatten() {
+                    Some(s) => Some(pick(Some(s.clone()), far, toward).unwrap_or(s)),
+                    None => far,
+                });
+            }
+        }
+        Ok(match op {
+            ListOp::Sum | ListOp::Count => sum,
+            _ => match (reach, sure) {
+                (Some(reach), Some(sure)) if op == ListOp::Max => Bounds { low: sure, high: reach },
+                (Some(reach), Some(sure)) => Bounds { low: reach, high: sure },
+                _ => Bounds::default(),
+            },
+        })
     }
 
     fn lookup(&mut self, t: u32, keys: &[Value], span: Span) -> Result<Value> {
@@ -420,6 +663,106 @@ impl<'p> Env<'p> {
             hits.push(TableHit { table: t, row: row_index });
         }
         self.eval(&row.value)
+    }
+}
+
+/// A list item and the missing facts its being in the list waits on (`None`: surely in).
+type Member = (Item, Option<Missing>);
+
+/// The facts of a membership that waits on `membership` (if anything) and on `m`.
+fn either(membership: Option<Missing>, m: Missing) -> Missing {
+    match membership {
+        Some(membership) => membership.union(&m),
+        None => m,
+    }
+}
+
+/// Whether `value` replaces `best` as the `min` (or `max`) so far.
+fn better(op: ListOp, value: &Value, best: Option<&Value>) -> bool {
+    best.is_none_or(|b| value.compare(b) == Some(if op == ListOp::Min { Ordering::Less } else { Ordering::Greater }))
+}
+
+/// The value of a filter: the list, or unknown while some item may or may not be in it. What
+/// reads an unknown list cannot be told apart here, so it waits on every missing field of every
+/// item that may be in it as well (list operations look through the filter and need less: see
+/// `Env::members`).
+fn filtered(members: Vec<Member>) -> Value {
+    if members.iter().all(|(_, membership)| membership.is_none()) {
+        return Value::List(members.into_iter().map(|(item, _)| item).collect());
+    }
+    let mut sets = Vec::new();
+    for (item, membership) in members {
+        sets.extend(membership);
+        sets.extend(item.iter().filter_map(|field| match field {
+            Value::Unknown(m) => Some(m.clone()),
+            _ => None,
+        }));
+    }
+    Value::Unknown(Missing::union_all(sets))
+}
+
+/// Inclusive bounds of the values an expression may take once its missing facts are given
+/// (`None`: no bound known). Only the unknown side of a comparison asks for them.
+#[derive(Clone, Debug, Default)]
+pub struct Bounds {
+    low: Option<Value>,
+    high: Option<Value>,
+}
+
+impl Bounds {
+    fn exactly(value: Value) -> Bounds {
+        Bounds { low: Some(value.clone()), high: Some(value) }
+    }
+
+    /// The bounds of a value that is one of two (`if` with its condition unknown).
+    fn hull(self, other: Bounds) -> Bounds {
+        Bounds { low: pick(self.low, other.low, Ordering::Less), high: pick(self.high, other.high, Ordering::Greater) }
+    }
+}
+
+/// The lower (`Less`) or higher (`Greater`) of two bounds; unbounded if either is.
+fn pick(a: Option<Value>, b: Option<Value>, keep: Ordering) -> Option<Value> {
+    let (a, b) = (a?, b?);
+    match b.compare(&a) {
+        Some(order) if order == keep => Some(b),
+        Some(_) => Some(a),
+        None => None,
+    }
+}
+
+/// The declared bounds of a missing fact.
+fn declared(program: &Program, key: FactKey) -> Bounds {
+    let input = program.inputs.get(key.input as usize);
+    let def = match input.map(|input| input.ty) {
+        Some(Type::List(r)) if key.item != FactKey::NONE => {
+            program.records.get(r as usize).and_then(|record| record.fields.get(key.field as usize))
+        }
+        _ => input,
+    };
+    def.map_or_else(Bounds::default, |def| Bounds { low: def.min.clone(), high: def.max.clone() })
+}
+
+/// `a op b` on bounds, `None` (unbounded) where it overflows.
+fn bound(op: Arith, a: &Option<Value>, b: &Option<Value>) -> Option<Value> {
+    arith(op, a.as_ref()?, b.as_ref()?, Span::default()).ok()
+}
+
+/// What a comparison is whatever values in `a` and `b` its sides take, if that is settled.
+fn settle(op: Compare, a: &Bounds, b: &Bounds) -> Option<bool> {
+    let order = |x: &Option<Value>, y: &Option<Value>| x.as_ref().zip(y.as_ref()).and_then(|(x, y)| x.compare(y));
+    let (below, above) = (order(&a.high, &b.low), order(&a.low, &b.high));
+    let lt = below == Some(Ordering::Less);
+    let le = matches!(below, Some(Ordering::Less | Ordering::Equal));
+    let gt = above == Some(Ordering::Greater);
+    let ge = matches!(above, Some(Ordering::Greater | Ordering::Equal));
+    let decide = |yes: bool, no: bool| (yes || no).then_some(yes);
+    match op {
+        Compare::Lt => decide(lt, ge),
+        Compare::Le => decide(le, gt),
+        Compare::Gt => decide(gt, le),
+        Compare::Ge => decide(ge, lt),
+        Compare::Eq => decide(le && ge, lt || gt),
+        Compare::Ne => decide(lt || gt, le && ge),
     }
 }
 

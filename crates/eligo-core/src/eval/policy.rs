@@ -30,6 +30,9 @@ pub struct PolicyOutcome {
     pub outputs: Vec<OutputValue>,
     pub payable: Option<Value>,
     pub missing: Missing,
+    /// Those of `missing` that could change whether the policy is granted (not only what it
+    /// pays): what a policy it excludes waits on.
+    pub granted_missing: Missing,
     /// The value of each condition's expression (empty when not applicable).
     pub conditions: Vec<Result<Value>>,
     /// The policy granted instead of this one.
@@ -44,6 +47,7 @@ impl PolicyOutcome {
             outputs: Vec::new(),
             payable: None,
             missing: Missing::default(),
+            granted_missing: Missing::default(),
             conditions: Vec::new(),
             excluded_by: None,
             error: None,
@@ -103,7 +107,9 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     let undetermined = missing.is_some();
     outcome.outputs.reserve_exact(policy.outputs.len());
     outcome.missing = missing.unwrap_or_default();
+    outcome.granted_missing = outcome.missing.clone();
     let trace = depth == Depth::Traced;
+    env.may_fail = false;
     for output in &policy.outputs {
         // Every output is worked out, even when only the amount is wanted (lean): an output that
         // is unknown or fails decides the status too.
@@ -112,6 +118,7 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
             // An error set aside for an undetermined policy, but never the step budget running
             // out: that is work left undone, and the policy is an error (robustness).
             Err(error) if undetermined && !env.out_of_steps() => {
+                env.may_fail = true;
                 outcome.outputs.push(OutputValue {
                     value: Value::Unknown(Missing::default()),
                     decided: Decided::Base,
@@ -133,6 +140,10 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
         if let Value::Unknown(m) = value {
             outcome.missing.absorb(m);
         }
+    }
+    // Outputs that cannot fail change only what the policy pays, not whether it is granted.
+    if env.may_fail {
+        outcome.granted_missing = outcome.missing.clone();
     }
     let any_unknown = undetermined || outcome.outputs.iter().any(|o| o.value.is_unknown());
     outcome.status = if any_unknown { Status::Undetermined } else { Status::Eligible };
@@ -179,6 +190,8 @@ fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value,
     let mut applicable: Vec<(usize, Value)> = Vec::new();
     // Facts that could change which definition applies, or the value of one that may apply.
     let mut missing: Option<Missing> = None;
+    // The values of the exceptions whose conditions are unknown.
+    let mut may_apply: Vec<Result<Value>> = Vec::new();
     for (i, exception) in output.exceptions.iter().enumerate() {
         match env.eval(&exception.when)? {
             Value::Bool(true) => {
@@ -189,19 +202,37 @@ fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value,
             when @ Value::Unknown(_) => {
                 absorb(&mut missing, &when);
                 // Should it apply, its value matters too.
-                if let Ok(value) = env.eval(&exception.value) {
-                    absorb(&mut missing, &value);
+                let value = env.eval(&exception.value);
+                if let Ok(value) = &value {
+                    absorb(&mut missing, value);
                 }
+                may_apply.push(value);
             }
             _ => {}
         }
     }
     if let Some(mut missing) = missing {
+        // Every definition that may apply giving one known value settles it whichever applies
+        // (an exception that only repeats the default): its condition cannot change the answer.
+        let mut values: Vec<Result<Value>> = applicable.iter().map(|(_, v)| Ok(v.clone())).collect();
+        values.append(&mut may_apply);
         if applicable.is_empty() {
-            if let Some(Ok(Value::Unknown(m))) = output.base.as_ref().map(|base| env.eval(base)) {
-                missing.absorb(&m);
+            let base = output.base.as_ref().map(|base| env.eval(base));
+            if let Some(Ok(Value::Unknown(m))) = &base {
+                missing.absorb(m);
+            }
+            values.push(base.unwrap_or(Ok(Value::Unknown(Missing::default()))));
+        }
+        if let Some(Ok(first)) = values.first() {
+            let same =
+                |v: &Result<Value>| v.as_ref().is_ok_and(|v| v.compare(first) == Some(std::cmp::Ordering::Equal));
+            if !first.is_unknown() && values.iter().all(same) {
+                let decided = applicable.first().map_or(Decided::Base, |(i, _)| Decided::Exception(*i));
+                return Ok((first.clone(), decided));
             }
         }
+        // Unsettled, no definition may apply, or two that disagree.
+        env.may_fail = true;
         return Ok((Value::Unknown(missing), Decided::Base));
     }
     if let [(first, first_value), rest @ ..] = applicable.as_slice() {

@@ -84,11 +84,14 @@ fn settle_group(program: &Program, members: &[u32], outcomes: &mut [PolicyOutcom
                 outcome.status = Status::Ineligible;
                 outcome.excluded_by = Some(*n as u32);
                 outcome.missing = Missing::default();
+                outcome.granted_missing = Missing::default();
                 break;
             }
-            // `n` might still be granted instead: this one waits on what `n` waits on.
+            // `n` might still be granted instead: this one waits on what `n` waits on, and
+            // whether it is granted on its own amount and on `n`'s.
             outcome.status = Status::Undetermined;
             outcome.missing.absorb(n_missing);
+            outcome.granted_missing = outcome.missing.clone();
         }
     }
 }
@@ -99,15 +102,18 @@ fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
         return;
     }
     match outcomes[a].status {
-        Status::Eligible => {
+        // Granted whatever its missing facts are (they change only what it pays): `b` is not.
+        Status::Eligible | Status::Undetermined if outcomes[a].granted_missing.keys().is_empty() => {
             outcomes[b].status = Status::Ineligible;
             outcomes[b].excluded_by = Some(a as u32);
             outcomes[b].missing = Missing::default();
+            outcomes[b].granted_missing = Missing::default();
         }
         Status::Undetermined => {
-            let missing = outcomes[a].missing.clone();
+            let missing = outcomes[a].granted_missing.clone();
             outcomes[b].status = Status::Undetermined;
             outcomes[b].missing.absorb(&missing);
+            outcomes[b].granted_missing.absorb(&missing);
         }
         _ => {}
     }
