@@ -57,6 +57,8 @@ pub struct Env<'p> {
     pub date: Date,
     pub params: &'p [Result<Value>],
     pub lets: Vec<Result<Value>>,
+    /// Which definitions came upon a value that may yet fail (see `may_fail`).
+    lets_may_fail: Vec<bool>,
     items: Vec<Item>,
     steps: u64,
     /// The steps this policy may take: `MAX_STEPS`, or what is left of `MAX_EVALUATION_STEPS`.
@@ -68,6 +70,13 @@ pub struct Env<'p> {
     /// Set when a value came out unknown that may yet fail once its facts are given (or an
     /// error was set aside): such an output's facts can change whether its policy is granted.
     pub may_fail: bool,
+    /// Set for the operands of `+ - * /` and unary `-`: the top of such a chain checks, with its
+    /// bounds, that none of it overflows, once for the whole chain (each node checking its own
+    /// subtree was quadratic in a long sum).
+    under_arith: bool,
+    /// Set while working out bounds: what is evaluated then only gives bounds, and asks for no
+    /// bounds itself (that was exponential in tables looking up tables).
+    bounding: bool,
 }
 
 impl<'p> Env<'p> {
@@ -85,19 +94,24 @@ impl<'p> Env<'p> {
             date: on.date,
             params: &on.params,
             lets: Vec::new(),
+            lets_may_fail: Vec::new(),
             items: Vec::new(),
             steps: 0,
             budget: MAX_STEPS.min(MAX_EVALUATION_STEPS.saturating_sub(spent)),
             spent,
             hits: None,
             may_fail: false,
+            under_arith: false,
+            bounding: false,
         };
         crate::value::take_union_work();
         if !program.lets.is_empty() {
             env.lets = vec![Ok(Value::Bool(false)); program.lets.len()];
+            env.lets_may_fail = vec![false; program.lets.len()];
             for &i in &program.let_order {
-                let value = env.eval(&program.lets[i as usize].expr);
+                let (value, fails) = env.watching(|env| env.eval(&program.lets[i as usize].expr));
                 env.lets[i as usize] = value;
+                env.lets_may_fail[i as usize] = fails;
             }
         }
         env
@@ -139,6 +153,7 @@ impl<'p> Env<'p> {
     }
 
     pub fn eval(&mut self, expr: &'p Expr) -> Result<Value> {
+        let chained = std::mem::take(&mut self.under_arith);
         self.step(expr.span)?;
         let span = expr.span;
         match &expr.kind {
@@ -146,10 +161,8 @@ impl<'p> Env<'p> {
             ExprKind::Input(i) => Ok(self.facts[*i as usize].clone()),
             ExprKind::Param(i) => self.params[*i as usize].clone(),
             ExprKind::Let(i) => {
-                let value = self.lets[*i as usize].clone();
-                // How a definition was worked out is not kept: it may fail, for all we know.
-                self.may_fail |= matches!(value, Ok(Value::Unknown(_)));
-                value
+                self.may_fail |= self.lets_may_fail.get(*i as usize).is_some_and(|fails| *fails);
+                self.lets[*i as usize].clone()
             }
             // (A checked program reads fields inside list operations only, and each item has every
             // field of its record: this is for a program loaded from damaged bytes.)
@@ -164,11 +177,14 @@ impl<'p> Env<'p> {
                 Value::Bool(b) => Value::Bool(!b),
                 other => other,
             }),
-            ExprKind::Neg(e) => match self.eval(e)? {
-                Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow(span)),
-                Value::Dec(d) => Ok(Value::Dec(-d)),
-                other => Ok(self.fallible(other)),
-            },
+            ExprKind::Neg(e) => {
+                self.under_arith = true;
+                match self.eval(e)? {
+                    Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow(span)),
+                    Value::Dec(d) => Ok(Value::Dec(-d)),
+                    other => self.unless_bounded(expr, other, chained),
+                }
+            }
             ExprKind::And(a, b) => self.junction(a, b, false),
             ExprKind::Or(a, b) => self.junction(a, b, true),
             ExprKind::Compare(op, a, b) => {
@@ -177,12 +193,16 @@ impl<'p> Env<'p> {
                     self.charge(2, span)?;
                     return Ok(Value::Bool(compare(*op, x, y)));
                 }
-                let (x, y) = (self.eval(a)?, self.eval(b)?);
+                let ((x, y), fails) = self.watching(|env| (env.eval(a), env.eval(b)));
+                let (x, y) = (x?, y?);
                 if let Some(unknown) = unknown_of(&[&x, &y]) {
                     // `min(household, income) < 100` with one income of 50 is true whatever the
-                    // others are: the bounds of what the unknown side can still be settle it.
-                    let (low, high) = (self.bounds(a)?, self.bounds(b)?);
-                    return Ok(settle(*op, &low, &high).map_or(unknown, Value::Bool));
+                    // others are: the bounds of what the unknown side can still be settle it
+                    // (unless a side may yet fail: an error is an answer too).
+                    if fails || self.bounding {
+                        return Ok(unknown);
+                    }
+                    return Ok(self.settle(*op, a, b)?.map_or(unknown, Value::Bool));
                 }
                 Ok(Value::Bool(compare(*op, &x, &y)))
             }
@@ -191,13 +211,20 @@ impl<'p> Env<'p> {
                     self.charge(2, span)?;
                     return arith(*op, x, y, span);
                 }
-                let (a, b) = (self.eval(a)?, self.eval(b)?);
+                let ((a, b), fails) = self.watching(|env| {
+                    env.under_arith = true;
+                    let a = env.eval(a);
+                    env.under_arith = true;
+                    (a, env.eval(b))
+                });
+                let (a, b) = (a?, b?);
                 if let Some(unknown) = unknown_of(&[&a, &b]) {
-                    // Zero times anything is zero: the other side's facts cannot change it.
+                    // Zero times anything is zero: the other side's facts cannot change it, unless
+                    // they may make it fail.
                     let zero = [&a, &b].into_iter().find(|v| compare(Compare::Eq, v, &Value::Int(0)));
                     return match zero {
-                        Some(zero) if *op == Arith::Mul => arith(Arith::Mul, zero, zero, span),
-                        _ => Ok(self.fallible(unknown)),
+                        Some(zero) if *op == Arith::Mul && !fails => arith(Arith::Mul, zero, zero, span),
+                        _ => self.unless_bounded(expr, unknown, chained),
                     };
                 }
                 arith(*op, &a, &b, span)
@@ -279,14 +306,21 @@ impl<'p> Env<'p> {
                 }
                 (builtin.def().eval)(&values, span)
             }
-            ExprKind::List(op, list, item) => self.list_op(*op, list, item.as_deref(), span),
+            ExprKind::List(op, list, item) => match self.list_op(*op, list, item.as_deref(), span)? {
+                // A sum may overflow, `min` and `max` find no item.
+                unknown @ Value::Unknown(_) if matches!(op, ListOp::Sum | ListOp::Min | ListOp::Max) => {
+                    self.unless_bounded(expr, unknown, chained)
+                }
+                value => Ok(value),
+            },
             ExprKind::Table(t, args) => {
-                let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
+                let (keys, fails) = self.watching(|env| args.iter().map(|a| env.eval(a)).collect::<Result<Vec<_>>>());
+                let keys = keys?;
                 if let Some(Value::Unknown(mut missing)) = unknown_of(&keys.iter().collect::<Vec<_>>()) {
                     // Any row could be the one: the facts its value needs matter too. Rows that all
                     // give one known value, with `otherwise` among them, settle it whatever the keys.
                     let table = &self.program.tables[*t as usize];
-                    let mut same: Option<Option<Value>> = table.otherwise.as_ref().map(|_| None);
+                    let mut same: Option<Option<Value>> = table.otherwise.as_ref().filter(|_| !fails).map(|_| None);
                     for row in table.rows.iter().chain(&table.otherwise) {
                         match self.eval(&row.value) {
                             Ok(Value::Unknown(m)) => {
@@ -317,10 +351,35 @@ impl<'p> Env<'p> {
         }
     }
 
+    /// `f`'s result, and whether it came upon a value that may yet fail (see `may_fail`, which
+    /// keeps counting for the evaluation around).
+    pub fn watching<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, bool) {
+        let before = std::mem::take(&mut self.may_fail);
+        let result = f(self);
+        let fails = self.may_fail;
+        self.may_fail |= before;
+        (result, fails)
+    }
+
     /// `value`, noting that it may yet fail (see `may_fail`).
     fn fallible(&mut self, value: Value) -> Value {
         self.may_fail = true;
         value
+    }
+
+    /// `unknown`, noted as one that may yet fail (see `may_fail`) unless `expr` is bounded: then
+    /// its arithmetic cannot overflow (the bounds were worked out in the order it adds, without
+    /// overflowing), and `min` or `max` has an item.
+    /// `chained`: `expr` is an operand of arithmetic, whose top checks for it.
+    fn unless_bounded(&mut self, expr: &'p Expr, unknown: Value, chained: bool) -> Result<Value> {
+        if chained || self.bounding {
+            return Ok(unknown);
+        }
+        let bounds = self.bounds(expr)?;
+        if bounds.low.is_none() || bounds.high.is_none() {
+            self.may_fail = true;
+        }
+        Ok(unknown)
     }
 
     /// The known value of a constant, an input or a parameter, read where it lies (these outlive
@@ -446,8 +505,7 @@ impl<'p> Env<'p> {
         match (op, unknown) {
             (ListOp::Any, _) if any => Ok(Value::Bool(true)),
             (ListOp::All, _) if !all => Ok(Value::Bool(false)),
-            // A sum may overflow, `min` and `max` find no item, an item set aside fail.
-            (ListOp::Sum | ListOp::Min | ListOp::Max, Some(missing)) => Ok(self.fallible(Value::Unknown(missing))),
+            // An item set aside may fail.
             (_, Some(missing)) if had_error => Ok(self.fallible(Value::Unknown(missing))),
             (_, Some(missing)) => Ok(Value::Unknown(missing)),
             (ListOp::Count, None) => Ok(Value::Int(count)),
@@ -509,6 +567,13 @@ impl<'p> Env<'p> {
     /// through arithmetic, `if`, definitions and `min`/`max`/`sum`/`count` over the items known
     /// so far. A step of work per node, as evaluating it is; only running out of steps fails.
     fn bounds(&mut self, expr: &'p Expr) -> Result<Bounds> {
+        let outer = std::mem::replace(&mut self.bounding, true);
+        let bounds = self.bounds_of(expr);
+        self.bounding = outer;
+        bounds
+    }
+
+    fn bounds_of(&mut self, expr: &'p Expr) -> Result<Bounds> {
         let program = self.program;
         let bounds = match &expr.kind {
             ExprKind::Input(i) => match (self.facts.get(*i as usize), program.inputs.get(*i as usize)) {
@@ -545,12 +610,35 @@ impl<'p> Env<'p> {
                     }
                 }
             }
-            ExprKind::If(condition, then, otherwise) => match self.eval(condition) {
-                Ok(Value::Bool(true)) => self.bounds(then)?,
-                Ok(Value::Bool(false)) => self.bounds(otherwise)?,
-                Ok(Value::Unknown(_)) => self.bounds(then)?.hull(self.bounds(otherwise)?),
-                Ok(_) => Bounds::default(),
-                Err(error) => return self.no_bounds(error),
+            // Conditions, for `count(list, condition)` and `if`: known when settled.
+            ExprKind::Compare(op, a, b) => match self.settle(*op, a, b)? {
+                Some(b) => Bounds::exactly(Value::Bool(b)),
+                None => Bounds::default(),
+            },
+            ExprKind::Not(e) => match self.known(e)? {
+                Some(b) => Bounds::exactly(Value::Bool(!b)),
+                None => Bounds::default(),
+            },
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                let is_or = matches!(expr.kind, ExprKind::Or(..));
+                match (self.known(a)?, self.known(b)?) {
+                    (Some(x), _) | (_, Some(x)) if x == is_or => Bounds::exactly(Value::Bool(x)),
+                    (Some(x), Some(_)) => Bounds::exactly(Value::Bool(x)),
+                    _ => Bounds::default(),
+                }
+            }
+            // Not through `eval`, which asks for the bounds of an unknown quotient.
+            ExprKind::Arith(Arith::Div, a, b) => match (self.eval(a), self.eval(b)) {
+                (Err(error), _) | (_, Err(error)) => return self.no_bounds(error),
+                (Ok(x), Ok(y)) if !x.is_unknown() && !y.is_unknown() => {
+                    arith(Arith::Div, &x, &y, expr.span).map_or_else(|_| Bounds::default(), Bounds::exactly)
+                }
+                _ => Bounds::default(),
+            },
+            ExprKind::If(condition, then, otherwise) => match self.known(condition)? {
+                Some(true) => self.bounds(then)?,
+                Some(false) => self.bounds(otherwise)?,
+                None => self.bounds(then)?.hull(self.bounds(otherwise)?),
             },
             ExprKind::Let(i) => match (self.lets.get(*i as usize), program.lets.get(*i as usize)) {
                 (Some(Ok(Value::Unknown(_))), Some(def)) => self.bounds(&def.expr)?,
@@ -573,6 +661,33 @@ impl<'p> Env<'p> {
             },
         };
         Ok(bounds)
+    }
+
+    /// `a op b` if it is the same whatever the missing facts are: by the bounds of each side, and
+    /// for an `if` whose condition is unknown, by each branch (bounds of `if b then 0 else 2` also
+    /// hold 1). Nested `if`s double the work, as many steps as evaluating each way.
+    fn settle(&mut self, op: Compare, a: &'p Expr, b: &'p Expr) -> Result<Option<bool>> {
+        for (side, flipped) in [(a, false), (b, true)] {
+            let ExprKind::If(condition, then, otherwise) = &side.kind else { continue };
+            if !matches!(self.eval(condition), Ok(Value::Unknown(_))) {
+                continue;
+            }
+            let (one, two) = if flipped {
+                (self.settle(op, a, then)?, self.settle(op, a, otherwise)?)
+            } else {
+                (self.settle(op, then, b)?, self.settle(op, otherwise, b)?)
+            };
+            return Ok(one.filter(|_| one == two));
+        }
+        Ok(settle(op, &self.bounds(a)?, &self.bounds(b)?))
+    }
+
+    /// The value of a condition if it is known, or settled by bounds.
+    fn known(&mut self, condition: &'p Expr) -> Result<Option<bool>> {
+        Ok(match self.bounds(condition)? {
+            Bounds { low: Some(Value::Bool(b)), high: Some(Value::Bool(c)) } if b == c => Some(b),
+            _ => None,
+        })
     }
 
     /// No bounds for an expression that fails, unless the steps ran out (that stops everything).

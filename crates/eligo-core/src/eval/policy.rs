@@ -35,6 +35,8 @@ pub struct PolicyOutcome {
     pub granted_missing: Missing,
     /// The value of each condition's expression (empty when not applicable).
     pub conditions: Vec<Result<Value>>,
+    /// Whether, once its missing facts are given, the policy may be an error (see `Env::may_fail`).
+    pub may_fail: bool,
     /// The policy granted instead of this one.
     pub excluded_by: Option<u32>,
     pub error: Option<EvalError>,
@@ -49,6 +51,7 @@ impl PolicyOutcome {
             missing: Missing::default(),
             granted_missing: Missing::default(),
             conditions: Vec::new(),
+            may_fail: false,
             excluded_by: None,
             error: None,
         }
@@ -72,6 +75,7 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     env.reset_steps();
     let mut outcome = PolicyOutcome::new(Status::Eligible);
     let (mut any_false, mut first_error, mut missing) = (false, None, None::<Missing>);
+    env.may_fail = false;
     for condition in &policy.conditions {
         let value = env.eval(&condition.expr);
         match (&value, condition.kind) {
@@ -97,6 +101,8 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     }
     // The conditions hold together as `and` does: an error that a condition still unknown could
     // settle (were it false) is not yet an error, but undetermined (see `Env::junction`).
+    // An error set aside (below) may be the answer once the facts are given.
+    let conditions_fail = env.may_fail || first_error.is_some();
     if let Some(error) = first_error.filter(|_| missing.is_none() || env.out_of_steps()) {
         outcome.status = Status::Error;
         outcome.error = Some(error);
@@ -145,6 +151,7 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     if env.may_fail {
         outcome.granted_missing = outcome.missing.clone();
     }
+    outcome.may_fail = conditions_fail || env.may_fail;
     let any_unknown = undetermined || outcome.outputs.iter().any(|o| o.value.is_unknown());
     outcome.status = if any_unknown { Status::Undetermined } else { Status::Eligible };
     outcome
@@ -187,6 +194,12 @@ fn of_type(value: &Value, ty: Type) -> bool {
 }
 
 fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value, Decided)> {
+    let (decided, _) = env.watching(|env| decide_watched(env, output));
+    decided
+}
+
+/// `decide_output`, with `env.may_fail` counting from false: what this output came upon.
+fn decide_watched<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value, Decided)> {
     let mut applicable: Vec<(usize, Value)> = Vec::new();
     // Facts that could change which definition applies, or the value of one that may apply.
     let mut missing: Option<Missing> = None;
@@ -226,7 +239,7 @@ fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value,
         if let Some(Ok(first)) = values.first() {
             let same =
                 |v: &Result<Value>| v.as_ref().is_ok_and(|v| v.compare(first) == Some(std::cmp::Ordering::Equal));
-            if !first.is_unknown() && values.iter().all(same) {
+            if !first.is_unknown() && !env.may_fail && values.iter().all(same) {
                 let decided = applicable.first().map_or(Decided::Base, |(i, _)| Decided::Exception(*i));
                 return Ok((first.clone(), decided));
             }

@@ -80,7 +80,8 @@ fn settle_group(program: &Program, members: &[u32], outcomes: &mut [PolicyOutcom
                 continue;
             }
             let outcome = &mut outcomes[*m];
-            if *n_status == Status::Eligible && n_amount.is_some() && amount.is_some() {
+            // (Not one that may yet be an error: an error is not a lost group.)
+            if *n_status == Status::Eligible && n_amount.is_some() && amount.is_some() && !outcome.may_fail {
                 outcome.status = Status::Ineligible;
                 outcome.excluded_by = Some(*n as u32);
                 outcome.missing = Missing::default();
@@ -96,9 +97,11 @@ fn settle_group(program: &Program, members: &[u32], outcomes: &mut [PolicyOutcom
     }
 }
 
-/// `a` excludes `b`: b is not granted when a is, and not known when a is not known.
+/// `a` excludes `b`: b is not granted when a is, and not known when a is not known. That holds
+/// for a `b` that is (or may yet be) an error too: it is not received either way, and so giving a
+/// fact that makes `b` fail never changes its answer.
 fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
-    if !matches!(outcomes[b].status, Status::Eligible | Status::Undetermined) {
+    if !matches!(outcomes[b].status, Status::Eligible | Status::Undetermined | Status::Error) {
         return;
     }
     match outcomes[a].status {
@@ -108,9 +111,15 @@ fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
             outcomes[b].excluded_by = Some(a as u32);
             outcomes[b].missing = Missing::default();
             outcomes[b].granted_missing = Missing::default();
+            outcomes[b].error = None;
         }
         Status::Undetermined => {
             let missing = outcomes[a].granted_missing.clone();
+            if outcomes[b].status == Status::Error {
+                // Its error is its answer if `a` is not granted: it may yet be one.
+                outcomes[b].may_fail = true;
+                outcomes[b].error = None;
+            }
             outcomes[b].status = Status::Undetermined;
             outcomes[b].missing.absorb(&missing);
             outcomes[b].granted_missing.absorb(&missing);
