@@ -33,6 +33,15 @@ input b2: bool label "丙" en "B2"
 input x: int label "x" en "x" min 0 max 3
 input y: int label "y" en "y" min 0 max 2
 input e: one of "甲" en "a", "乙" en "b", "丙" en "c" label "e" en "e"
+let workers = filter(hh, ok)
+let total = x + y
+table band(k: int) -> int
+  0..1 => 1
+  2..3 => 2
+  otherwise => 1
+table same(k: int) -> int
+  0..1 => 5
+  otherwise => 5
 "#;
 
 const DATE: &str = "2025-01-01";
@@ -94,7 +103,7 @@ fn condition(rng: &mut Rng, depth: usize, used: &mut Option<Reads>) -> String {
 fn atom(rng: &mut Rng, exact: bool) -> (String, Reads) {
     let k = rng.int(-1, 4);
     let cmp = ["<", "<=", ">", ">=", "==", "!="][rng.below(6)];
-    match rng.below(19) {
+    match rng.below(25) {
         0 => ("b0".into(), reads(&["b0"])),
         1 => ("b1".into(), reads(&["b1"])),
         2 => ("b2".into(), reads(&["b2"])),
@@ -120,6 +129,13 @@ fn atom(rng: &mut Rng, exact: bool) -> (String, Reads) {
         16 if !exact && rng.chance(50) => (format!("x / y {cmp} {k}"), reads(&["x", "y"])),
         16 => (format!("any(hh, ok and (inc {cmp} {k}))"), reads(&["ok", "inc"])),
         17 => (format!("count(filter(hh, ok), inc {cmp} {k}) >= {}", rng.int(0, 2)), reads(&["ok", "inc"])),
+        // Through definitions and tables.
+        19 => (format!("count(workers) {cmp} {}", rng.int(-1, 3)), reads(&["ok"])),
+        20 => (format!("total {cmp} {}", rng.int(-1, 6)), reads(&["x", "y"])),
+        21 => (format!("same(x) {cmp} 5"), reads(&["x"])),
+        // A table's rows as bounds: not looked at (sound, not exact).
+        22 if !exact => (format!("band(x) + y {cmp} {k}"), reads(&["x", "y"])),
+        23 if !exact => (format!("sum(workers, inc) {cmp} {}", rng.int(-1, 7)), reads(&["ok", "inc"])),
         _ => {
             let (a, b) = (rng.int(0, 2), rng.int(0, 2));
             (format!("(if b0 then {a} else {b}) {cmp} {k}"), reads(&["b0"]))
@@ -475,5 +491,43 @@ policy c "c" en "c"
             missing(rules, data),
             [undetermined(&["b0"]), undetermined(&["b0", "b1", "b2"]), undetermined(&["b0", "b1", "b2"])]
         );
+    }
+
+    #[test]
+    fn a_part_that_may_fail_is_never_settled_away() {
+        let rules = r#"
+policy times_zero "p" en "p"
+  require (6 / y) * 0 == 0 "c" en "c"
+policy excluder "a" en "a"
+  require true "c" en "c"
+  amount monthly = 600元 / y
+  excludes by_failing
+policy by_failing "b" en "b"
+  require true "c" en "c"
+"#;
+        // y = 0 makes both fail: an error is an answer, so y is asked for.
+        assert_eq!(
+            missing(rules, json!({ "hh": [] })),
+            [undetermined(&["y"]), undetermined(&["y"]), undetermined(&["y"])]
+        );
+    }
+
+    #[test]
+    fn a_granted_policy_excludes_one_that_fails() {
+        let rules = r#"
+policy a "a" en "a"
+  require true "c" en "c"
+  amount monthly = 100元
+  exception "x" en "x" when b0 then amount = 200元
+  excludes b
+policy b "b" en "b"
+  require true "c" en "c"
+  amount monthly = 600元 / y
+"#;
+        // `a` is granted whatever b0 is (its exception cannot fail), and takes `b` away whether or
+        // not `b` would fail: y is no question, given or not.
+        for data in [json!({ "hh": [] }), json!({ "hh": [], "y": 0 }), json!({ "hh": [], "y": 2 })] {
+            assert_eq!(missing(rules, data.clone()), [undetermined(&["b0"]), settled("ineligible")], "{data}");
+        }
     }
 }

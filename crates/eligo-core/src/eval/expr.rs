@@ -211,23 +211,25 @@ impl<'p> Env<'p> {
                     self.charge(2, span)?;
                     return arith(*op, x, y, span);
                 }
-                let ((a, b), fails) = self.watching(|env| {
+                let ((x, y), fails) = self.watching(|env| {
                     env.under_arith = true;
-                    let a = env.eval(a);
+                    let x = env.eval(a);
                     env.under_arith = true;
-                    (a, env.eval(b))
+                    (x, env.eval(b))
                 });
-                let (a, b) = (a?, b?);
-                if let Some(unknown) = unknown_of(&[&a, &b]) {
+                let (x, y) = (x?, y?);
+                if let Some(unknown) = unknown_of(&[&x, &y]) {
                     // Zero times anything is zero: the other side's facts cannot change it, unless
-                    // they may make it fail.
-                    let zero = [&a, &b].into_iter().find(|v| compare(Compare::Eq, v, &Value::Int(0)));
-                    return match zero {
-                        Some(zero) if *op == Arith::Mul && !fails => arith(Arith::Mul, zero, zero, span),
-                        _ => self.unless_bounded(expr, unknown, chained),
-                    };
+                    // they may make it fail (its own chain of arithmetic was left to this one).
+                    let zero = [(&x, b), (&y, a)].into_iter().find(|(v, _)| compare(Compare::Eq, v, &Value::Int(0)));
+                    if let Some((zero, other)) = zero.filter(|_| *op == Arith::Mul && !fails) {
+                        if !self.may_overflow(other)? {
+                            return arith(Arith::Mul, zero, zero, span);
+                        }
+                    }
+                    return self.unless_bounded(expr, unknown, chained);
                 }
-                arith(*op, &a, &b, span)
+                arith(*op, &x, &y, span)
             }
             ExprKind::In(needle, haystack) => {
                 let needle = self.eval(needle)?;
@@ -367,6 +369,16 @@ impl<'p> Env<'p> {
         value
     }
 
+    /// Whether `expr`, arithmetic (or a sum, `min` or `max`) whose value is unknown, may fail once
+    /// its facts are given: it is not bounded.
+    fn may_overflow(&mut self, expr: &'p Expr) -> Result<bool> {
+        if !matches!(expr.kind, ExprKind::Arith(..) | ExprKind::Neg(_) | ExprKind::List(..)) {
+            return Ok(false);
+        }
+        let bounds = self.bounds(expr)?;
+        Ok(bounds.low.is_none() || bounds.high.is_none())
+    }
+
     /// `unknown`, noted as one that may yet fail (see `may_fail`) unless `expr` is bounded: then
     /// its arithmetic cannot overflow (the bounds were worked out in the order it adds, without
     /// overflowing), and `min` or `max` has an item.
@@ -375,8 +387,7 @@ impl<'p> Env<'p> {
         if chained || self.bounding {
             return Ok(unknown);
         }
-        let bounds = self.bounds(expr)?;
-        if bounds.low.is_none() || bounds.high.is_none() {
+        if self.may_overflow(expr)? {
             self.may_fail = true;
         }
         Ok(unknown)
@@ -487,7 +498,7 @@ impl<'p> Env<'p> {
                 ListOp::Any | ListOp::Count => value == Value::Bool(true),
                 ListOp::All => value == Value::Bool(false),
                 ListOp::Sum => !compare(Compare::Eq, &value, &Value::Int(0)),
-                _ => best.as_ref().is_none() || better(op, &value, best.as_ref()),
+                _ => better(op, &value, best.as_ref()),
             };
             if counts {
                 unknowns.push(membership);

@@ -229,6 +229,7 @@ fn decide_watched<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value
         // (an exception that only repeats the default): its condition cannot change the answer.
         let mut values: Vec<Result<Value>> = applicable.iter().map(|(_, v)| Ok(v.clone())).collect();
         values.append(&mut may_apply);
+        let exceptions = values.len();
         if applicable.is_empty() {
             let base = output.base.as_ref().map(|base| env.eval(base));
             if let Some(Ok(Value::Unknown(m))) = &base {
@@ -236,16 +237,23 @@ fn decide_watched<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value
             }
             values.push(base.unwrap_or(Ok(Value::Unknown(Missing::default()))));
         }
-        if let Some(Ok(first)) = values.first() {
-            let same =
-                |v: &Result<Value>| v.as_ref().is_ok_and(|v| v.compare(first) == Some(std::cmp::Ordering::Equal));
-            if !first.is_unknown() && !env.may_fail && values.iter().all(same) {
-                let decided = applicable.first().map_or(Decided::Base, |(i, _)| Decided::Exception(*i));
-                return Ok((first.clone(), decided));
+        let agree = |values: &[Result<Value>]| match values.first() {
+            Some(Ok(first)) if !first.is_unknown() => {
+                values.iter().all(|v| v.as_ref().is_ok_and(|v| v.compare(first) == Some(std::cmp::Ordering::Equal)))
             }
+            _ => false,
+        };
+        if let Some(Ok(value)) = values.first().filter(|_| !env.may_fail && agree(&values)) {
+            let decided = applicable.first().map_or(Decided::Base, |(i, _)| Decided::Exception(*i));
+            return Ok((value.clone(), decided));
         }
-        // Unsettled, no definition may apply, or two that disagree.
-        env.may_fail = true;
+        // Once the facts are given, an exception may apply and fail, two may apply and disagree,
+        // or none apply where there is no usual value.
+        values.truncate(exceptions);
+        let fails = values.iter().any(|v| v.is_err()) || values.len() > 1 && !agree(&values);
+        if fails || output.base.is_none() && applicable.is_empty() {
+            env.may_fail = true;
+        }
         return Ok((Value::Unknown(missing), Decided::Base));
     }
     if let [(first, first_value), rest @ ..] = applicable.as_slice() {
