@@ -247,10 +247,11 @@ fn decide_watched<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value
             let decided = applicable.first().map_or(Decided::Base, |(i, _)| Decided::Exception(*i));
             return Ok((value.clone(), decided));
         }
-        // Once the facts are given, an exception may apply and fail, two may apply and disagree,
-        // or none apply where there is no usual value.
+        // Once the facts are given, a definition that may apply may fail (the usual value among
+        // them), two exceptions may apply and disagree, or none apply where there is no usual value.
+        let fails = values.iter().any(|v| v.is_err());
         values.truncate(exceptions);
-        let fails = values.iter().any(|v| v.is_err()) || values.len() > 1 && !agree(&values);
+        let fails = fails || values.len() > 1 && !agree(&values);
         if fails || output.base.is_none() && applicable.is_empty() {
             env.may_fail = true;
         }
