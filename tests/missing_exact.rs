@@ -530,4 +530,27 @@ policy b "b" en "b"
             assert_eq!(missing(rules, data.clone()), [undetermined(&["b0"]), settled("ineligible")], "{data}");
         }
     }
+
+    #[test]
+    fn a_group_member_that_cannot_pay_more_does_not_wait() {
+        let rules = r#"
+policy high "h" en "h"
+  require true "c" en "c"
+  amount monthly = 500元
+policy low "l" en "l"
+  require b0 "c" en "c"
+  amount monthly = 100元 + x * 10元
+policy maybe "m" en "m"
+  require true "c" en "c"
+  amount monthly = 300元 + y * 200元
+group g "g" en "g"
+  highest of high, low, maybe
+"#;
+        // `low` pays at most 130 (x ≤ 3): it loses to `high` whatever b0 and x are, and `high`
+        // does not wait on it. `maybe` pays 300 to 700: it may win, and `high` waits on y.
+        assert_eq!(
+            missing(rules, json!({ "hh": [] })),
+            [undetermined(&["y"]), settled("ineligible"), undetermined(&["y"])]
+        );
+    }
 }

@@ -701,6 +701,19 @@ impl<'p> Env<'p> {
         })
     }
 
+    /// The lowest and highest any of `exprs` may be (`None`: unbounded).
+    pub fn hull(&mut self, exprs: impl Iterator<Item = &'p Expr>) -> Result<[Option<Value>; 2]> {
+        let mut hull: Option<Bounds> = None;
+        for expr in exprs {
+            let bounds = self.bounds(expr)?;
+            hull = Some(match hull {
+                Some(hull) => hull.hull(bounds),
+                None => bounds,
+            });
+        }
+        Ok(hull.map_or([None, None], |b| [b.low, b.high]))
+    }
+
     /// No bounds for an expression that fails, unless the steps ran out (that stops everything).
     fn no_bounds(&self, error: EvalError) -> Result<Bounds> {
         if self.out_of_steps() {

@@ -37,6 +37,8 @@ pub struct PolicyOutcome {
     pub conditions: Vec<Result<Value>>,
     /// Whether, once its missing facts are given, the policy may be an error (see `Env::may_fail`).
     pub may_fail: bool,
+    /// The lowest and highest an unknown amount may be (`None`: unbounded), for its group.
+    pub amount_bounds: [Option<Value>; 2],
     /// The policy granted instead of this one.
     pub excluded_by: Option<u32>,
     pub error: Option<EvalError>,
@@ -52,6 +54,7 @@ impl PolicyOutcome {
             granted_missing: Missing::default(),
             conditions: Vec::new(),
             may_fail: false,
+            amount_bounds: [None, None],
             excluded_by: None,
             error: None,
         }
@@ -152,6 +155,20 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
         outcome.granted_missing = outcome.missing.clone();
     }
     outcome.may_fail = conditions_fail || env.may_fail;
+    let amount = policy.outputs.iter().zip(&outcome.outputs).find(|(def, _)| def.name == OutputName::Amount);
+    if let Some((def, OutputValue { value: Value::Unknown(_), .. })) = amount {
+        // Whichever of its definitions applies.
+        let definitions = def.base.iter().chain(def.exceptions.iter().map(|e| &e.value));
+        match env.hull(definitions) {
+            Ok(bounds) => outcome.amount_bounds = bounds,
+            Err(error) => {
+                outcome.status = Status::Error;
+                outcome.error = Some(error);
+                outcome.outputs.clear();
+                return outcome;
+            }
+        }
+    }
     let any_unknown = undetermined || outcome.outputs.iter().any(|o| o.value.is_unknown());
     outcome.status = if any_unknown { Status::Undetermined } else { Status::Eligible };
     outcome

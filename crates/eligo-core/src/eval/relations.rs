@@ -59,29 +59,32 @@ fn unsettled(program: &Program, outcomes: &mut [PolicyOutcome], policy: usize, r
 /// In a group only the highest amount is granted; ties go to the member listed first.
 fn settle_group(program: &Program, members: &[u32], outcomes: &mut [PolicyOutcome]) {
     // Decided on the statuses before the group, not on each other's changes.
-    let before: Vec<(usize, Status, Option<Yearly>, Missing)> = members
+    let before: Vec<(usize, Status, [Option<Yearly>; 2], Missing)> = members
         .iter()
         .map(|&m| {
             let m = m as usize;
-            (m, outcomes[m].status, yearly_amount(program, &outcomes[m], m), outcomes[m].missing.clone())
+            (m, outcomes[m].status, yearly_range(program, &outcomes[m], m), outcomes[m].missing.clone())
         })
         .filter(|(_, status, ..)| matches!(status, Status::Eligible | Status::Undetermined))
         .collect();
-    for (rank, (m, _, amount, _)) in before.iter().enumerate() {
-        for (other_rank, (n, n_status, n_amount, n_missing)) in before.iter().enumerate() {
+    // `x` is above `y` (`first`: or equal, and listed first); not known, not above.
+    let above = |x: &Option<Yearly>, y: &Option<Yearly>, first: bool| match (x, y) {
+        (Some(x), Some(y)) => x > y || (x == y && first),
+        _ => false,
+    };
+    for (rank, (m, _, [low, high], _)) in before.iter().enumerate() {
+        for (other_rank, (n, n_status, [n_low, n_high], n_missing)) in before.iter().enumerate() {
             if n == m {
                 continue;
             }
-            let beats = match (n_amount, amount) {
-                (Some(x), Some(y)) => x > y || (x == y && other_rank < rank),
-                _ => true, // an unknown amount might be higher
-            };
-            if !beats {
+            // An amount not known may be anything within its bounds (unbounded: anything).
+            if above(low, n_high, rank < other_rank) {
                 continue;
             }
             let outcome = &mut outcomes[*m];
-            // (Not one that may yet be an error: an error is not a lost group.)
-            if *n_status == Status::Eligible && n_amount.is_some() && amount.is_some() && !outcome.may_fail {
+            // `n` pays more whatever the amounts turn out to be. (Not over one that may yet be an
+            // error: an error is not a lost group.)
+            if *n_status == Status::Eligible && above(n_low, high, other_rank < rank) && !outcome.may_fail {
                 outcome.status = Status::Ineligible;
                 outcome.excluded_by = Some(*n as u32);
                 outcome.missing = Missing::default();
@@ -135,14 +138,23 @@ fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
 /// the monthly amount.
 type Yearly = (i8, Decimal);
 
-fn yearly_amount(program: &Program, outcome: &PolicyOutcome, policy: usize) -> Option<Yearly> {
+/// The lowest and the highest yearly amount a member may pay: its amount, or the bounds of an
+/// amount not known yet.
+fn yearly_range(program: &Program, outcome: &PolicyOutcome, policy: usize) -> [Option<Yearly>; 2] {
     let def = &program.policies[policy];
-    let output = def.output(&OutputName::Amount)?;
-    let amount = match outcome.amount(def)? {
-        Value::Unknown(_) => return None,
-        value => value.as_decimal()?,
+    let (Some(output), Some(amount)) = (def.output(&OutputName::Amount), outcome.amount(def)) else {
+        return [None, None];
     };
-    Some(match output.period {
+    let [low, high] = match amount {
+        Value::Unknown(_) => &outcome.amount_bounds,
+        known => &[Some(known.clone()), Some(known.clone())],
+    };
+    [low, high].map(|bound| yearly(output.period, bound.as_ref()?))
+}
+
+fn yearly(period: Option<Period>, amount: &Value) -> Option<Yearly> {
+    let amount = amount.as_decimal()?;
+    Some(match period {
         Some(Period::Monthly) => match amount.checked_mul(Decimal::from(12)) {
             Some(yearly) => (0, yearly),
             None => (if amount.is_sign_negative() { -1 } else { 1 }, amount),
