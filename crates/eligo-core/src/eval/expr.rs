@@ -69,7 +69,7 @@ pub struct Env<'p> {
     pub hits: Option<Vec<TableHit>>,
     /// Set when a value came out unknown that may yet fail once its facts are given (or an
     /// error was set aside): such an output's facts can change whether its policy is granted.
-    pub may_fail: bool,
+    pub(crate) may_fail: bool,
     /// Set for the operands of `+ - * /` and unary `-`: the top of such a chain checks, with its
     /// bounds, that none of it overflows, once for the whole chain (each node checking its own
     /// subtree was quadratic in a long sum).
@@ -355,7 +355,7 @@ impl<'p> Env<'p> {
 
     /// `f`'s result, and whether it came upon a value that may yet fail (see `may_fail`, which
     /// keeps counting for the evaluation around).
-    pub fn watching<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, bool) {
+    pub(crate) fn watching<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, bool) {
         let before = std::mem::take(&mut self.may_fail);
         let result = f(self);
         let fails = self.may_fail;
@@ -702,7 +702,7 @@ impl<'p> Env<'p> {
     }
 
     /// The lowest and highest any of `exprs` may be (`None`: unbounded).
-    pub fn hull(&mut self, exprs: impl Iterator<Item = &'p Expr>) -> Result<[Option<Value>; 2]> {
+    pub(crate) fn hull(&mut self, exprs: impl Iterator<Item = &'p Expr>) -> Result<[Option<Value>; 2]> {
         let mut hull: Option<Bounds> = None;
         for expr in exprs {
             let bounds = self.bounds(expr)?;
@@ -843,7 +843,7 @@ fn filtered(members: Vec<Member>) -> Value {
 /// Inclusive bounds of the values an expression may take once its missing facts are given
 /// (`None`: no bound known). Only the unknown side of a comparison asks for them.
 #[derive(Clone, Debug, Default)]
-pub struct Bounds {
+struct Bounds {
     low: Option<Value>,
     high: Option<Value>,
 }

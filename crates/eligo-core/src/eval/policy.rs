@@ -32,13 +32,13 @@ pub struct PolicyOutcome {
     pub missing: Missing,
     /// Those of `missing` that could change whether the policy is granted (not only what it
     /// pays): what a policy it excludes waits on.
-    pub granted_missing: Missing,
+    pub(crate) granted_missing: Missing,
     /// The value of each condition's expression (empty when not applicable).
     pub conditions: Vec<Result<Value>>,
     /// Whether, once its missing facts are given, the policy may be an error (see `Env::may_fail`).
-    pub may_fail: bool,
+    pub(crate) may_fail: bool,
     /// The lowest and highest an unknown amount may be (`None`: unbounded), for its group.
-    pub amount_bounds: [Option<Value>; 2],
+    pub(crate) amount_bounds: [Option<Value>; 2],
     /// The policy granted instead of this one.
     pub excluded_by: Option<u32>,
     pub error: Option<EvalError>,
