@@ -1733,10 +1733,12 @@ policy uses_all "全部" en "Everything"
 
     #[test]
     fn null_and_absent_both_mean_missing() {
-        let report = eval(RULES, json!({ "age": null, "household": [{ "age": null, "name": null }] }));
+        let report = eval(RULES, json!({ "rate": null, "household": [{ "age": null, "name": null }] }));
         assert_eq!(status(&report, "uses_all"), Status::Undetermined);
         let missing = missing(&report, "uses_all");
-        assert!(missing.contains(&"age") && missing.contains(&"married"), "{missing:?}");
+        assert!(missing.contains(&"rate") && missing.contains(&"married"), "{missing:?}");
+        // Missing, but `age >= 0` holds whatever it is (`min 0`): not a question.
+        assert!(!missing.contains(&"age"), "{missing:?}");
         assert!(!missing.contains(&"household"), "{missing:?}");
         assert!(report.warnings.is_empty());
     }

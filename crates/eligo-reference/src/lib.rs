@@ -287,7 +287,9 @@ impl Reference {
     }
 
     /// Guide 2.8: when an excluding policy is granted the excluded one is ineligible; when it is
-    /// undetermined, so is the excluded one. A policy that was not granted excludes nothing, so
+    /// undetermined, so is the excluded one; that holds for an excluded policy that is an error too,
+    /// which is not received either way (docs/report.md, "Missing facts and askNext"). A policy
+    /// that was not granted excludes nothing, so
     /// each policy's final status is decided from its excluders' final statuses (no cycles: the
     /// checker rejects them; `depth` bounds the recursion all the same).
     fn settle_exclusions(&self, outcomes: &mut [Outcome]) {
@@ -295,6 +297,9 @@ impl Reference {
         let mut settled: Vec<Option<(Status, Option<String>)>> = vec![None; outcomes.len()];
         for (i, outcome) in outcomes.iter_mut().enumerate() {
             let (status, by) = self.excluded(i, &before, &mut settled, 0);
+            if status != outcome.status && outcome.status == Status::Error {
+                outcome.error = None;
+            }
             outcome.status = status;
             outcome.excluded_by = by.or(outcome.excluded_by.take());
         }
@@ -312,7 +317,7 @@ impl Reference {
         }
         let (Some(&status), Some(policy)) = (before.get(b), self.policies.get(b)) else { return (Status::Error, None) };
         let mut result = (status, None);
-        if matches!(status, Status::Eligible | Status::Undetermined) && depth <= self.policies.len() {
+        if matches!(status, Status::Eligible | Status::Undetermined | Status::Error) && depth <= self.policies.len() {
             let excluders: Vec<(usize, &str)> = (self.policies.iter().enumerate())
                 .filter(|(_, a)| a.excludes.iter().any(|x| x.name == policy.name.name))
                 .map(|(a, p)| (a, p.name.name.as_str()))

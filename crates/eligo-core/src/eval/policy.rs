@@ -31,8 +31,15 @@ pub struct PolicyOutcome {
     pub outputs: Vec<OutputValue>,
     pub payable: Option<Value>,
     pub missing: Missing,
+    /// Those of `missing` that could change whether the policy is granted (not only what it
+    /// pays): what a policy it excludes waits on.
+    pub(crate) granted_missing: Missing,
     /// The value of each condition's expression (empty when not applicable).
     pub conditions: Vec<Result<Value>>,
+    /// Whether, once its missing facts are given, the policy may be an error (see `Env::may_fail`).
+    pub(crate) may_fail: bool,
+    /// The lowest and highest an unknown amount may be (`None`: unbounded), for its group.
+    pub(crate) amount_bounds: [Option<Value>; 2],
     /// The policy granted instead of this one.
     pub excluded_by: Option<u32>,
     pub error: Option<EvalError>,
@@ -45,7 +52,10 @@ impl PolicyOutcome {
             outputs: Vec::new(),
             payable: None,
             missing: Missing::default(),
+            granted_missing: Missing::default(),
             conditions: Vec::new(),
+            may_fail: false,
+            amount_bounds: [None, None],
             excluded_by: None,
             error: None,
         }
@@ -69,6 +79,7 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     env.reset_steps();
     let mut outcome = PolicyOutcome::new(Status::Eligible);
     let (mut any_false, mut first_error, mut missing) = (false, None, None::<Missing>);
+    env.may_fail = false;
     for condition in &policy.conditions {
         let value = env.eval(&condition.expr);
         match (&value, condition.kind) {
@@ -94,6 +105,8 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     }
     // The conditions hold together as `and` does: an error that a condition still unknown could
     // settle (were it false) is not yet an error, but undetermined (see `Env::junction`).
+    // An error set aside (below) may be the answer once the facts are given.
+    let conditions_fail = env.may_fail || first_error.is_some();
     if let Some(error) = first_error.filter(|_| missing.is_none() || env.out_of_steps()) {
         outcome.status = Status::Error;
         outcome.error = Some(error);
@@ -104,7 +117,9 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     let undetermined = missing.is_some();
     outcome.outputs.reserve_exact(policy.outputs.len());
     outcome.missing = missing.unwrap_or_default();
+    outcome.granted_missing = outcome.missing.clone();
     let trace = depth == Depth::Traced;
+    env.may_fail = false;
     for output in &policy.outputs {
         // Every output is worked out, even when only the amount is wanted (lean): an output that
         // is unknown or fails decides the status too.
@@ -113,6 +128,7 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
             // An error set aside for an undetermined policy, but never the step budget running
             // out: that is work left undone, and the policy is an error (robustness).
             Err(error) if undetermined && !env.out_of_steps() => {
+                env.may_fail = true;
                 outcome.outputs.push(OutputValue {
                     value: Value::Unknown(Missing::default()),
                     decided: Decided::Base,
@@ -133,6 +149,25 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     for value in unknown_outputs {
         if let Value::Unknown(m) = value {
             outcome.missing.absorb(m);
+        }
+    }
+    // Outputs that cannot fail change only what the policy pays, not whether it is granted.
+    if env.may_fail {
+        outcome.granted_missing = outcome.missing.clone();
+    }
+    outcome.may_fail = conditions_fail || env.may_fail;
+    let amount = policy.outputs.iter().zip(&outcome.outputs).find(|(def, _)| def.name == OutputName::Amount);
+    if let Some((def, OutputValue { value: Value::Unknown(_), .. })) = amount {
+        // Whichever of its definitions applies.
+        let definitions = def.base.iter().chain(def.exceptions.iter().map(|e| &e.value));
+        match env.hull(definitions) {
+            Ok(bounds) => outcome.amount_bounds = bounds,
+            Err(error) => {
+                outcome.status = Status::Error;
+                outcome.error = Some(error);
+                outcome.outputs.clear();
+                return outcome;
+            }
         }
     }
     let any_unknown = undetermined || outcome.outputs.iter().any(|o| o.value.is_unknown());
@@ -213,9 +248,17 @@ fn of_type(value: &Value, ty: Type) -> bool {
 }
 
 fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value, Decided)> {
+    let (decided, _) = env.watching(|env| decide_watched(env, output));
+    decided
+}
+
+/// `decide_output`, with `env.may_fail` counting from false: what this output came upon.
+fn decide_watched<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value, Decided)> {
     let mut applicable: Vec<(usize, Value)> = Vec::new();
     // Facts that could change which definition applies, or the value of one that may apply.
     let mut missing: Option<Missing> = None;
+    // The values of the exceptions whose conditions are unknown.
+    let mut may_apply: Vec<Result<Value>> = Vec::new();
     for (i, exception) in output.exceptions.iter().enumerate() {
         match env.eval(&exception.when)? {
             Value::Bool(true) => {
@@ -226,18 +269,45 @@ fn decide_output<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value,
             when @ Value::Unknown(_) => {
                 absorb(&mut missing, &when);
                 // Should it apply, its value matters too.
-                if let Ok(value) = env.eval(&exception.value) {
-                    absorb(&mut missing, &value);
+                let value = env.eval(&exception.value);
+                if let Ok(value) = &value {
+                    absorb(&mut missing, value);
                 }
+                may_apply.push(value);
             }
             _ => {}
         }
     }
     if let Some(mut missing) = missing {
+        // Every definition that may apply giving one known value settles it whichever applies
+        // (an exception that only repeats the default): its condition cannot change the answer.
+        let mut values: Vec<Result<Value>> = applicable.iter().map(|(_, v)| Ok(v.clone())).collect();
+        values.append(&mut may_apply);
+        let exceptions = values.len();
         if applicable.is_empty() {
-            if let Some(Ok(Value::Unknown(m))) = output.base.as_ref().map(|base| env.eval(base)) {
-                missing.absorb(&m);
+            let base = output.base.as_ref().map(|base| env.eval(base));
+            if let Some(Ok(Value::Unknown(m))) = &base {
+                missing.absorb(m);
             }
+            values.push(base.unwrap_or(Ok(Value::Unknown(Missing::default()))));
+        }
+        let agree = |values: &[Result<Value>]| match values.first() {
+            Some(Ok(first)) if !first.is_unknown() => {
+                values.iter().all(|v| v.as_ref().is_ok_and(|v| v.compare(first) == Some(std::cmp::Ordering::Equal)))
+            }
+            _ => false,
+        };
+        if let Some(Ok(value)) = values.first().filter(|_| !env.may_fail && agree(&values)) {
+            let decided = applicable.first().map_or(Decided::Base, |(i, _)| Decided::Exception(*i));
+            return Ok((value.clone(), decided));
+        }
+        // Once the facts are given, a definition that may apply may fail (the usual value among
+        // them), two exceptions may apply and disagree, or none apply where there is no usual value.
+        let fails = values.iter().any(|v| v.is_err());
+        values.truncate(exceptions);
+        let fails = fails || values.len() > 1 && !agree(&values);
+        if fails || output.base.is_none() && applicable.is_empty() {
+            env.may_fail = true;
         }
         return Ok((Value::Unknown(missing), Decided::Base));
     }

@@ -59,58 +59,76 @@ fn unsettled(program: &Program, outcomes: &mut [PolicyOutcome], policy: usize, r
 /// In a group only the highest amount is granted; ties go to the member listed first.
 fn settle_group(program: &Program, members: &[u32], outcomes: &mut [PolicyOutcome]) {
     // Decided on the statuses before the group, not on each other's changes.
-    let before: Vec<(usize, Status, Option<Yearly>, Missing)> = members
+    let before: Vec<(usize, Status, [Option<Yearly>; 2], Missing)> = members
         .iter()
         .map(|&m| {
             let m = m as usize;
-            (m, outcomes[m].status, yearly_amount(program, &outcomes[m], m), outcomes[m].missing.clone())
+            (m, outcomes[m].status, yearly_range(program, &outcomes[m], m), outcomes[m].missing.clone())
         })
         .filter(|(_, status, ..)| matches!(status, Status::Eligible | Status::Undetermined))
         .collect();
-    for (rank, (m, _, amount, _)) in before.iter().enumerate() {
-        for (other_rank, (n, n_status, n_amount, n_missing)) in before.iter().enumerate() {
+    // `x` is above `y` (`first`: or equal, and listed first); not known, not above.
+    let above = |x: &Option<Yearly>, y: &Option<Yearly>, first: bool| match (x, y) {
+        (Some(x), Some(y)) => match order(x, y) {
+            Ordering::Equal => first,
+            order => order == Ordering::Greater,
+        },
+        _ => false,
+    };
+    for (rank, (m, _, [low, high], _)) in before.iter().enumerate() {
+        for (other_rank, (n, n_status, [n_low, n_high], n_missing)) in before.iter().enumerate() {
             if n == m {
                 continue;
             }
-            let beats = match (n_amount, amount) {
-                (Some(x), Some(y)) => match order(x, y) {
-                    Ordering::Equal => other_rank < rank,
-                    order => order == Ordering::Greater,
-                },
-                _ => true, // an unknown amount might be higher
-            };
-            if !beats {
+            // An amount not known may be anything within its bounds (unbounded: anything).
+            if above(low, n_high, rank < other_rank) {
                 continue;
             }
             let outcome = &mut outcomes[*m];
-            if *n_status == Status::Eligible && n_amount.is_some() && amount.is_some() {
+            // `n` pays more whatever the amounts turn out to be. (Not over one that may yet be an
+            // error: an error is not a lost group.)
+            if *n_status == Status::Eligible && above(n_low, high, other_rank < rank) && !outcome.may_fail {
                 outcome.status = Status::Ineligible;
                 outcome.excluded_by = Some(*n as u32);
                 outcome.missing = Missing::default();
+                outcome.granted_missing = Missing::default();
                 break;
             }
-            // `n` might still be granted instead: this one waits on what `n` waits on.
+            // `n` might still be granted instead: this one waits on what `n` waits on, and
+            // whether it is granted on its own amount and on `n`'s.
             outcome.status = Status::Undetermined;
             outcome.missing.absorb(n_missing);
+            outcome.granted_missing = outcome.missing.clone();
         }
     }
 }
 
-/// `a` excludes `b`: b is not granted when a is, and not known when a is not known.
+/// `a` excludes `b`: b is not granted when a is, and not known when a is not known. That holds
+/// for a `b` that is (or may yet be) an error too: it is not received either way, and so giving a
+/// fact that makes `b` fail never changes its answer.
 fn yield_to(outcomes: &mut [PolicyOutcome], a: usize, b: usize) {
-    if !matches!(outcomes[b].status, Status::Eligible | Status::Undetermined) {
+    if !matches!(outcomes[b].status, Status::Eligible | Status::Undetermined | Status::Error) {
         return;
     }
     match outcomes[a].status {
-        Status::Eligible => {
+        // Granted whatever its missing facts are (they change only what it pays): `b` is not.
+        Status::Eligible | Status::Undetermined if outcomes[a].granted_missing.keys().is_empty() => {
             outcomes[b].status = Status::Ineligible;
             outcomes[b].excluded_by = Some(a as u32);
             outcomes[b].missing = Missing::default();
+            outcomes[b].granted_missing = Missing::default();
+            outcomes[b].error = None;
         }
         Status::Undetermined => {
-            let missing = outcomes[a].missing.clone();
+            let missing = outcomes[a].granted_missing.clone();
+            if outcomes[b].status == Status::Error {
+                // Its error is its answer if `a` is not granted: it may yet be one.
+                outcomes[b].may_fail = true;
+                outcomes[b].error = None;
+            }
             outcomes[b].status = Status::Undetermined;
             outcomes[b].missing.absorb(&missing);
+            outcomes[b].granted_missing.absorb(&missing);
         }
         _ => {}
     }
@@ -128,18 +146,29 @@ fn order(x: &Yearly, y: &Yearly) -> Ordering {
     x.0.cmp(&y.0).then_with(|| x.1.compare(&y.1).unwrap_or(Ordering::Equal))
 }
 
-fn yearly_amount(program: &Program, outcome: &PolicyOutcome, policy: usize) -> Option<Yearly> {
+/// The lowest and the highest yearly amount a member may pay: its amount, or the bounds of an
+/// amount not known yet.
+fn yearly_range(program: &Program, outcome: &PolicyOutcome, policy: usize) -> [Option<Yearly>; 2] {
     let def = &program.policies[policy];
-    let output = def.output(&OutputName::Amount)?;
-    let amount = match outcome.amount(def)? {
-        amount @ (Value::Int(_) | Value::Dec(_) | Value::Ratio(_)) => amount.clone(),
-        _ => return None,
+    let (Some(output), Some(amount)) = (def.output(&OutputName::Amount), outcome.amount(def)) else {
+        return [None, None];
     };
-    Some(match output.period {
-        Some(Period::Monthly) => match crate::number::arith(Arith::Mul, &amount, &Value::Int(12)) {
+    let [low, high] = match amount {
+        Value::Unknown(_) => &outcome.amount_bounds,
+        known => &[Some(known.clone()), Some(known.clone())],
+    };
+    [low, high].map(|bound| yearly(output.period, bound.as_ref()?))
+}
+
+fn yearly(period: Option<Period>, amount: &Value) -> Option<Yearly> {
+    if !matches!(amount, Value::Int(_) | Value::Dec(_) | Value::Ratio(_)) {
+        return None;
+    }
+    Some(match period {
+        Some(Period::Monthly) => match crate::number::arith(Arith::Mul, amount, &Value::Int(12)) {
             Some(yearly) => (0, yearly),
-            None => (1, amount),
+            None => (1, amount.clone()),
         },
-        _ => (0, amount),
+        _ => (0, amount.clone()),
     })
 }
