@@ -124,7 +124,12 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
         // Every output is worked out, even when only the amount is wanted (lean): an output that
         // is unknown or fails decides the status too.
         match output_value(env, output, trace) {
-            Ok(value) => outcome.outputs.push(value),
+            Ok(value) => {
+                if value.value.is_unknown() && may_leave_range(env, output) == Some(true) {
+                    env.may_fail = true;
+                }
+                outcome.outputs.push(value)
+            }
             // An error set aside for an undetermined policy, but never the step budget running
             // out: that is work left undone, and the policy is an error (robustness).
             Err(error) if undetermined && !env.out_of_steps() => {
@@ -173,6 +178,20 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     let any_unknown = undetermined || outcome.outputs.iter().any(|o| o.value.is_unknown());
     outcome.status = if any_unknown { Status::Undetermined } else { Status::Eligible };
     outcome
+}
+
+/// Whether an amount, fee or waiver not known yet may come out of its range once the facts are
+/// given (`fee = i` with `i` unbounded may be negative): it may then be an error, so whether the
+/// policy is granted waits on it too.
+fn may_leave_range<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Option<bool> {
+    let range = money_range(&output.name, output.ty)?;
+    let definitions = output.base.iter().chain(output.exceptions.iter().map(|e| &e.value));
+    let [low, high] = match env.hull(definitions) {
+        Ok(bounds) => bounds,
+        Err(_) => return Some(true),
+    };
+    let within = |bound: &Option<Value>| bound.as_ref().is_some_and(|b| range.holds(b));
+    Some(!(within(&low) && (range == MoneyRange::NotNegative || within(&high))))
 }
 
 /// An output's value: the exception that applies, else the base definition. Two applicable
