@@ -3,6 +3,38 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// The line breaks of rule text, the one definition every crate uses (the grammar's `line_break`
+/// is the same list): LF, CR, U+2028 and U+2029, with CRLF counted as one break. A lone CR that
+/// did not end a `//` comment hid the code after it on the same visual line.
+pub const LINE_BREAKS: [char; 4] = ['\n', '\r', '\u{2028}', '\u{2029}'];
+
+pub fn is_line_break(c: char) -> bool {
+    LINE_BREAKS.contains(&c)
+}
+
+/// The lines of `text`, each with its line break (CRLF is one break).
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = match rest.char_indices().find(|(_, c)| is_line_break(*c)) {
+            Some((i, '\r')) if rest[i + 1..].starts_with('\n') => i + 2,
+            Some((i, c)) => i + c.len_utf8(),
+            None => rest.len(),
+        };
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
+}
+
+/// A line without its line break.
+pub fn trim_line_break(line: &str) -> &str {
+    line.strip_suffix("\r\n").unwrap_or_else(|| line.strip_suffix(LINE_BREAKS).unwrap_or(line))
+}
+
 /// Index of a file in a [`Sources`] set.
 pub type FileId = u32;
 
@@ -53,7 +85,14 @@ impl SourceFile {
         if text.starts_with('\u{FEFF}') {
             text.drain(..'\u{FEFF}'.len_utf8());
         }
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let mut line_starts = vec![0];
+        let mut end = 0;
+        for line in lines_inclusive(&text) {
+            end += line.len();
+            if trim_line_break(line).len() < line.len() {
+                line_starts.push(end);
+            }
+        }
         SourceFile { name: name.into(), text, line_starts }
     }
 
@@ -61,7 +100,7 @@ impl SourceFile {
     pub fn line_index(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {
             Ok(line) => line,
-            Err(next) => next - 1,
+            Err(next) => next.saturating_sub(1),
         }
     }
 
@@ -73,14 +112,14 @@ impl SourceFile {
     /// The text of a 0-based line, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts.get(line).copied().unwrap_or(self.text.len());
-        let end = self.line_starts.get(line + 1).map_or(self.text.len(), |next| next - 1);
-        self.text.get(start..end.max(start)).unwrap_or("").trim_end_matches('\r')
+        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
+        trim_line_break(self.text.get(start..end.max(start)).unwrap_or(""))
     }
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_index(offset);
-        let before = &self.text[self.line_starts[line]..offset];
+        let before = self.text.get(self.line_start(line)..offset).unwrap_or("");
         Position { line: line + 1, column: before.chars().count() + 1, utf16_column: before.encode_utf16().count() + 1 }
     }
 
@@ -148,6 +187,18 @@ mod tests {
         let eq2 = file.text.rfind('=').unwrap_or_default();
         assert_eq!(file.position(eq2), Position { line: 2, column: 7, utf16_column: 8 });
         assert_eq!(file.line_text(1), "let 𝑥 = 2");
+    }
+
+    #[test]
+    fn every_line_break_starts_a_line() {
+        for (i, break_) in ["\n", "\r\n", "\r", "\u{2028}", "\u{2029}"].into_iter().enumerate() {
+            let file = SourceFile::new("a", format!("ab{break_}cd{break_}{break_}e"));
+            let e = file.text.len() - 1;
+            assert_eq!(file.position(e), Position { line: 4, column: 1, utf16_column: 1 }, "break {i}");
+            assert_eq!((file.line_text(0), file.line_text(1), file.line_text(2)), ("ab", "cd", ""), "break {i}");
+        }
+        // Vertical tab, form feed and NEL are not line breaks (the compiler refuses them).
+        assert_eq!(lines_inclusive("a\u{b}b\u{c}c\u{85}d").count(), 1);
     }
 
     #[test]

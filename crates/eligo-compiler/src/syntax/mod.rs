@@ -4,6 +4,8 @@
 //! Recovery: a file is cut into declarations at lines that start with a declaration keyword, and
 //! each declaration is parsed on its own, so one typo does not hide the errors after it.
 
+mod chars;
+mod confusable;
 mod errors;
 mod expr;
 mod lower;
@@ -11,8 +13,9 @@ mod nesting;
 
 use crate::ast;
 use crate::diagnostic::{Code, Diagnostic};
+pub use confusable::confusable_names;
 use eligo_core::limits::MAX_SOURCE_BYTES;
-use eligo_core::source::{FileId, Span};
+use eligo_core::source::{lines_inclusive, FileId, Span};
 use pest::Parser;
 
 #[derive(pest_derive::Parser)]
@@ -25,7 +28,9 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
 }
 
 /// `parse`, leaving out the examples when `examples` is false: a page that only evaluates
-/// citizens does not need the tests, and they are a large part of a rule file.
+/// citizens does not need the tests, and they are a large part of a rule file. They are left out
+/// of the parsed tree, never out of the text, so that what is built is what was tested: a
+/// declaration written on an example's line is parsed either way.
 pub fn parse_with(file: FileId, text: &str, examples: bool) -> (ast::File, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut items = Vec::new();
@@ -40,15 +45,13 @@ pub fn parse_with(file: FileId, text: &str, examples: bool) -> (ast::File, Vec<D
         );
         return (ast::File { items }, diagnostics);
     }
+    diagnostics.extend(chars::check_characters(file, text));
     if let Some(too_deep) = nesting::check_nesting(file, text) {
         diagnostics.push(too_deep);
         return (ast::File { items }, diagnostics);
     }
     for (start, end) in declaration_chunks(text) {
-        let chunk = &text[start..end];
-        if !examples && first_word(chunk) == "example" {
-            continue;
-        }
+        let Some(chunk) = text.get(start..end) else { continue };
         match EligoParser::parse(Rule::file, chunk) {
             Ok(mut pairs) => {
                 let mut lowerer = lower::Lowerer::new(file, start, &mut diagnostics);
@@ -62,14 +65,10 @@ pub fn parse_with(file: FileId, text: &str, examples: bool) -> (ast::File, Vec<D
             }
         }
     }
+    if !examples {
+        items.retain(|item| !matches!(item, ast::Item::Example(_)));
+    }
     (ast::File { items }, diagnostics)
-}
-
-/// The first word of a declaration, after white space and comment lines.
-fn first_word(chunk: &str) -> &str {
-    let code =
-        chunk.lines().map(str::trim_start).find(|line| !line.is_empty() && !line.starts_with("//")).unwrap_or("");
-    code.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("")
 }
 
 /// What pest tried at the furthest point, from a second parse with its error detail on (off for
@@ -103,7 +102,7 @@ pub(crate) const CLAUSE_KEYWORDS: [&str; 11] =
 fn declaration_chunks(text: &str) -> Vec<(usize, usize)> {
     let mut starts = vec![0];
     let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
+    for line in lines_inclusive(text) {
         let trimmed = line.trim_start_matches([' ', '\t', '\u{3000}', '\u{FEFF}']);
         let word: &str = trimmed.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
         if line_start > 0 && DECLARATION_KEYWORDS.contains(&word) {

@@ -1,0 +1,208 @@
+//! The source text is read one way by everyone: issue #13, "what is reviewed is exactly what
+//! runs". Each test is written against a class of defect, not one input: every line break, every
+//! separator before a nested construct, every integer position, every look-alike name.
+
+#[allow(dead_code)]
+mod common;
+use eligo::compile::compile_with;
+use eligo::diagnostic::{Diagnostic, Severity};
+use eligo::limits::{MAX_EXPR_DEPTH, MAX_NESTING, MAX_SOURCE_BYTES};
+use eligo::render::{position, render};
+use eligo::report::Report;
+use eligo::source::Sources;
+use eligo::vocabulary::Status;
+use eligo::{ffi::options, Engine};
+use serde_json::{json, Value};
+
+/// Every line break of the language (eligo::source::LINE_BREAKS, CRLF as one).
+const LINE_BREAKS: [&str; 5] = ["\n", "\r\n", "\r", "\u{2028}", "\u{2029}"];
+
+fn sources(text: &str) -> Sources {
+    let mut sources = Sources::new();
+    sources.add("t.rules", text);
+    sources
+}
+
+/// The error diagnostics of `text`, compiled with its examples.
+fn errors(text: &str) -> Vec<Diagnostic> {
+    compile_with(&sources(text), true).diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect()
+}
+
+fn codes(text: &str) -> Vec<&'static str> {
+    errors(text).iter().map(|d| d.code.as_str()).collect()
+}
+
+fn evaluate(text: &str, data: &Value) -> Report {
+    let engine =
+        Engine::compile(&[("t.rules", text)]).unwrap_or_else(|e| panic!("{}\n{:#?}", e.message, e.diagnostics));
+    eligo::ffi::evaluate(&engine, data, "2025-03-01", options(Some("en"), false)).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+/// Runs `f` on a thread with WebAssembly's stack, 1 MiB.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new().stack_size(1 << 20).spawn(f).expect("a thread").join().expect("no stack overflow")
+}
+
+// ───────────────────────────── line breaks ─────────────────────────────
+
+/// A comment, and a text that does not close, end at every line break: the `require` on the next
+/// line is read (a lone CR used to leave it inside the comment, silently), and the error after a
+/// break is reported on the line an editor shows.
+#[test]
+fn every_line_break_ends_comments_and_texts() {
+    for br in LINE_BREAKS {
+        let text = format!(
+            "input x: int label \"x\" en \"x\"{br}policy p \"p\" en \"p\" // a comment{br}  require x >= 65 \"x\" en \"x\"{br}  amount monthly = 1元{br}"
+        );
+        let report = evaluate(&text, &json!({"x": 1}));
+        assert_eq!(report.policies[0].status, Status::Ineligible, "{br:?}: the require is read");
+        for open in ["\"", "“", "\"a\\"] {
+            let text = format!("input x: int label \"x\" en \"x\"{br}let y = {open}abc{br}+ 1{br}");
+            let found = errors(&text);
+            assert_eq!(found.first().map(|d| d.code.as_str()), Some("E0101"), "{br:?} {open}: {found:?}");
+            let s = sources(&text);
+            let at = position(&s, &found[0]).start;
+            assert_eq!(at.line, 2, "{br:?} {open}: {}", render(&s, &found[0]));
+        }
+        // Positions: the third line is line 3, whatever ends the lines before it.
+        let text = format!("let a = 1{br}{br}let b = nope{br}");
+        let found = errors(&text);
+        let s = sources(&text);
+        let at = position(&s, &found[0]).start;
+        assert_eq!((at.line, at.column, at.utf16_column), (3, 9, 9), "{br:?}");
+        assert!(render(&s, &found[0]).contains("3 | let b = nope\n"), "{br:?}: {}", render(&s, &found[0]));
+    }
+}
+
+/// Vertical tab, form feed and NEL are not line breaks: refused where they are, never silent.
+#[test]
+fn other_vertical_space_is_refused() {
+    for c in ['\u{b}', '\u{c}', '\u{85}'] {
+        for text in
+            [format!("let a = 1{c}let b = 2\n"), format!("// a{c}comment\nlet a = 1\n"), format!("let a = \"x{c}\"\n")]
+        {
+            let found = errors(&text);
+            let refused = found
+                .iter()
+                .find(|d| d.code.as_str() == "E0111")
+                .unwrap_or_else(|| panic!("{c:?} {text:?}: {found:?}"));
+            assert_eq!(refused.span.start as usize, text.find(c).unwrap_or_default(), "{c:?}");
+        }
+    }
+}
+
+/// Examples are left out of the parsed tree, never out of the text: the program built without
+/// them is the one built with them, for every rule file of the repository and for text where a
+/// declaration shares a line with an example.
+#[test]
+fn programs_without_examples_are_the_programs_with_them() {
+    let root = common::root();
+    // Each fixture alone, and rules/ (one rule set).
+    let mut sets: Vec<Vec<(String, String)>> =
+        common::rule_files(&root.join("tests/fixtures/valid")).into_iter().map(|file| vec![file]).collect();
+    sets.push(common::rule_files(&root.join("rules")));
+    let shared = "input x: int label \"x\" en \"x\"\n\
+        policy p \"p\" en \"p\"\n  require x > 1 \"x\" en \"x\"\n  amount monthly = 1元\n\
+        example \"e\" on 2025-01-01 given x = 2 expect p eligible policy q \"q\" en \"q\"\n  require x > 2 \"x\" en \"x\"\n  amount monthly = 2元\n";
+    sets.push(vec![("shared.rules".to_string(), shared.to_string())]);
+    assert!(sets.len() > 5, "the rule files were found");
+    for set in &sets {
+        let mut s = Sources::new();
+        for (name, text) in set {
+            s.add(name.as_str(), text.as_str());
+        }
+        let with = compile_with(&s, true);
+        assert!(with.program.is_some(), "{:?}: {:?}", set[0].0, with.diagnostics);
+        let bytes = |program: Option<eligo::program::Program>| program.map(|p| Engine::from_program(p).to_bytes());
+        assert_eq!(bytes(with.program), bytes(compile_with(&s, false).program), "{:?}", set[0].0);
+    }
+    let program = compile_with(&sources(shared), false).program.map(Engine::from_program).expect("compiles");
+    assert_eq!(program.policies().len(), 2, "the policy after the example is built");
+}
+
+// ───────────────────────────── long lines ─────────────────────────────
+
+/// Lines of 70 KiB and 1 MiB with an error at their end: positions, columns and the caret
+/// snippet are right (no width is ever given to `format!`, which panics past 65,535).
+#[test]
+fn errors_at_the_end_of_long_lines() {
+    for len in [70 * 1024, 1 << 20] {
+        for (tail, code) in [("+", "E0101"), ("nope", "E0201"), ("\"x", "E0101")] {
+            let text = format!("let x = 1 {}+ {tail}\n", " ".repeat(len));
+            let found = errors(&text);
+            let first = found.first().unwrap_or_else(|| panic!("{len} {tail}: no error"));
+            assert_eq!(first.code.as_str(), code, "{len} {tail}");
+            let s = sources(&text);
+            let at = position(&s, first).start;
+            let column = text.find(tail.trim_start_matches('+')).unwrap_or_default() + 1;
+            let column = if tail == "+" { text.trim_end().len() } else { column };
+            assert_eq!((at.line, at.column, at.utf16_column), (1, column, column), "{len} {tail}");
+            let rendered = render(&s, first);
+            let caret = rendered
+                .lines()
+                .last()
+                .filter(|l| l.contains('^'))
+                .or_else(|| rendered.lines().find(|l| l.trim_start().starts_with("| ") && l.contains('^')));
+            assert!(caret.is_some_and(|l| l.find('^').unwrap_or_default() >= len), "{len} {tail}");
+        }
+    }
+}
+
+// ───────────────────────────── nesting ─────────────────────────────
+
+/// What separates tokens in the grammar, and what an operand may follow: the nesting scan used
+/// to walk around an `if` after U+3000, U+FEFF, `×` or `÷` (it took bytes >= 0x80 for letters).
+const WHITESPACE: [&str; 10] =
+    [" ", "\t", "\n", "\r\n", "\r", "\u{2028}", "\u{2029}", "\u{3000}", "\u{FEFF}", "// c\n"];
+const OPERATORS: [&str; 19] =
+    ["+", "-", "*", "×", "/", "÷", ",", "(", "[", "not ", "and ", "or ", "==", "=", "!=", "<", ">=", "in ", "=>"];
+
+/// Every construct that nests, opened 100,000 times, each time behind each separator: a clean
+/// E0104 on a 1 MiB stack, never an overflow. In expressions: brackets, lists, `if`s, calls,
+/// table lookups, `not` and `-` chains, operator chains; in example data: lists and records.
+#[test]
+fn deep_nesting_behind_every_separator_is_refused() {
+    let expressions = ["(", "[", "if true then 1 else ", "f(", "t(1, ", "if(", "×if ", "not ", "- ", "1 + "];
+    let data = ["[", "{x = "];
+    let cases = expressions
+        .iter()
+        .map(|o| (o, "let x = ", "1\n"))
+        .chain(data.iter().map(|o| (o, "example \"e\" on 2025-01-01 given x = ", "1\n  expect p eligible\n")));
+    for (opener, before, after) in cases {
+        for sep in WHITESPACE.iter().chain(&OPERATORS) {
+            // 100,000 levels, or as many as the size limit on a file allows.
+            let level = format!("{sep}{opener}");
+            let deep = level.repeat(100_000.min((MAX_SOURCE_BYTES - 100) / level.len()));
+            let text = format!("{before}{deep}{after}");
+            let found = on_small_stack(move || codes(&text));
+            // A chain of `not`, `-` or `+` after `×` is no expression at all: a syntax error then.
+            let chain = matches!(*opener, "not " | "- " | "1 + ") && OPERATORS.contains(sep);
+            let refused = found.contains(&"E0104") || (chain && found == ["E0101"]);
+            assert!(refused, "{opener:?} behind {sep:?}: {found:?}");
+        }
+    }
+}
+
+/// Every construct nested as deep as the limits allow compiles and evaluates on a 1 MiB stack.
+#[test]
+fn nesting_at_the_limit_compiles_and_evaluates_on_a_small_stack() {
+    let n = MAX_NESTING;
+    let deepest = [
+        format!("{}x >= 0{}", "(".repeat(n), ")".repeat(n)),
+        format!("{}x >= 0", "if x > 100 then false else ".repeat(n)),
+        format!("{}x{} >= 0", "max(0, ".repeat(n), ")".repeat(n)),
+        format!("{}x{} >= 0", "t(".repeat(n), ")".repeat(n)),
+        format!("{}true{}", "true in [".repeat(n), "]".repeat(n)),
+        format!("{}true", "not not ".repeat((MAX_EXPR_DEPTH - 1) / 2)),
+        format!("x{} >= 0", " + 1".repeat(MAX_EXPR_DEPTH - 2)),
+    ];
+    for condition in deepest {
+        let text = format!(
+            "input x: int label \"x\" en \"x\"\ntable t(k: int) -> int\n  otherwise => 1\n\
+             policy p \"p\" en \"p\"\n  require {condition} \"c\" en \"c\"\n  amount monthly = 1元\n"
+        );
+        let what = condition.chars().take(12).collect::<String>();
+        let status = on_small_stack(move || evaluate(&text, &json!({"x": 1})).policies[0].status);
+        assert_eq!(status, Status::Eligible, "{what}");
+    }
+}
