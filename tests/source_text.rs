@@ -206,3 +206,145 @@ fn nesting_at_the_limit_compiles_and_evaluates_on_a_small_stack() {
         assert_eq!(status, Status::Eligible, "{what}");
     }
 }
+
+// ───────────────────────────── names ─────────────────────────────
+
+/// A name in composed (NFC) and decomposed (NFD) form is one name, whichever is declared: the
+/// program and its schema carry the NFC spelling.
+#[test]
+fn nfc_and_nfd_spellings_are_one_name() {
+    let (nfc, nfd) = ("café_年龄", "cafe\u{301}_年龄");
+    for (declared, used) in [(nfc, nfd), (nfd, nfc), (nfd, nfd)] {
+        let text = format!(
+            "input {declared}: int label \"x\" en \"x\"\npolicy p \"p\" en \"p\"\n  require {used} >= 65 \"x\" en \"x\"\n  amount monthly = 1元\n\
+             example \"e\" on 2025-01-01 given {used} = 70 expect p eligible\n"
+        );
+        let engine = Engine::compile(&[("t.rules", text.as_str())]).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let schema = serde_json::to_string(&engine.schema()).expect("json");
+        assert!(schema.contains(nfc) && !schema.contains(nfd), "{schema}");
+        assert!(engine.run_examples().iter().all(|r| r.passed), "{declared:?} {used:?}");
+    }
+}
+
+/// Bidirectional controls are refused wherever they are: in a label, a text, a comment, and
+/// between the characters of a name, at their position.
+#[test]
+fn bidi_controls_are_refused_everywhere() {
+    let controls = [
+        '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        '\u{200E}', '\u{200F}', '\u{061C}',
+    ];
+    for c in controls {
+        for text in [
+            format!("input x: int label \"年龄{c}\" en \"x\"\n"),
+            format!("let y = \"a{c}b\"\n"),
+            format!("let y = 1 // note {c} or so\n"),
+            format!("let y{c}z = 1\n"),
+            format!("ruleset r “标题{c}” en \"t\"\n"),
+        ] {
+            let found = errors(&text);
+            let at = text.find(c).unwrap_or_default();
+            assert!(
+                found.iter().any(|d| d.code.as_str() == "E0111" && d.span.start as usize == at),
+                "U+{:04X} in {text:?}: {found:?}",
+                c as u32
+            );
+        }
+    }
+}
+
+/// Two declared names that look alike (same Unicode TS #39 skeleton) are refused, naming both,
+/// whatever declares them: Cyrillic, Greek and full-width look-alikes of Latin letters.
+#[test]
+fn look_alike_names_are_refused_with_both_places() {
+    let pairs = [
+        ("hukou", "huk\u{43E}u"),
+        ("age", "\u{430}ge"),
+        ("pay", "\u{440}ay"),
+        ("x_o", "x_\u{3BF}"),
+        ("income", "inc\u{43E}me"),
+    ];
+    let declarations = [
+        |n: &str| format!("input {n}: int label \"x\" en \"x\"\n"),
+        |n: &str| format!("let {n} = 1\n"),
+        |n: &str| format!("param {n}: int = 1 from 2020-01-01\n"),
+        |n: &str| format!("record {n}_r label \"r\" en \"r\"\n  field {n}: int label \"f\" en \"f\"\n"),
+    ];
+    for (a, b) in pairs {
+        for first in declarations {
+            for second in declarations {
+                let text = format!("{}{}", first(a), second(b));
+                let found = errors(&text);
+                let alike =
+                    found.iter().find(|d| d.code.as_str() == "E0210").unwrap_or_else(|| panic!("{text}: {found:?}"));
+                assert!(alike.message.contains(a) && alike.message.contains(b), "{}", alike.message);
+                assert_eq!(alike.notes.len(), 1, "the other name's place");
+                assert_ne!(alike.notes[0].span.start, alike.span.start);
+            }
+        }
+    }
+    // The same name twice is E0202, not E0210; names that merely share letters are fine.
+    assert!(!codes("let a = 1\nlet a = 2\n").contains(&"E0210"));
+    assert!(codes("let 年龄 = 1\nlet 年龄2 = 年龄\nlet age = 年龄2\nlet ages = age\n").is_empty());
+}
+
+// ───────────────────────────── numbers ─────────────────────────────
+
+/// An integer too large for where it is written is refused, wherever that is: never wrapped or
+/// saturated (`hh[99999999999999999999]` was `hh[4294967295]`).
+#[test]
+fn every_integer_position_refuses_values_too_large() {
+    let big = "99999999999999999999";
+    let positions = [
+        format!("let y = {big}\n"),
+        format!("let y = -{big}\n"),
+        format!("param y: int = {big} from 2020-01-01\n"),
+        format!("input y: int label \"y\" en \"y\" min {big}\n"),
+        format!("input y: int label \"y\" en \"y\" max -{big}\n"),
+        format!("table t(k: int) -> int\n  1..{big} => 1\n"),
+        format!("table t(k: int) -> int\n  {big}.. => 1\n"),
+        format!("table t(k: int) -> int\n  otherwise => {big}\n"),
+        format!("example \"e\" on 2025-01-01 given y = {big} expect p eligible\n"),
+        format!("example \"e\" on 2025-01-01 given y = [{big}] expect p eligible\n"),
+        format!("example \"e\" on 2025-01-01 expect p eligible, payable = {big}\n"),
+        format!("example \"e\" on 2025-01-01 expect p eligible, amount = {big}\n"),
+        format!("example \"e\" on 2025-01-01 expect p undetermined, missing = [hh[{big}].income]\n"),
+        format!("example \"e\" on 2025-01-01 expect p undetermined, missing = [hh[4294967296].income]\n"),
+    ];
+    for text in positions {
+        let found = errors(&text);
+        let at = text.find(big).or_else(|| text.find("4294967296")).unwrap_or_default();
+        assert!(
+            found.iter().any(|d| d.code.as_str() == "E0108" && d.span.start as usize <= at && at < d.span.end as usize),
+            "{text}: {found:?}"
+        );
+    }
+    // The largest position is read as itself.
+    let text = "example \"e\" on 2025-01-01 expect p undetermined, missing = [hh[4294967295].income]\n";
+    assert!(!codes(text).contains(&"E0108"));
+}
+
+// ───────────────────────────── what diagnostics show ─────────────────────────────
+
+/// A character that shows as nothing (NBSP, NUL, a zero-width space, a control) or that a
+/// terminal would obey (ESC) is shown escaped, `<U+00A0>`, in every message, label, help, note
+/// and source line a diagnostic shows.
+#[test]
+fn invisible_characters_are_shown_escaped() {
+    for c in ['\u{A0}', '\u{0}', '\u{1B}', '\u{7}', '\u{200B}', '\u{7F}', '\u{2060}', '\u{AD}'] {
+        let escaped = format!("<U+{:04X}>", c as u32);
+        for text in [format!("let x = 1 {c} 2\n"), format!("let x = \"{c}[31m\" + nope\n"), format!("let x{c} = 1\n")] {
+            let s = sources(&text);
+            let found = compile_with(&s, true).diagnostics;
+            assert!(!found.is_empty(), "{text:?}");
+            for d in &found {
+                let shown = position(&s, d);
+                let said = [Some(&shown.message), shown.label.as_ref(), shown.help.as_ref(), Some(&shown.rendered)];
+                for said in said.into_iter().flatten().chain(shown.notes.iter().map(|n| &n.message)) {
+                    assert!(!said.contains(c), "U+{:04X} raw in {said:?}", c as u32);
+                }
+                assert!(shown.rendered.contains(&escaped), "{}", shown.rendered);
+            }
+        }
+    }
+}
