@@ -309,7 +309,7 @@ fn every_integer_position_refuses_values_too_large() {
         format!("example \"e\" on 2025-01-01 expect p eligible, payable = {big}\n"),
         format!("example \"e\" on 2025-01-01 expect p eligible, amount = {big}\n"),
         format!("example \"e\" on 2025-01-01 expect p undetermined, missing = [hh[{big}].income]\n"),
-        format!("example \"e\" on 2025-01-01 expect p undetermined, missing = [hh[4294967296].income]\n"),
+        "example \"e\" on 2025-01-01 expect p undetermined, missing = [hh[4294967296].income]\n".to_string(),
     ];
     for text in positions {
         let found = errors(&text);
