@@ -348,3 +348,55 @@ fn invisible_characters_are_shown_escaped() {
         }
     }
 }
+
+// ───────────────────────────── recovery ─────────────────────────────
+
+/// A misspelt clause keyword gives one error that names the keyword, and the rest of the policy
+/// is still read and checked: for every clause keyword, misspelt by a dropped, doubled or swapped
+/// letter.
+#[test]
+fn a_misspelt_clause_keyword_is_one_error_and_the_rest_is_checked() {
+    let clauses = [
+        ("require", "require x >= 65 \"x\" en \"x\""),
+        ("unless", "unless x >= 90 \"x\" en \"x\""),
+        ("amount", "amount monthly = 1元"),
+        ("source", "source \"国发〔2015〕52号\""),
+        ("effective", "effective from 2020-01-01"),
+        ("output", "output o = x"),
+        ("exception", "exception \"e\" en \"e\" when x > 100 then amount = 2元"),
+    ];
+    for (keyword, clause) in clauses {
+        let mut typos = vec![keyword[..keyword.len() - 1].to_string(), format!("{keyword}e")];
+        let swapped = format!("{}{}{}", &keyword[..1], &keyword[2..3], &keyword[1..2]) + &keyword[3..];
+        typos.extend(Some(swapped).filter(|s| s != keyword));
+        for typo in typos {
+            let misspelt = clause.replacen(keyword, &typo, 1);
+            // A checker error after the typo (an unknown name) must still be found.
+            let text = format!(
+                "input x: int label \"x\" en \"x\"\npolicy p \"p\" en \"p\"\n  {misspelt}\n  require nope > 1 \"n\" en \"n\"\n  amount yearly = 1元\n"
+            );
+            let found = errors(&text);
+            let said: Vec<String> = found.iter().map(|d| format!("{}: {}", d.code.as_str(), d.message)).collect();
+            let syntax: Vec<&Diagnostic> = found.iter().filter(|d| d.code.as_str() == "E0101").collect();
+            assert_eq!(syntax.len(), 1, "{typo}: {said:?}");
+            assert!(syntax[0].message.contains(&format!("`{typo}`, did you mean `{keyword}`?")), "{said:?}");
+            assert!(found.iter().any(|d| d.code.as_str() == "E0201" && d.message.contains("nope")), "{typo}: {said:?}");
+        }
+    }
+}
+
+/// A table row that starts with an operator is not merged into the previous row's value in
+/// silence: one error, at the operator, saying how to write the band.
+#[test]
+fn a_row_starting_with_an_operator_is_one_clear_error() {
+    for (row, band) in
+        [(">= 70 => 3", "`70..`"), ("<= 64 => 3", "`..64`"), ("< 64 => 3", "`..<64`"), ("> 69 => 3", "`N..`")]
+    {
+        let text = format!("table t(年龄: int) -> money\n  65..69 => 75\n  {row}\n");
+        let found = errors(&text);
+        assert_eq!(found.len(), 1, "{row}: {found:?}");
+        assert!(found[0].message.contains("a table row starts with its cells"), "{}", found[0].message);
+        assert!(found[0].help.as_deref().is_some_and(|h| h.contains(band)), "{:?}", found[0].help);
+        assert_eq!(found[0].span.start as usize, text.find(row).unwrap_or_default());
+    }
+}

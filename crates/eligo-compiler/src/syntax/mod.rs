@@ -52,23 +52,61 @@ pub fn parse_with(file: FileId, text: &str, examples: bool) -> (ast::File, Vec<D
     }
     for (start, end) in declaration_chunks(text) {
         let Some(chunk) = text.get(start..end) else { continue };
-        match EligoParser::parse(Rule::file, chunk) {
-            Ok(mut pairs) => {
-                let mut lowerer = lower::Lowerer::new(file, start, &mut diagnostics);
-                if let Some(file_pair) = pairs.next() {
-                    items.extend(lowerer.lower_file(file_pair));
-                }
-            }
-            Err(err) => {
-                let attempts = parse_attempts(chunk);
-                diagnostics.push(errors::syntax_error(err, attempts, file, start, chunk, end < text.len()));
-            }
-        }
+        parse_chunk(file, start, chunk, end < text.len(), &mut items, &mut diagnostics);
     }
     if !examples {
         items.retain(|item| !matches!(item, ast::Item::Example(_)));
     }
     (ast::File { items }, diagnostics)
+}
+
+/// At most this many misspelt keywords are stepped over in one declaration.
+const MAX_RECOVERIES: usize = 8;
+
+/// Parses and lowers one declaration. A misspelt keyword at the start of a line (`requir`) is
+/// reported once and its clause blanked out, and the declaration parsed again, so that the rest
+/// of it is still read and checked rather than lost with errors that follow from its loss.
+fn parse_chunk(
+    file: FileId,
+    start: usize,
+    chunk: &str,
+    more_follows: bool,
+    items: &mut Vec<ast::Item>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut chunk = std::borrow::Cow::Borrowed(chunk);
+    for _ in 0..=MAX_RECOVERIES {
+        let err = match EligoParser::parse(Rule::file, &chunk) {
+            Ok(mut pairs) => {
+                let mut lowerer = lower::Lowerer::new(file, start, diagnostics);
+                if let Some(file_pair) = pairs.next() {
+                    items.extend(lowerer.lower_file(file_pair));
+                }
+                return;
+            }
+            Err(err) => err,
+        };
+        if let Some((blank, misspelt)) = errors::misspelt_keyword(&err, file, start, &chunk) {
+            diagnostics.push(misspelt);
+            chunk = std::borrow::Cow::Owned(blanked(&chunk, blank));
+            continue;
+        }
+        let attempts = parse_attempts(&chunk);
+        diagnostics.push(errors::syntax_error(err, attempts, file, start, &chunk, more_follows));
+        return;
+    }
+}
+
+/// `text` with the characters of `range` replaced by spaces of the same length in bytes (line
+/// breaks kept), so that every position after it stays where it was.
+fn blanked(text: &str, range: std::ops::Range<usize>) -> String {
+    text.char_indices()
+        .flat_map(|(at, c)| {
+            let blank = range.contains(&at) && !eligo_core::source::is_line_break(c);
+            let (c, n) = if blank { (' ', c.len_utf8()) } else { (c, 1) };
+            std::iter::repeat_n(c, n)
+        })
+        .collect()
 }
 
 /// What pest tried at the furthest point, from a second parse with its error detail on (off for
