@@ -422,7 +422,25 @@ fn caret_problems(rendered: &str, original: &str) -> Vec<String> {
         let before: String = written.chars().take(column - 1).collect::<String>().replace('\t', "    ");
         let pad = marks.len() - marks.trim_start_matches(' ').len();
         let underline = marks[pad..].chars().take_while(|c| *c == '^' || *c == '-').count();
-        let expected_pad = width(&before);
+        // A long line is shown around the span, cut with `…`: what stands before the caret must
+        // then end what the file has before the column.
+        let expected_pad = match source.strip_prefix('…') {
+            Some(shown) => {
+                let mut shown_before = String::new();
+                for c in shown.chars() {
+                    if 1 + width(&shown_before) + width(&c.to_string()) > pad {
+                        break;
+                    }
+                    shown_before.push(c);
+                }
+                if before.ends_with(&shown_before) {
+                    pad
+                } else {
+                    usize::MAX - 1
+                }
+            }
+            None => width(&before),
+        };
         if pad != expected_pad {
             problems.push(format!(
                 "line {line_number}: the caret is at terminal column {} but column {column} is at terminal column {}",

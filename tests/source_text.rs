@@ -400,3 +400,16 @@ fn a_row_starting_with_an_operator_is_one_clear_error() {
         assert_eq!(found[0].span.start as usize, text.find(row).unwrap_or_default());
     }
 }
+
+/// Citizen data is read by eligo-core as written: a key in NFD is not the NFC name of the input.
+/// What it does now is pinned here (and said in docs/robustness.md).
+#[test]
+fn an_nfd_key_in_the_data_is_not_the_nfc_input() {
+    let text = "input café: int label \"x\" en \"x\"\npolicy p \"p\" en \"p\"\n  require café >= 65 \"x\" en \"x\"\n  amount monthly = 1元\n";
+    let engine = Engine::compile(&[("t.rules", text)]).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    let out = eligo::ffi::evaluate_json(&engine, "{\"cafe\u{301}\": 70}", "2025-03-01", options(Some("en"), false));
+    let out: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(out["ok"]["policies"][0]["status"], "undetermined", "{out}");
+    assert_eq!(out["ok"]["policies"][0]["missing"], json!(["café"]), "{out}");
+    assert_eq!(out["ok"]["warnings"][0]["path"], "cafe\u{301}", "the NFD key is reported as unused: {out}");
+}

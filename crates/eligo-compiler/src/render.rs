@@ -114,14 +114,36 @@ fn snippet(out: &mut String, sources: &Sources, span: Span, label: &str, marker:
     // Underline to the end of the span or of the line, whichever is first; at least one marker.
     let from = (span.start as usize).saturating_sub(line_start).min(text.len());
     let to = (span.end as usize).saturating_sub(line_start).clamp(from, text.len());
-    let before = source_line(text.get(..from).unwrap_or(""));
-    let covered = source_line(text.get(from..to).unwrap_or(""));
-    let after = source_line(text.get(to..).unwrap_or(""));
+    // A long line is shown around the span, so that a thousand errors on one line of 1 MiB do
+    // not print it a thousand times.
+    let before = source_line(&tail(text.get(..from).unwrap_or(""), SHOWN_AROUND));
+    let covered = source_line(&head(text.get(from..to).unwrap_or(""), SHOWN_COVERED));
+    let after = source_line(&head(text.get(to..).unwrap_or(""), SHOWN_AROUND));
     let _ = writeln!(out, "{} | {before}{covered}{after}", start.line);
     let pad = " ".repeat(width(&before));
     let marks = marker.to_string().repeat(width(covered.trim_end()).max(1));
     let line = format!("{gutter} | {pad}{marks} {}", shown(label));
     let _ = writeln!(out, "{}", line.trim_end());
+}
+
+/// How many characters of a line are shown before and after a span, and of the span itself.
+const SHOWN_AROUND: usize = 100;
+const SHOWN_COVERED: usize = 200;
+
+/// The first `n` characters of `text`, with `…` when there were more.
+fn head(text: &str, n: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(n) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")).into(),
+        None => text.into(),
+    }
+}
+
+/// The last `n` characters of `text`, with `…` when there were more.
+fn tail(text: &str, n: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().rev().nth(n) {
+        Some((cut, c)) => format!("…{}", text.get(cut + c.len_utf8()..).unwrap_or("")).into(),
+        None => text.into(),
+    }
 }
 
 /// A line of source as shown under a diagnostic: tabs as spaces, invisible characters escaped.

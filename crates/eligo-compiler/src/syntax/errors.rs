@@ -70,6 +70,9 @@ pub fn syntax_error(
         let last = chunk.trim_end().len();
         let what = if more_follows { "the start of the next declaration" } else { "the end of the file" };
         (last, last, what.to_string())
+    } else if found.chars().all(is_line_break) {
+        // Said in words: the same, whichever line break ends the line.
+        (pos, pos + found.len(), "the end of the line".to_string())
     } else {
         (pos, pos + found.len(), format!("`{found}`"))
     };
