@@ -413,3 +413,22 @@ fn an_nfd_key_in_the_data_is_not_the_nfc_input() {
     assert_eq!(out["ok"]["policies"][0]["missing"], json!(["café"]), "{out}");
     assert_eq!(out["ok"]["warnings"][0]["path"], "cafe\u{301}", "the NFD key is reported as unused: {out}");
 }
+
+/// Found by the fuzz mode LONG_LINE (fuzz/regressions/rule_text/long_line_of_many_declarations):
+/// thousands of errors on one long line took a pass over the line each, to count its column and
+/// to print it (quadratic: over 10 s for 64 KiB). Columns now count from a checkpoint and a
+/// snippet shows the line around its span: the time grows with the number of errors only.
+#[test]
+fn many_errors_on_one_long_line_take_linear_time() {
+    for declarations in [1_000, 4_000] {
+        let text = "input x: nope ".repeat(declarations);
+        let start = std::time::Instant::now();
+        let s = sources(&text);
+        let found = compile_with(&s, true).diagnostics;
+        let shown: usize = found.iter().map(|d| position(&s, d).rendered.len()).sum();
+        assert!(found.len() >= declarations, "{}", found.len());
+        assert!(shown < found.len() * 2_000, "each snippet shows a part of the line");
+        // Generous for an unoptimised build; it was minutes.
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "{declarations}: {:?}", start.elapsed());
+    }
+}

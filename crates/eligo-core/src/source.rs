@@ -64,7 +64,14 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Every [`CHECKPOINT`] bytes or so: (byte offset, characters and UTF-16 units before it), so
+    /// that a column is counted from the nearest checkpoint, not from the start of its line: a
+    /// thousand errors on one line of 1 MiB would otherwise count the line a thousand times.
+    checkpoints: Vec<(usize, usize, usize)>,
 }
+
+/// How far apart the checkpoints of [`SourceFile`] are, in bytes.
+const CHECKPOINT: usize = 4096;
 
 /// A position in a file, in every unit a consumer needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -93,7 +100,16 @@ impl SourceFile {
                 line_starts.push(end);
             }
         }
-        SourceFile { name: name.into(), text, line_starts }
+        let mut checkpoints = vec![(0, 0, 0)];
+        let (mut chars, mut units) = (0, 0);
+        for (at, c) in text.char_indices() {
+            if at >= checkpoints.last().map_or(0, |last| last.0) + CHECKPOINT {
+                checkpoints.push((at, chars, units));
+            }
+            chars += 1;
+            units += c.len_utf16();
+        }
+        SourceFile { name: name.into(), text, line_starts, checkpoints }
     }
 
     /// 0-based index of the line containing `offset`.
@@ -119,8 +135,20 @@ impl SourceFile {
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_index(offset);
-        let before = self.text.get(self.line_start(line)..offset).unwrap_or("");
-        Position { line: line + 1, column: before.chars().count() + 1, utf16_column: before.encode_utf16().count() + 1 }
+        let (line_chars, line_units) = self.counts_before(self.line_start(line));
+        let (chars, units) = self.counts_before(offset);
+        Position { line: line + 1, column: chars - line_chars + 1, utf16_column: units - line_units + 1 }
+    }
+
+    /// The characters and UTF-16 units before `offset` (a character boundary).
+    fn counts_before(&self, offset: usize) -> (usize, usize) {
+        let nearest = match self.checkpoints.binary_search_by_key(&offset, |c| c.0) {
+            Ok(i) => i,
+            Err(next) => next.saturating_sub(1),
+        };
+        let (at, chars, units) = self.checkpoints.get(nearest).copied().unwrap_or((0, 0, 0));
+        let between = self.text.get(at..offset).unwrap_or("");
+        (chars + between.chars().count(), units + between.encode_utf16().count())
     }
 
     fn floor_char_boundary(&self, mut offset: usize) -> usize {
@@ -199,6 +227,18 @@ mod tests {
         }
         // Vertical tab, form feed and NEL are not line breaks (the compiler refuses them).
         assert_eq!(lines_inclusive("a\u{b}b\u{c}c\u{85}d").count(), 1);
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_count_from_checkpoints() {
+        let line = "年𝑥a".repeat(5000);
+        let file = SourceFile::new("a", format!("b\n{line}\n"));
+        for chars in [0, 1, 2, 3, 1365, 1366, 4096, 14_999] {
+            let offset = 2 + line.char_indices().nth(chars).map_or(line.len(), |(i, _)| i);
+            let before = &line[..offset - 2];
+            let expected = Position { line: 2, column: chars + 1, utf16_column: before.encode_utf16().count() + 1 };
+            assert_eq!(file.position(offset), expected, "{chars}");
+        }
     }
 
     #[test]
