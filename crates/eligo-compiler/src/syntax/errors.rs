@@ -71,8 +71,9 @@ pub fn syntax_error(
         let what = if more_follows { "the start of the next declaration" } else { "the end of the file" };
         (last, last, what.to_string())
     } else if found.chars().all(is_line_break) {
-        // Said in words: the same, whichever line break ends the line.
-        (pos, pos + found.len(), "the end of the line".to_string())
+        // Said in words, and at the end of the line rather than over its break: the same,
+        // whichever line break ends the line.
+        (pos, pos, "the end of the line".to_string())
     } else {
         (pos, pos + found.len(), format!("`{found}`"))
     };
