@@ -137,13 +137,17 @@ fn errors_at_the_end_of_long_lines() {
             let column = text.find(tail.trim_start_matches('+')).unwrap_or_default() + 1;
             let column = if tail == "+" { text.trim_end().len() } else { column };
             assert_eq!((at.line, at.column, at.utf16_column), (1, column, column), "{len} {tail}");
+            // The snippet shows the line around the error, cut with `…`, the caret under it.
             let rendered = render(&s, first);
-            let caret = rendered
-                .lines()
-                .last()
-                .filter(|l| l.contains('^'))
-                .or_else(|| rendered.lines().find(|l| l.trim_start().starts_with("| ") && l.contains('^')));
-            assert!(caret.is_some_and(|l| l.find('^').unwrap_or_default() >= len), "{len} {tail}");
+            assert!(rendered.len() < 2_000, "{len} {tail}: {} bytes", rendered.len());
+            assert!(rendered.contains(&format!("--> t.rules:1:{column}\n")), "{rendered}");
+            let lines: Vec<&str> = rendered.lines().collect();
+            let shown = lines.get(3).and_then(|l| l.strip_prefix("1 | ")).unwrap_or_default();
+            let marks = lines.get(4).and_then(|l| l.strip_prefix("  | ")).unwrap_or_default();
+            assert!(shown.starts_with('…'), "{rendered}");
+            let caret = marks.find('^').unwrap_or_default();
+            let under: String = shown.chars().skip(caret).take(1).collect();
+            assert_eq!(under, tail.get(..1).unwrap_or_default(), "{rendered}");
         }
     }
 }
