@@ -357,3 +357,28 @@ fn build_refuses_rules_with_errors_and_eval_refuses_what_is_not_a_program() {
     assert_eq!(exit_code(&output, "a program with rule files"), 2);
     assert!(stderr(&output).contains("on its own"), "{}", stderr(&output));
 }
+
+/// What the CLI prints for people quotes rule files too: a terminal escape written in an
+/// example's name or a label is shown escaped by `eligo test` and `eligo eval`.
+#[test]
+fn the_cli_never_prints_a_control_character_from_the_rules() {
+    let dir = std::env::temp_dir().join(format!("eligo-source-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let rules = "ruleset r \"r\" en \"r\"\ninput x: int label \"x\u{1b}[2J\" en \"x\u{1b}[2J\"\n\
+        policy p \"p\u{1b}]0;title\u{7}\" en \"p\u{1b}]0;title\u{7}\"\n  require x >= 65 \"x\" en \"x\"\n  amount monthly = 1元\n\
+        example \"e\u{1b}[31m\" on 2025-01-01 given x = 70 expect p ineligible\n";
+    std::fs::write(dir.join("r.rules"), rules).expect("written");
+    let data = dir.join("d.json");
+    std::fs::write(&data, "{}").expect("written");
+    let eligo = env!("CARGO_BIN_EXE_eligo");
+    let data = data.to_string_lossy().to_string();
+    let dir_arg = dir.to_string_lossy().to_string();
+    for args in [vec!["test", &dir_arg], vec!["eval", &dir_arg, "--data", &data, "--date", "2025-01-01"]] {
+        let output = std::process::Command::new(eligo).args(&args).output().expect("eligo runs");
+        let all = [output.stdout, output.stderr].concat();
+        let text = String::from_utf8_lossy(&all);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{args:?}: {text}");
+        assert!(text.contains("<U+001B>"), "{args:?}: {text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

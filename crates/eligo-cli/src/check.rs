@@ -34,7 +34,7 @@ pub fn report(sources: &Sources, compiled: &Compiled, format: Format) {
                 "summary": compiled.program.as_ref().map(|program| summary(program, compiled.examples.len())),
                 "diagnostics": diagnostics,
             });
-            say!("{output:#}");
+            say_json!("{output:#}");
         }
         Format::Human => {
             for diagnostic in &compiled.diagnostics {

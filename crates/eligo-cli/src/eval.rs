@@ -71,7 +71,7 @@ pub fn run(
         }
     };
     match format {
-        Format::Json => say!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+        Format::Json => say_json!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
         Format::Human => print_human(&report, lang == Lang::En, explain),
     }
     ExitCode::SUCCESS

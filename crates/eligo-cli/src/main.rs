@@ -1,8 +1,18 @@
 //! `eligo`: check, test, evaluate and build rule sets from the command line.
 
 /// `println!` that ends quietly when the reader has gone (`eligo eval … | head`), instead of
-/// panicking on the broken pipe.
+/// panicking on the broken pipe. What it prints for people quotes rule files (labels, example
+/// names): a control character written there is shown escaped, never sent to the terminal.
 macro_rules! say {
+    ($($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        say_json!("{}", eligo::render::for_terminal(&text))
+    }};
+}
+
+/// `say!` for JSON, written as it is: serde_json escapes control characters itself, and the
+/// data must reach programs unchanged.
+macro_rules! say_json {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         if let Err(error) = writeln!(std::io::stdout(), $($arg)*) {

@@ -14,7 +14,7 @@ pub fn run(paths: &[std::path::PathBuf], format: Format) -> ExitCode {
     match format {
         Format::Json => {
             let output = serde_json::json!({ "passed": passed, "failed": failed, "examples": results });
-            say!("{output:#}");
+            say_json!("{output:#}");
         }
         Format::Human => {
             for result in results.iter().filter(|r| !r.passed) {

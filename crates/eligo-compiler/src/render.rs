@@ -156,12 +156,22 @@ fn source_line(text: &str) -> String {
 /// differ only by one look different, and no terminal escape sequence written in a rule file
 /// reaches the terminal. U+3000, the full-width space Chinese input methods type, shows as a space.
 pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(invisible) {
+    escaped(text, invisible)
+}
+
+/// Output for a terminal (the CLI's reports quote labels and example names from rule files):
+/// as [`shown`], but its own line breaks kept.
+pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    escaped(text, |c| c != '\n' && invisible(c))
+}
+
+fn escaped(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&escape) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if invisible(c) {
+        if escape(c) {
             let _ = write!(out, "<U+{:04X}>", c as u32);
         } else {
             out.push(c);
