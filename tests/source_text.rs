@@ -348,6 +348,9 @@ fn invisible_characters_are_shown_escaped() {
                     assert!(!said.contains(c), "U+{:04X} raw in {said:?}", c as u32);
                 }
                 assert!(shown.rendered.contains(&escaped), "{}", shown.rendered);
+                if d.code.as_str() == "E0101" && d.span.start as usize == text.find(c).unwrap_or_default() {
+                    assert!(shown.help.as_ref().is_some_and(|h| h.contains("invisible character")), "{shown:?}");
+                }
             }
         }
     }

@@ -180,7 +180,8 @@ fn escaped(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, st
     out.into()
 }
 
-fn invisible(c: char) -> bool {
+/// A character that shows as nothing, or that a terminal would obey.
+pub(crate) fn invisible(c: char) -> bool {
     (c.is_control() || c.is_whitespace() || is_format(c)) && c != ' ' && c != '\u{3000}'
 }
 

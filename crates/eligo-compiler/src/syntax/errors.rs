@@ -260,6 +260,13 @@ fn help_for(found: &str, expected: &[String]) -> Option<String> {
         "≠" => Some("!="),
         _ => None,
     };
+    if let Some(c) = found.chars().next().filter(|c| crate::render::invisible(*c) && !is_line_break(*c)) {
+        // Copied from a web page or a PDF: it looks like a space, or like nothing.
+        return Some(format!(
+            "U+{:04X} is an invisible character, not a space of the language; delete it, or type an ordinary space",
+            c as u32
+        ));
+    }
     if let Some(ascii) = ascii {
         return Some(match found {
             "≥" | "≤" | "≠" => format!("write `{found}` as `{ascii}`"),
