@@ -379,8 +379,9 @@ fn text_output_escapes_control_characters() {
     let dir = TempDir::new("escapes");
     let controls = ["\u{1b}[2J", "\r", "\n", "\u{7f}", "\u{9b}", "\u{202e}", "\u{2066}", "\u{7}"];
     let hostile: String = controls.concat();
-    // A rule file's text in quotes cannot hold a newline.
-    let in_rules = hostile.replace('\n', "");
+    // A rule file's text in quotes cannot hold a line break, and bidi controls are refused in
+    // rule files (E0111): those are shown by `check` of `bad.rules`.
+    let in_rules: String = hostile.chars().filter(|c| !matches!(c, '\n' | '\r' | '\u{202e}' | '\u{2066}')).collect();
     let rules = dir.write(
         "r.rules",
         format!(
@@ -388,7 +389,7 @@ fn text_output_escapes_control_characters() {
         ),
     );
     let data = dir.write("d.json", serde_json::json!({ format!("k{hostile}"): 1, "city": "上海" }).to_string());
-    let bad = dir.write("bad.rules", format!("input x: int label \"{in_rules}\"\n"));
+    let bad = dir.write("bad.rules", format!("input x: int label \"{}\"\n", hostile.replace('\n', "")));
     let outputs = [
         eligo(&["eval", &rules, "--data", &data, "--date", "2025-03-01", "--explain", "p"]),
         eligo(&["check", &bad]),
@@ -403,7 +404,7 @@ fn text_output_escapes_control_characters() {
         }
     }
     let eval = stdout(&outputs[0]);
-    assert!(eval.contains("k\\u{1b}[2J\\u{d}\\u{a}\\u{7f}"), "{eval}");
+    assert!(eval.contains("k<U+001B>[2J<U+000D><U+000A><U+007F>"), "{eval}");
     // A newline from data cannot forge a line of its own.
     assert_eq!(eval.lines().filter(|l| l.starts_with('[')).count(), 0, "{eval}");
 }
@@ -463,4 +464,29 @@ fn data_past_the_size_limit_is_refused() {
         eligo(&["eval", "tests/fixtures/valid/elderly_allowance.rules", "--data", &file, "--date", "2025-03-01"]);
     assert_eq!(exit_code(&output, "9 MB of data"), 1);
     assert!(stderr(&output).contains("the data is longer than 4194304 bytes"), "{}", stderr(&output));
+}
+
+/// What the CLI prints for people quotes rule files too: a terminal escape written in an
+/// example's name or a label is shown escaped by `eligo test` and `eligo eval`.
+#[test]
+fn the_cli_never_prints_a_control_character_from_the_rules() {
+    let dir = std::env::temp_dir().join(format!("eligo-source-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let rules = "ruleset r \"r\" en \"r\"\ninput x: int label \"x\u{1b}[2J\" en \"x\u{1b}[2J\"\n\
+        policy p \"p\u{1b}]0;title\u{7}\" en \"p\u{1b}]0;title\u{7}\"\n  require x >= 65 \"x\" en \"x\"\n  amount monthly = 1元\n\
+        example \"e\u{1b}[31m\" on 2025-01-01 given x = 70 expect p ineligible\n";
+    std::fs::write(dir.join("r.rules"), rules).expect("written");
+    let data = dir.join("d.json");
+    std::fs::write(&data, "{}").expect("written");
+    let eligo = env!("CARGO_BIN_EXE_eligo");
+    let data = data.to_string_lossy().to_string();
+    let dir_arg = dir.to_string_lossy().to_string();
+    for args in [vec!["test", &dir_arg], vec!["eval", &dir_arg, "--data", &data, "--date", "2025-01-01"]] {
+        let output = std::process::Command::new(eligo).args(&args).output().expect("eligo runs");
+        let all = [output.stdout, output.stderr].concat();
+        let text = String::from_utf8_lossy(&all);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{args:?}: {text}");
+        assert!(text.contains("<U+001B>"), "{args:?}: {text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

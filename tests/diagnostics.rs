@@ -93,6 +93,7 @@ fixtures! {
         E0109_too_many_declarations,
         E0110_group_too_long,
         E0110_table_too_long,
+        E0111_bidi_control,
         E0201_field_outside_list,
         E0201_tab_indentation,
         E0201_unknown_chinese_name,
@@ -110,6 +111,7 @@ fixtures! {
         E0208_two_rulesets,
         E0209_unknown_output,
         E0210_label_written_twice,
+        E0211_confusable_names,
         E0301_arithmetic_on_booleans,
         E0301_if_branches_differ,
         E0301_money_compared_with_date,
@@ -426,7 +428,25 @@ fn caret_problems(rendered: &str, original: &str) -> Vec<String> {
         let before: String = written.chars().take(column - 1).collect::<String>().replace('\t', "    ");
         let pad = marks.len() - marks.trim_start_matches(' ').len();
         let underline = marks[pad..].chars().take_while(|c| *c == '^' || *c == '-').count();
-        let expected_pad = width(&before);
+        // A long line is shown around the span, cut with `…`: what stands before the caret must
+        // then end what the file has before the column.
+        let expected_pad = match source.strip_prefix('…') {
+            Some(shown) => {
+                let mut shown_before = String::new();
+                for c in shown.chars() {
+                    if 1 + width(&shown_before) + width(&c.to_string()) > pad {
+                        break;
+                    }
+                    shown_before.push(c);
+                }
+                if before.ends_with(&shown_before) {
+                    pad
+                } else {
+                    usize::MAX - 1
+                }
+            }
+            None => width(&before),
+        };
         if pad != expected_pad {
             problems.push(format!(
                 "line {line_number}: the caret is at terminal column {} but column {column} is at terminal column {}",

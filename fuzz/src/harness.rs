@@ -41,14 +41,101 @@ const MAX_TEXT: usize = 64 * 1024;
 // ───────────────────────────── 1. rule_text ─────────────────────────────
 
 /// Arbitrary bytes as a rule file: parse and check (as `eligo check` and the playground do),
-/// and, when the rules compile, their examples and an evaluation without data.
+/// and, when the rules compile, their examples and an evaluation without data. An input that
+/// starts with a byte no UTF-8 text starts with chooses a mode that reaches what short random
+/// text does not: [`LONG_LINE`], [`DEEP`], [`LINE_BREAKS`].
 pub fn rule_text(data: &[u8]) {
-    let data = &data[..data.len().min(MAX_TEXT)];
-    let text = String::from_utf8_lossy(data);
-    let files = [("fuzz.rules", text.as_ref())];
-    on_the_page_stack(|| {
-        compile_and_use(&files, false);
+    match data.split_first() {
+        Some((&LONG_LINE, rest)) => long_line(rest),
+        Some((&DEEP, rest)) => deep(rest),
+        Some((&LINE_BREAKS, rest)) => line_breaks(rest),
+        _ => {
+            let data = &data[..data.len().min(MAX_TEXT)];
+            let text = String::from_utf8_lossy(data);
+            on_the_page_stack(|| compile_and_use(&[("fuzz.rules", text.as_ref())], false));
+        }
+    }
+}
+
+/// Mode: `[LONG_LINE, n, text…]`: the text's first line, its line breaks taken out, repeated
+/// until the line is longer than 64 KiB (and `n` KiB more), then the rest of the text: columns
+/// past 65,535 in every diagnostic and in the renderer.
+pub const LONG_LINE: u8 = 0xFD;
+/// Mode: `[DEEP, construct, separator, depth…, text…]`: a nesting construct opened `depth` times
+/// (two bytes, times four: up to 262,140), each behind a separator of the grammar, inside the
+/// text: the depth limits, whatever stands before each level.
+pub const DEEP: u8 = 0xFE;
+/// Mode: `[LINE_BREAKS, which, text…]`: the text with all its line breaks written as LF, then
+/// as one of the others: the diagnostics (codes, messages, lines, columns) and the answers must
+/// not change, only the byte offsets.
+pub const LINE_BREAKS: u8 = 0xFF;
+
+/// Openers of everything that nests, in expressions and in example data.
+const OPENERS: &[&str] = &["(", "[", "if true then 1 else ", "f(", "t(1, ", "if(", "not ", "- ", "1 + ", "{x = "];
+/// What may stand before a level: the grammar's white space and line breaks, a comment, and each
+/// operator and separator.
+const SEPARATORS: &[&str] = &[
+    " ", "\t", "\n", "\r\n", "\r", "\u{2028}", "\u{2029}", "\u{3000}", "\u{FEFF}", "// c\n", "+", "-", "*", "×", "/",
+    "÷", ",", "(", "[", "not ", "and ", "or ", "==", "=", "!=", "<", ">=", "in ", "=>", "",
+];
+const BREAKS: &[&str] = &["\n", "\r\n", "\r", "\u{2028}", "\u{2029}"];
+
+fn long_line(data: &[u8]) {
+    let Some((&extra, rest)) = data.split_first() else { return };
+    let text = String::from_utf8_lossy(&rest[..rest.len().min(MAX_TEXT)]);
+    let (first, after) = text.split_once(['\n', '\r', '\u{2028}', '\u{2029}']).unwrap_or((&text, ""));
+    if first.is_empty() {
+        return;
+    }
+    let long = MAX_TEXT + usize::from(extra) * 1024;
+    let line = first.repeat(long / first.len() + 1);
+    let text = format!("{line}\n{after}");
+    on_the_page_stack(|| compile_and_use(&[("fuzz.rules", text.as_str())], false));
+}
+
+fn deep(data: &[u8]) {
+    let [construct, separator, high, low, rest @ ..] = data else { return };
+    let opener = OPENERS[usize::from(*construct) % OPENERS.len()];
+    let separator = SEPARATORS[usize::from(*separator) % SEPARATORS.len()];
+    let depth = usize::from(u16::from_be_bytes([*high, *low])) * 4;
+    let after = String::from_utf8_lossy(&rest[..rest.len().min(1024)]);
+    let text = format!("let x = {}1{after}", format!("{separator}{opener}").repeat(depth));
+    let diagnostics = on_the_page_stack(|| {
+        compile_and_use(&[("fuzz.rules", text.as_str())], false);
+        eligo::check(&[("fuzz.rules", text.as_str())])
     });
+    // Too deep to read is an error, however the levels are written.
+    let nests = !matches!(opener, "not " | "- " | "1 + ");
+    if nests && depth > eligo::limits::MAX_NESTING {
+        assert!(
+            diagnostics.iter().any(|d| d.severity == eligo::diagnostic::Severity::Error),
+            "{depth} levels accepted"
+        );
+    }
+}
+
+fn line_breaks(data: &[u8]) {
+    let Some((&which, rest)) = data.split_first() else { return };
+    let text = String::from_utf8_lossy(&rest[..rest.len().min(MAX_TEXT)]);
+    let lf = text.replace("\r\n", "\n").replace(['\r', '\u{2028}', '\u{2029}'], "\n");
+    let other = lf.replace('\n', BREAKS[usize::from(which) % BREAKS.len()]);
+    let seen = |text: &str| {
+        let files = [("fuzz.rules", text)];
+        on_the_page_stack(|| {
+            let engine = compile_and_use(&files, false);
+            let diagnostics: Vec<_> = eligo::check(&files)
+                .into_iter()
+                .map(|d| {
+                    let notes: Vec<_> = d.notes.into_iter().map(|n| (n.message, n.start)).collect();
+                    (d.code, d.message, d.start, d.end, d.label, d.help, notes)
+                })
+                .collect();
+            let answer =
+                engine.map(|engine| ffi::evaluate_json(&engine, "{}", "2025-03-01", ffi::options(None, false)));
+            (diagnostics, answer)
+        })
+    };
+    assert_eq!(seen(&lf), seen(&other), "another line break, another reading");
 }
 
 /// Runs `f` on a thread with the stack the WebAssembly module has (1 MiB) when fuzzing, so that

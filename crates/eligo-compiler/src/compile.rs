@@ -31,6 +31,7 @@ pub fn compile_with(sources: &Sources, examples: bool) -> Compiled {
         diagnostics.append(&mut found);
         files.push(ast);
     }
+    diagnostics.extend(crate::syntax::confusable_names(&files));
     let (checked, mut found) = crate::check::check(sources, &files);
     // A declaration that did not parse may be what used an input or definition: do not blame
     // the author for unused names until the syntax is right.

@@ -49,6 +49,7 @@ codes! {
     NumberOutOfRange = "E0108": "number out of range",
     TooManyDeclarations = "E0109": "too many declarations",
     TooManyRows = "E0110": "table or group too long",
+    InvisibleCharacter = "E0111": "invisible control character",
     // Names
     UnknownName = "E0201": "unknown name",
     DuplicateName = "E0202": "duplicate name",
@@ -60,6 +61,7 @@ codes! {
     DuplicateRuleset = "E0208": "more than one ruleset header",
     UnknownOutput = "E0209": "unknown output",
     DuplicateClause = "E0210": "clause written twice",
+    ConfusableNames = "E0211": "names that look alike",
     // Types
     TypeMismatch = "E0301": "type mismatch",
     ArgumentCount = "E0302": "wrong number of arguments",

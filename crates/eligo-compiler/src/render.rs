@@ -45,19 +45,19 @@ pub fn position(sources: &Sources, diagnostic: &Diagnostic) -> Positioned {
     Positioned {
         code: diagnostic.code.as_str(),
         severity: diagnostic.severity,
-        message: diagnostic.message.clone(),
+        message: shown(&diagnostic.message).into_owned(),
         file,
         span: ByteSpan { start: diagnostic.span.start, end: diagnostic.span.end },
         start,
         end,
-        label: diagnostic.label.clone(),
-        help: diagnostic.help.clone(),
+        label: diagnostic.label.as_deref().map(|label| shown(label).into_owned()),
+        help: diagnostic.help.as_deref().map(|help| shown(help).into_owned()),
         notes: diagnostic
             .notes
             .iter()
             .map(|note| {
                 let (file, start, _) = locate(sources, note.span);
-                PositionedNote { message: note.message.clone(), file, start }
+                PositionedNote { message: shown(&note.message).into_owned(), file, start }
             })
             .collect(),
         rendered: render(sources, diagnostic),
@@ -90,13 +90,13 @@ pub fn render(sources: &Sources, diagnostic: &Diagnostic) -> String {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let _ = writeln!(out, "{severity}[{}]: {}", diagnostic.code, diagnostic.message);
+    let _ = writeln!(out, "{severity}[{}]: {}", diagnostic.code, shown(&diagnostic.message));
     snippet(&mut out, sources, diagnostic.span, diagnostic.label.as_deref().unwrap_or(""), '^');
     for note in &diagnostic.notes {
         snippet(&mut out, sources, note.span, &note.message, '-');
     }
     if let Some(help) = &diagnostic.help {
-        let _ = writeln!(out, "   = help: {help}");
+        let _ = writeln!(out, "   = help: {}", shown(help));
     }
     out
 }
@@ -107,19 +107,91 @@ fn snippet(out: &mut String, sources: &Sources, span: Span, label: &str, marker:
     let line_index = start.line - 1;
     let text = file.line_text(line_index);
     let line_start = file.line_start(line_index);
-    let gutter = start.line.to_string().len();
-    let _ = writeln!(out, "{:gutter$}--> {}:{}:{}", "", file.name, start.line, start.column);
-    let _ = writeln!(out, "{:gutter$} |", "");
-    let _ = writeln!(out, "{} | {}", start.line, text.replace('\t', TAB));
+    // Widths are counted, never given to `format!` as `{:width$}`: it panics past 65,535.
+    let gutter = " ".repeat(start.line.to_string().len());
+    let _ = writeln!(out, "{gutter}--> {}:{}:{}", shown(&file.name), start.line, start.column);
+    let _ = writeln!(out, "{gutter} |");
     // Underline to the end of the span or of the line, whichever is first; at least one marker.
     let from = (span.start as usize).saturating_sub(line_start).min(text.len());
     let to = (span.end as usize).saturating_sub(line_start).clamp(from, text.len());
-    let before = text.get(..from).unwrap_or("");
-    let covered = text.get(from..to).unwrap_or("").trim_end();
-    let pad = width(before);
-    let marks = marker.to_string().repeat(width(covered).max(1));
-    let line = format!("{:gutter$} | {:pad$}{marks} {label}", "", "");
+    // A long line is shown around the span, so that a thousand errors on one line of 1 MiB do
+    // not print it a thousand times.
+    let before = source_line(&tail(text.get(..from).unwrap_or(""), SHOWN_AROUND));
+    let covered = source_line(&head(text.get(from..to).unwrap_or(""), SHOWN_COVERED));
+    let after = source_line(&head(text.get(to..).unwrap_or(""), SHOWN_AROUND));
+    let _ = writeln!(out, "{} | {before}{covered}{after}", start.line);
+    let pad = " ".repeat(width(&before));
+    let marks = marker.to_string().repeat(width(covered.trim_end()).max(1));
+    let line = format!("{gutter} | {pad}{marks} {}", shown(label));
     let _ = writeln!(out, "{}", line.trim_end());
+}
+
+/// How many characters of a line are shown before and after a span, and of the span itself.
+const SHOWN_AROUND: usize = 100;
+const SHOWN_COVERED: usize = 200;
+
+/// The first `n` characters of `text`, with `…` when there were more.
+fn head(text: &str, n: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(n) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")).into(),
+        None => text.into(),
+    }
+}
+
+/// The last `n` characters of `text`, with `…` when there were more.
+fn tail(text: &str, n: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().rev().nth(n) {
+        Some((cut, c)) => format!("…{}", text.get(cut + c.len_utf8()..).unwrap_or("")).into(),
+        None => text.into(),
+    }
+}
+
+/// A line of source as shown under a diagnostic: tabs as spaces, invisible characters escaped.
+fn source_line(text: &str) -> String {
+    shown(&text.replace('\t', TAB)).into_owned()
+}
+
+/// Text quoted from the source, as shown to people: a character that shows as nothing (NBSP, a
+/// control, a zero-width or direction mark) is written as `<U+00A0>`, so that two names that
+/// differ only by one look different, and no terminal escape sequence written in a rule file
+/// reaches the terminal. U+3000, the full-width space Chinese input methods type, shows as a space.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    escaped(text, invisible)
+}
+
+/// Output for a terminal (the CLI's reports quote data, labels and example names): as [`shown`],
+/// but the characters in `kept` (the tab; the line break of text of several lines) written as
+/// they are.
+pub fn for_terminal<'t>(text: &'t str, kept: &[char]) -> std::borrow::Cow<'t, str> {
+    escaped(text, |c| !kept.contains(&c) && invisible(c))
+}
+
+fn escaped(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&escape) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escape(c) {
+            let _ = write!(out, "<U+{:04X}>", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// A character that shows as nothing, or that a terminal would obey.
+pub(crate) fn invisible(c: char) -> bool {
+    (c.is_control() || c.is_whitespace() || is_format(c)) && c != ' ' && c != '\u{3000}'
+}
+
+/// Unicode's format characters (general category Cf): they show as nothing.
+fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E | 0x200B..=0x200F
+        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD
+        | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
 }
 
 /// Tabs are shown as four spaces, so that the caret lines up whatever the terminal's tab stops.

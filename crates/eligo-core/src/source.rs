@@ -3,6 +3,38 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// The line breaks of rule text, the one definition every crate uses (the grammar's `line_break`
+/// is the same list): LF, CR, U+2028 and U+2029, with CRLF counted as one break. A lone CR that
+/// did not end a `//` comment hid the code after it on the same visual line.
+pub const LINE_BREAKS: [char; 4] = ['\n', '\r', '\u{2028}', '\u{2029}'];
+
+pub fn is_line_break(c: char) -> bool {
+    LINE_BREAKS.contains(&c)
+}
+
+/// The lines of `text`, each with its line break (CRLF is one break).
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = match rest.char_indices().find(|(_, c)| is_line_break(*c)) {
+            Some((i, '\r')) if rest[i + 1..].starts_with('\n') => i + 2,
+            Some((i, c)) => i + c.len_utf8(),
+            None => rest.len(),
+        };
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
+}
+
+/// A line without its line break.
+pub fn trim_line_break(line: &str) -> &str {
+    line.strip_suffix("\r\n").unwrap_or_else(|| line.strip_suffix(LINE_BREAKS).unwrap_or(line))
+}
+
 /// Index of a file in a [`Sources`] set.
 pub type FileId = u32;
 
@@ -32,7 +64,14 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Every [`CHECKPOINT`] bytes or so: (byte offset, characters and UTF-16 units before it), so
+    /// that a column is counted from the nearest checkpoint, not from the start of its line: a
+    /// thousand errors on one line of 1 MiB would otherwise count the line a thousand times.
+    checkpoints: Vec<(usize, usize, usize)>,
 }
+
+/// How far apart the checkpoints of [`SourceFile`] are, in bytes.
+const CHECKPOINT: usize = 4096;
 
 /// A position in a file, in every unit a consumer needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -53,15 +92,31 @@ impl SourceFile {
         if text.starts_with('\u{FEFF}') {
             text.drain(..'\u{FEFF}'.len_utf8());
         }
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        SourceFile { name: name.into(), text, line_starts }
+        let mut line_starts = vec![0];
+        let mut end = 0;
+        for line in lines_inclusive(&text) {
+            end += line.len();
+            if trim_line_break(line).len() < line.len() {
+                line_starts.push(end);
+            }
+        }
+        let mut checkpoints = vec![(0, 0, 0)];
+        let (mut chars, mut units) = (0, 0);
+        for (at, c) in text.char_indices() {
+            if at >= checkpoints.last().map_or(0, |last| last.0) + CHECKPOINT {
+                checkpoints.push((at, chars, units));
+            }
+            chars += 1;
+            units += c.len_utf16();
+        }
+        SourceFile { name: name.into(), text, line_starts, checkpoints }
     }
 
     /// 0-based index of the line containing `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {
             Ok(line) => line,
-            Err(next) => next - 1,
+            Err(next) => next.saturating_sub(1),
         }
     }
 
@@ -73,15 +128,27 @@ impl SourceFile {
     /// The text of a 0-based line, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts.get(line).copied().unwrap_or(self.text.len());
-        let end = self.line_starts.get(line + 1).map_or(self.text.len(), |next| next - 1);
-        self.text.get(start..end.max(start)).unwrap_or("").trim_end_matches('\r')
+        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
+        trim_line_break(self.text.get(start..end.max(start)).unwrap_or(""))
     }
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_index(offset);
-        let before = &self.text[self.line_starts[line]..offset];
-        Position { line: line + 1, column: before.chars().count() + 1, utf16_column: before.encode_utf16().count() + 1 }
+        let (line_chars, line_units) = self.counts_before(self.line_start(line));
+        let (chars, units) = self.counts_before(offset);
+        Position { line: line + 1, column: chars - line_chars + 1, utf16_column: units - line_units + 1 }
+    }
+
+    /// The characters and UTF-16 units before `offset` (a character boundary).
+    fn counts_before(&self, offset: usize) -> (usize, usize) {
+        let nearest = match self.checkpoints.binary_search_by_key(&offset, |c| c.0) {
+            Ok(i) => i,
+            Err(next) => next.saturating_sub(1),
+        };
+        let (at, chars, units) = self.checkpoints.get(nearest).copied().unwrap_or((0, 0, 0));
+        let between = self.text.get(at..offset).unwrap_or("");
+        (chars + between.chars().count(), units + between.encode_utf16().count())
     }
 
     fn floor_char_boundary(&self, mut offset: usize) -> usize {
@@ -148,6 +215,30 @@ mod tests {
         let eq2 = file.text.rfind('=').unwrap_or_default();
         assert_eq!(file.position(eq2), Position { line: 2, column: 7, utf16_column: 8 });
         assert_eq!(file.line_text(1), "let 𝑥 = 2");
+    }
+
+    #[test]
+    fn every_line_break_starts_a_line() {
+        for (i, break_) in ["\n", "\r\n", "\r", "\u{2028}", "\u{2029}"].into_iter().enumerate() {
+            let file = SourceFile::new("a", format!("ab{break_}cd{break_}{break_}e"));
+            let e = file.text.len() - 1;
+            assert_eq!(file.position(e), Position { line: 4, column: 1, utf16_column: 1 }, "break {i}");
+            assert_eq!((file.line_text(0), file.line_text(1), file.line_text(2)), ("ab", "cd", ""), "break {i}");
+        }
+        // Vertical tab, form feed and NEL are not line breaks (the compiler refuses them).
+        assert_eq!(lines_inclusive("a\u{b}b\u{c}c\u{85}d").count(), 1);
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_count_from_checkpoints() {
+        let line = "年𝑥a".repeat(5000);
+        let file = SourceFile::new("a", format!("b\n{line}\n"));
+        for chars in [0, 1, 2, 3, 1365, 1366, 4096, 14_999] {
+            let offset = 2 + line.char_indices().nth(chars).map_or(line.len(), |(i, _)| i);
+            let before = &line[..offset - 2];
+            let expected = Position { line: 2, column: chars + 1, utf16_column: before.encode_utf16().count() + 1 };
+            assert_eq!(file.position(offset), expected, "{chars}");
+        }
     }
 
     #[test]

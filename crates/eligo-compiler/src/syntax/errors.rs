@@ -3,7 +3,7 @@
 
 use super::Rule;
 use crate::diagnostic::{Code, Diagnostic};
-use eligo_core::source::{FileId, Span};
+use eligo_core::source::{is_line_break, lines_inclusive, trim_line_break, FileId, Span};
 use pest::error::{ErrorVariant, InputLocation};
 
 /// What pest tried at the furthest point it reached: where, and which punctuation would fit.
@@ -70,12 +70,19 @@ pub fn syntax_error(
         let last = chunk.trim_end().len();
         let what = if more_follows { "the start of the next declaration" } else { "the end of the file" };
         (last, last, what.to_string())
+    } else if found.chars().all(is_line_break) {
+        // Said in words, and at the end of the line rather than over its break: the same,
+        // whichever line break ends the line.
+        (pos, pos, "the end of the line".to_string())
     } else {
         (pos, pos + found.len(), format!("`{found}`"))
     };
+    if let Some(merged) = merged_row(file, offset, chunk, pos) {
+        return merged;
+    }
     // A text that never closes: the line holds an odd number of quotes.
-    let line_start = chunk[..pos.min(chunk.len())].rfind('\n').map_or(0, |i| i + 1);
-    let line = chunk[line_start..].lines().next().unwrap_or("");
+    let line_start = line_start(chunk, pos);
+    let line = lines_inclusive(chunk.get(line_start..).unwrap_or("")).next().map_or("", trim_line_break);
     let unclosed = line.matches('"').count() % 2 == 1;
     let (start, end, found_text) = match line.rfind('"') {
         Some(quote) if unclosed => (line_start + quote, line_start + quote + 1, found_text),
@@ -108,6 +115,108 @@ pub fn syntax_error(
         Some(help) => diagnostic.with_help(help),
         None => diagnostic,
     }
+}
+
+/// A word at the start of a line that is not a keyword but one edit or so from a declaration or
+/// clause keyword, where pest stopped (`requir`, `polciy`): the diagnostic for it, and the text
+/// to leave out to read on: to the next line that starts a clause, or to the end of the
+/// declaration for a misspelt declaration keyword (its clauses are its own).
+pub fn misspelt_keyword(
+    err: &pest::error::Error<Rule>,
+    file: FileId,
+    offset: usize,
+    chunk: &str,
+) -> Option<(std::ops::Range<usize>, Diagnostic)> {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((start, _)) => start,
+    };
+    // The first word of the line pest stopped on: pest may stop after it, as `requiree x` is
+    // read as `require` and the expression `e`.
+    let start = line_start(chunk, pos);
+    let line = chunk.get(start..).unwrap_or("");
+    let pos = start + line.len() - line.trim_start_matches([' ', '\t', '\u{3000}', '\u{FEFF}']).len();
+    let word = token_at(chunk, pos);
+    if word.is_empty() || !word.chars().all(|c| c.is_ascii_alphabetic()) || is_keyword(word) {
+        return None;
+    }
+    let declaration = eligo_core::suggest::did_you_mean(word, super::DECLARATION_KEYWORDS);
+    let clause = eligo_core::suggest::did_you_mean(word, super::CLAUSE_KEYWORDS);
+    let (keyword, what, end) = match (declaration, clause) {
+        (Some(keyword), _) => (keyword, "declaration", chunk.len()),
+        (None, Some(keyword)) => {
+            let rest = chunk.get(pos..).unwrap_or("");
+            let next = lines_inclusive(rest)
+                .scan(pos, |line_at, line| {
+                    let at = *line_at;
+                    *line_at += line.len();
+                    Some((at, line))
+                })
+                .skip(1)
+                .find(|(_, line)| {
+                    let first = line.trim_start().split(|c: char| !(c.is_alphanumeric() || c == '_')).next();
+                    first.is_some_and(|w| {
+                        super::CLAUSE_KEYWORDS.contains(&w) || super::DECLARATION_KEYWORDS.contains(&w)
+                    })
+                })
+                .map_or(chunk.len(), |(at, _)| at);
+            (keyword, "clause", next)
+        }
+        (None, None) => return None,
+    };
+    let diagnostic = Diagnostic::new(
+        Code::Syntax,
+        Span::new(file, offset + pos, offset + pos + word.len()),
+        format!("unknown {what} `{word}`, did you mean `{keyword}`?"),
+    )
+    .with_label(format!("not a {what} keyword"))
+    .with_help(format!("write `{keyword}`; the {what} starting here was not read"));
+    Some((start..end, diagnostic))
+}
+
+/// Where the line holding `pos` starts.
+fn line_start(chunk: &str, pos: usize) -> usize {
+    let before = chunk.get(..pos.min(chunk.len())).unwrap_or("");
+    before.char_indices().rev().find(|(_, c)| is_line_break(*c)).map_or(0, |(i, c)| i + c.len_utf8())
+}
+
+/// A table row that starts with an operator (`>= 70 => 3` after `65..69 => 75`) is read as the
+/// rest of the previous row's value, and only its `=>` makes no sense: say that the row was
+/// merged, at the operator, instead of what an expression would expect at the arrow.
+fn merged_row(file: FileId, offset: usize, chunk: &str, pos: usize) -> Option<Diagnostic> {
+    if !chunk.get(pos..)?.starts_with("=>") {
+        return None;
+    }
+    let start = line_start(chunk, pos);
+    let line = chunk.get(start..pos)?;
+    let code = line.trim_start_matches([' ', '\t', '\u{3000}']);
+    let at = start + line.len() - code.len();
+    let op = ["<=", ">=", "==", "!=", "<", ">", "=", "+", "-", "*", "/", "×", "÷"]
+        .into_iter()
+        .find(|op| code.starts_with(op))?;
+    // The first line of a table cannot continue a row.
+    if start == 0 {
+        return None;
+    }
+    let bound = code.get(op.len()..).unwrap_or("").trim();
+    let band = match op {
+        ">=" => format!("write the band as `{bound}..` (its ends are included)"),
+        "<=" => format!("write the band as `..{bound}` (its ends are included)"),
+        "<" => format!("write the band as `..<{bound}`"),
+        ">" => {
+            format!("write the band as `N..` with N the first value above {bound} (`71..` for whole numbers above 70)")
+        }
+        _ => "write the row's cells first, for example `70.. => 3`".to_string(),
+    };
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            Span::new(file, offset + at, offset + at + op.len()),
+            format!("a table row starts with its cells, not with `{op}`: this line was read as the rest of the previous row's value"),
+        )
+        .with_label("this row starts with an operator")
+        .with_help(band),
+    )
 }
 
 fn is_operator(token: &str) -> bool {
@@ -151,6 +260,13 @@ fn help_for(found: &str, expected: &[String]) -> Option<String> {
         "≠" => Some("!="),
         _ => None,
     };
+    if let Some(c) = found.chars().next().filter(|c| crate::render::invisible(*c) && !is_line_break(*c)) {
+        // Copied from a web page or a PDF: it looks like a space, or like nothing.
+        return Some(format!(
+            "U+{:04X} is an invisible character, not a space of the language; delete it, or type an ordinary space",
+            c as u32
+        ));
+    }
     if let Some(ascii) = ascii {
         return Some(match found {
             "≥" | "≤" | "≠" => format!("write `{found}` as `{ascii}`"),

@@ -8,23 +8,48 @@ use super::Rule;
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
 use eligo_core::date::Date;
-use eligo_core::limits::{MAX_EXPR_DEPTH, MAX_NAME_CHARS, MAX_RULE_TEXT_CHARS};
+use eligo_core::limits::{MAX_EXPR_DEPTH, MAX_NAME_CHARS, MAX_NESTING, MAX_RULE_TEXT_CHARS};
 use eligo_core::source::{FileId, Span};
 use pest::iterators::Pair;
 use rust_decimal::Decimal;
+use unicode_normalization::UnicodeNormalization;
 
 pub struct Lowerer<'d> {
     file: FileId,
     /// Where the parsed chunk starts in the file.
     offset: usize,
     diagnostics: &'d mut Vec<Diagnostic>,
+    /// How many brackets, calls, lists and `if`s enclose the pair being lowered.
+    depth: usize,
 }
 
 type P<'i> = Pair<'i, Rule>;
 
 impl<'d> Lowerer<'d> {
     pub fn new(file: FileId, offset: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Lowerer<'d> {
-        Lowerer { file, offset, diagnostics }
+        Lowerer { file, offset, diagnostics, depth: 0 }
+    }
+
+    /// Lowers a construct one level deeper, or refuses it past [`MAX_NESTING`] and gives
+    /// `fallback`: counted on the tree being built, this is the bound every later stage (checker,
+    /// compiler, evaluator) relies on, whatever the scan before parsing counted.
+    fn nested<T>(&mut self, span: Span, fallback: T, lower: impl FnOnce(&mut Self) -> T) -> T {
+        if self.depth >= MAX_NESTING {
+            self.report(
+                Diagnostic::new(
+                    Code::NestingTooDeep,
+                    span,
+                    format!("expression nested more than {MAX_NESTING} levels deep"),
+                )
+                .with_label("too deep here")
+                .with_help("split the expression into named definitions with `let`; a long `else if` chain reads better as a `table`"),
+            );
+            return fallback;
+        }
+        self.depth += 1;
+        let lowered = lower(self);
+        self.depth -= 1;
+        lowered
     }
 
     fn span(&self, pair: &P) -> Span {
@@ -72,10 +97,11 @@ impl<'d> Lowerer<'d> {
 
     // ── Lexical ──
 
-    /// `年龄`
+    /// `年龄`, in Unicode's composed form (NFC): the NFD spelling of a name is the same name, and
+    /// the program and its schema carry the NFC one.
     fn lower_ident(&mut self, pair: P) -> Ident {
         let span = self.span(&pair);
-        let name = pair.as_str().to_string();
+        let name: String = pair.as_str().nfc().collect();
         if name.chars().count() > MAX_NAME_CHARS {
             self.report(
                 Diagnostic::new(
@@ -661,8 +687,12 @@ impl<'d> Lowerer<'d> {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else { return DataValue::Missing(span) };
         match inner.as_rule() {
-            Rule::data_list => DataValue::List(inner.into_inner().map(|v| self.lower_data_value(v)).collect(), span),
-            Rule::data_record => DataValue::Record(inner.into_inner().map(|b| self.lower_binding(b)).collect(), span),
+            Rule::data_list => self.nested(span, DataValue::Missing(span), |this| {
+                DataValue::List(inner.into_inner().map(|v| this.lower_data_value(v)).collect(), span)
+            }),
+            Rule::data_record => self.nested(span, DataValue::Missing(span), |this| {
+                DataValue::Record(inner.into_inner().map(|b| this.lower_binding(b)).collect(), span)
+            }),
             Rule::missing_kw => DataValue::Missing(span),
             _ => DataValue::Literal(self.lower_literal(inner)),
         }
@@ -710,7 +740,23 @@ impl<'d> Lowerer<'d> {
         let input = self.next_ident(&mut parts, span);
         let item = match (parts.next(), parts.next()) {
             (Some(index), Some(field)) => {
-                let index = index.as_str().parse::<u32>().unwrap_or(u32::MAX);
+                // Refused rather than wrapped or saturated: `hh[99999999999999999999]` is not
+                // `hh[4294967295]`.
+                let index = match index.as_str().replace('_', "").parse::<u32>() {
+                    Ok(index) => index,
+                    Err(_) => {
+                        let index_span = self.span(&index);
+                        self.report(
+                            Diagnostic::new(
+                                Code::NumberOutOfRange,
+                                index_span,
+                                "this position in the list is too large",
+                            )
+                            .with_help(format!("positions go from 0 (the first item) to {}", u32::MAX)),
+                        );
+                        u32::MAX
+                    }
+                };
                 Some((index, self.lower_ident(field)))
             }
             _ => None,
@@ -818,10 +864,20 @@ impl<'d> Lowerer<'d> {
 
     fn lower_primary(&mut self, pair: P) -> Expr {
         let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::expr | Rule::if_expr | Rule::call | Rule::list_expr => {
+                let zero = Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };
+                self.nested(span, zero, |this| this.lower_nested(pair))
+            }
+            _ => self.lower_leaf(pair),
+        }
+    }
+
+    /// `(…)`, `if … then … else …`, `f(…)`, `[…]`: what nests.
+    fn lower_nested(&mut self, pair: P) -> Expr {
+        let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::expr => return self.lower_expr(pair),
-            Rule::today => ExprKind::Today,
-            Rule::ident => ExprKind::Name(self.lower_ident(pair).name),
             Rule::if_expr => {
                 let mut parts: Vec<Expr> = pair.into_inner().map(|e| self.lower_expr(e)).collect();
                 let (Some(otherwise), Some(then), Some(condition)) = (parts.pop(), parts.pop(), parts.pop()) else {
@@ -834,7 +890,17 @@ impl<'d> Lowerer<'d> {
                 let name = self.next_ident(&mut parts, span);
                 ExprKind::Call(name, parts.map(|e| self.lower_expr(e)).collect())
             }
-            Rule::list_expr => ExprKind::List(pair.into_inner().map(|e| self.lower_expr(e)).collect()),
+            _ => ExprKind::List(pair.into_inner().map(|e| self.lower_expr(e)).collect()),
+        };
+        Expr { kind, span }
+    }
+
+    /// A name, `today` or a literal.
+    fn lower_leaf(&mut self, pair: P) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::today => ExprKind::Today,
+            Rule::ident => ExprKind::Name(self.lower_ident(pair).name),
             _ => ExprKind::Literal(self.lower_literal(pair).kind),
         };
         Expr { kind, span }

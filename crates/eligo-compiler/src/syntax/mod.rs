@@ -4,6 +4,8 @@
 //! Recovery: a file is cut into declarations at lines that start with a declaration keyword, and
 //! each declaration is parsed on its own, so one typo does not hide the errors after it.
 
+mod chars;
+mod confusable;
 mod errors;
 mod expr;
 mod lower;
@@ -11,8 +13,9 @@ mod nesting;
 
 use crate::ast;
 use crate::diagnostic::{Code, Diagnostic};
+pub use confusable::confusable_names;
 use eligo_core::limits::MAX_SOURCE_BYTES;
-use eligo_core::source::{FileId, Span};
+use eligo_core::source::{lines_inclusive, FileId, Span};
 use pest::Parser;
 
 #[derive(pest_derive::Parser)]
@@ -25,7 +28,9 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
 }
 
 /// `parse`, leaving out the examples when `examples` is false: a page that only evaluates
-/// citizens does not need the tests, and they are a large part of a rule file.
+/// citizens does not need the tests, and they are a large part of a rule file. They are left out
+/// of the parsed tree, never out of the text, so that what is built is what was tested: a
+/// declaration written on an example's line is parsed either way.
 pub fn parse_with(file: FileId, text: &str, examples: bool) -> (ast::File, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut items = Vec::new();
@@ -40,36 +45,68 @@ pub fn parse_with(file: FileId, text: &str, examples: bool) -> (ast::File, Vec<D
         );
         return (ast::File { items }, diagnostics);
     }
+    diagnostics.extend(chars::check_characters(file, text));
     if let Some(too_deep) = nesting::check_nesting(file, text) {
         diagnostics.push(too_deep);
         return (ast::File { items }, diagnostics);
     }
     for (start, end) in declaration_chunks(text) {
-        let chunk = &text[start..end];
-        if !examples && first_word(chunk) == "example" {
-            continue;
-        }
-        match EligoParser::parse(Rule::file, chunk) {
-            Ok(mut pairs) => {
-                let mut lowerer = lower::Lowerer::new(file, start, &mut diagnostics);
-                if let Some(file_pair) = pairs.next() {
-                    items.extend(lowerer.lower_file(file_pair));
-                }
-            }
-            Err(err) => {
-                let attempts = parse_attempts(chunk);
-                diagnostics.push(errors::syntax_error(err, attempts, file, start, chunk, end < text.len()));
-            }
-        }
+        let Some(chunk) = text.get(start..end) else { continue };
+        parse_chunk(file, start, chunk, end < text.len(), &mut items, &mut diagnostics);
+    }
+    if !examples {
+        items.retain(|item| !matches!(item, ast::Item::Example(_)));
     }
     (ast::File { items }, diagnostics)
 }
 
-/// The first word of a declaration, after white space and comment lines.
-fn first_word(chunk: &str) -> &str {
-    let code =
-        chunk.lines().map(str::trim_start).find(|line| !line.is_empty() && !line.starts_with("//")).unwrap_or("");
-    code.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("")
+/// At most this many misspelt keywords are stepped over in one declaration.
+const MAX_RECOVERIES: usize = 8;
+
+/// Parses and lowers one declaration. A misspelt keyword at the start of a line (`requir`) is
+/// reported once and its clause blanked out, and the declaration parsed again, so that the rest
+/// of it is still read and checked rather than lost with errors that follow from its loss.
+fn parse_chunk(
+    file: FileId,
+    start: usize,
+    chunk: &str,
+    more_follows: bool,
+    items: &mut Vec<ast::Item>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut chunk = std::borrow::Cow::Borrowed(chunk);
+    for _ in 0..=MAX_RECOVERIES {
+        let err = match EligoParser::parse(Rule::file, &chunk) {
+            Ok(mut pairs) => {
+                let mut lowerer = lower::Lowerer::new(file, start, diagnostics);
+                if let Some(file_pair) = pairs.next() {
+                    items.extend(lowerer.lower_file(file_pair));
+                }
+                return;
+            }
+            Err(err) => err,
+        };
+        if let Some((blank, misspelt)) = errors::misspelt_keyword(&err, file, start, &chunk) {
+            diagnostics.push(misspelt);
+            chunk = std::borrow::Cow::Owned(blanked(&chunk, blank));
+            continue;
+        }
+        let attempts = parse_attempts(&chunk);
+        diagnostics.push(errors::syntax_error(err, attempts, file, start, &chunk, more_follows));
+        return;
+    }
+}
+
+/// `text` with the characters of `range` replaced by spaces of the same length in bytes (line
+/// breaks kept), so that every position after it stays where it was.
+fn blanked(text: &str, range: std::ops::Range<usize>) -> String {
+    text.char_indices()
+        .flat_map(|(at, c)| {
+            let blank = range.contains(&at) && !eligo_core::source::is_line_break(c);
+            let (c, n) = if blank { (' ', c.len_utf8()) } else { (c, 1) };
+            std::iter::repeat_n(c, n)
+        })
+        .collect()
 }
 
 /// What pest tried at the furthest point, from a second parse with its error detail on (off for
@@ -103,7 +140,7 @@ pub(crate) const CLAUSE_KEYWORDS: [&str; 11] =
 fn declaration_chunks(text: &str) -> Vec<(usize, usize)> {
     let mut starts = vec![0];
     let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
+    for line in lines_inclusive(text) {
         let trimmed = line.trim_start_matches([' ', '\t', '\u{3000}', '\u{FEFF}']);
         let word: &str = trimmed.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
         if line_start > 0 && DECLARATION_KEYWORDS.contains(&word) {
