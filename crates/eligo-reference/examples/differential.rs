@@ -8,12 +8,12 @@
 //! rule set with other citizens (the generator reads the rules first and the data last, so a
 //! changed tail is other data, and the compiled rule set is reused).
 //!
-//! `cargo run --release -p eligo-reference --bin differential -- [INPUTS] [THREADS] [SEED]`
+//! `cargo run --release -p eligo-reference --example differential -- [INPUTS] [THREADS] [SEED]`
 //! (default 1,000,000 inputs on 2 threads, seed 1). Exits with 1 when anything differs, each
 //! input that did written to target/differential/found/ for `show_case`.
 
 #[allow(dead_code)]
-#[path = "../../../../fuzz/src/harness.rs"]
+#[path = "../../../fuzz/src/harness.rs"]
 mod harness;
 
 use std::collections::BTreeMap;
