@@ -388,6 +388,29 @@ fn results_beyond_exact_computation_are_errors() {
     }
 }
 
+/// Every output a report shows is computed or the policy is an error: `payable` too (found by the
+/// differential run: a fee and a share whose product has a denominator beyond `i128` left the
+/// payable out of an eligible policy's report). Full and lean alike.
+#[test]
+fn a_payable_beyond_exact_computation_is_an_error_never_left_out() {
+    const RULES: &str = r#"
+input f: money label "费" en "F"
+param big: money = 99999999999999999999元 label "大" en "Big"
+policy p "费用" en "Fee"
+  require true "l" en "l"
+  fee = f / big
+  waiver = f / big
+"#;
+    for engine in engines(RULES) {
+        let report = report(&engine, &json!({ "f": "1450.50" }));
+        assert_eq!(error_message(&report, "p"), "a number grew too large to compute exactly");
+        assert_eq!(decisions(&engine, &json!({ "f": "1450.50" }))[0].1, Status::Error);
+        // The same rules with a payable that fits: shown.
+        let report = self::report(&engine, &json!({ "f": "0" }));
+        assert_eq!(output(&report, "p", "payable"), json!("0.00"));
+    }
+}
+
 #[test]
 fn a_value_with_no_finite_decimal_is_printed_rounded_half_up() {
     const RULES: &str = r#"

@@ -513,6 +513,25 @@ policy by_failing "b" en "b"
         );
     }
 
+    /// What may fail inside a value that is known anyway was settled away and holds up nothing:
+    /// `(big + 3 <= big) and false` is false whatever `big` is, even one that would overflow
+    /// (found by the differential run: the policy stayed undetermined in its group).
+    #[test]
+    fn a_part_that_may_fail_inside_a_known_value_holds_up_nothing() {
+        let rules = r#"
+input big: int label "大" en "Big"
+policy settled_away "p" en "p"
+  require not ((big + 3 <= big) and false) "c" en "c"
+  amount monthly = 1元
+policy higher "q" en "q"
+  require true "c" en "c"
+  amount monthly = 100元
+group g "g" en "g" highest of settled_away, higher
+"#;
+        let found = missing(rules, json!({}));
+        assert_eq!(found[found.len() - 2..], [settled("ineligible"), settled("eligible")]);
+    }
+
     #[test]
     fn a_granted_policy_excludes_one_that_fails() {
         let rules = r#"

@@ -153,6 +153,18 @@ impl<'p> Env<'p> {
     }
 
     pub fn eval(&mut self, expr: &'p Expr) -> Result<Value> {
+        // A known value stays what it is once more facts are given (three-valued logic is
+        // monotonic), so it never fails later: what may have failed inside it was settled away
+        // (`false and (x + 1 > y)`) and must not hold up its policy (found by the differential run).
+        let before = self.may_fail;
+        let value = self.eval_node(expr);
+        if value.as_ref().is_ok_and(|v| !v.is_unknown()) {
+            self.may_fail = before;
+        }
+        value
+    }
+
+    fn eval_node(&mut self, expr: &'p Expr) -> Result<Value> {
         let chained = std::mem::take(&mut self.under_arith);
         self.step(expr.span)?;
         let span = expr.span;

@@ -149,7 +149,20 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
             }
         }
     }
-    outcome.payable = payable(policy, &outcome.outputs);
+    match payable(policy, &outcome.outputs) {
+        Ok(payable) => outcome.payable = payable,
+        // As an output's error: set aside while the policy is undetermined, else its answer.
+        Err(_) if undetermined && !env.out_of_steps() => {
+            env.may_fail = true;
+            outcome.payable = Some(Value::Unknown(Missing::default()));
+        }
+        Err(error) => {
+            outcome.status = Status::Error;
+            outcome.error = Some(error);
+            outcome.outputs.clear();
+            return outcome;
+        }
+    }
     let unknown_outputs = outcome.outputs.iter().map(|o| &o.value).chain(outcome.payable.as_ref());
     for value in unknown_outputs {
         if let Value::Unknown(m) = value {
@@ -360,31 +373,30 @@ fn absorb(missing: &mut Option<Missing>, value: &Value) {
 }
 
 /// What remains to pay after the waiver: a share of the fee, or a fixed sum, never below zero.
-fn payable(policy: &PolicyDef, outputs: &[OutputValue]) -> Option<Value> {
+/// `None` for a policy without a fee; an error when it cannot be computed exactly (never a report
+/// without its payable).
+fn payable(policy: &PolicyDef, outputs: &[OutputValue]) -> Result<Option<Value>> {
     let find = |name: OutputName| {
         let i = policy.outputs.iter().position(|o| o.name == name)?;
         Some((&policy.outputs[i], &outputs.get(i)?.value))
     };
-    let (_, fee) = find(OutputName::Fee)?;
-    let Some((waiver_def, waiver)) = find(OutputName::Waiver) else { return Some(fee.clone()) };
+    let Some((_, fee)) = find(OutputName::Fee) else { return Ok(None) };
+    let Some((waiver_def, waiver)) = find(OutputName::Waiver) else { return Ok(Some(fee.clone())) };
     if let Value::Unknown(m) = fee {
         let mut m = m.clone();
         if let Value::Unknown(w) = waiver {
             m.absorb(w);
         }
-        return Some(Value::Unknown(m));
+        return Ok(Some(Value::Unknown(m)));
     }
     if waiver.is_unknown() {
-        return Some(waiver.clone());
+        return Ok(Some(waiver.clone()));
     }
-    let reduction = if waiver_def.ty == Type::Decimal {
-        arith(Arith::Mul, fee, waiver, waiver_def.span).ok()?
-    } else {
-        waiver.clone()
-    };
-    let rest = arith(Arith::Sub, fee, &reduction, waiver_def.span).ok()?;
-    Some(match rest.compare(&Value::Int(0)) {
+    let reduction =
+        if waiver_def.ty == Type::Decimal { arith(Arith::Mul, fee, waiver, waiver_def.span)? } else { waiver.clone() };
+    let rest = arith(Arith::Sub, fee, &reduction, waiver_def.span)?;
+    Ok(Some(match rest.compare(&Value::Int(0)) {
         Some(std::cmp::Ordering::Less) => Value::Dec(Decimal::ZERO),
         _ => rest,
-    })
+    }))
 }
