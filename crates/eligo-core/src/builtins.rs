@@ -50,6 +50,9 @@ pub struct BuiltinDef {
     pub signature: Signature,
     /// How to call it, for the checker's "write …" help.
     pub usage: &'static str,
+    /// Whether some arguments of its types make it fail (a date outside the calendar, decimal
+    /// places out of range, an overflow): a call with an argument not known yet may then fail.
+    pub can_fail: bool,
     /// The result for arguments of the signature's types (known values: an unknown argument makes
     /// the call unknown before this is called).
     pub eval: fn(&[Value], Span) -> Result<Value>,
@@ -79,6 +82,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Age,
         signature: DATES_TO_INT,
         usage: "age(birth_date, today)",
+        can_fail: false,
         eval: |v, span| Ok(Value::Int(date(v, 0, span)?.age_on(date(v, 1, span)?))),
     },
     BuiltinDef {
@@ -86,6 +90,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::MonthsBetween,
         signature: DATES_TO_INT,
         usage: "months_between(start, end)",
+        can_fail: false,
         eval: |v, span| Ok(Value::Int(date(v, 0, span)?.months_until(date(v, 1, span)?))),
     },
     BuiltinDef {
@@ -93,6 +98,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::CalendarMonths,
         signature: DATES_TO_INT,
         usage: "calendar_months(first, last)",
+        can_fail: false,
         eval: |v, span| {
             let (first, last) = (date(v, 0, span)?, date(v, 1, span)?);
             Ok(Value::Int((last.month_number() - first.month_number() + 1).max(0)))
@@ -103,6 +109,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::DaysBetween,
         signature: DATES_TO_INT,
         usage: "days_between(start, end)",
+        can_fail: false,
         eval: |v, span| Ok(Value::Int(date(v, 1, span)?.days_since_epoch() - date(v, 0, span)?.days_since_epoch())),
     },
     BuiltinDef {
@@ -110,6 +117,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::AddDays,
         signature: DATE_MOVED,
         usage: "add_days(date, n)",
+        can_fail: true,
         eval: |v, span| {
             Ok(Value::Date(date(v, 0, span)?.add_days(int(v, 1, span)?).ok_or_else(|| out_of_range(span))?))
         },
@@ -119,6 +127,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::AddMonths,
         signature: DATE_MOVED,
         usage: "add_months(date, n)",
+        can_fail: true,
         eval: |v, span| {
             Ok(Value::Date(date(v, 0, span)?.add_months(int(v, 1, span)?).ok_or_else(|| out_of_range(span))?))
         },
@@ -128,6 +137,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::AddYears,
         signature: DATE_MOVED,
         usage: "add_years(date, n)",
+        can_fail: true,
         eval: |v, span| {
             Ok(Value::Date(date(v, 0, span)?.add_years(int(v, 1, span)?).ok_or_else(|| out_of_range(span))?))
         },
@@ -137,6 +147,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::StartOfMonth,
         signature: DATE_TO_DATE,
         usage: "start_of_month(date)",
+        can_fail: false,
         eval: |v, span| Ok(Value::Date(date(v, 0, span)?.start_of_month())),
     },
     BuiltinDef {
@@ -144,6 +155,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::EndOfMonth,
         signature: DATE_TO_DATE,
         usage: "end_of_month(date)",
+        can_fail: false,
         eval: |v, span| Ok(Value::Date(date(v, 0, span)?.end_of_month())),
     },
     BuiltinDef {
@@ -151,6 +163,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Year,
         signature: DATE_PART,
         usage: "year(date)",
+        can_fail: false,
         eval: |v, span| Ok(Value::Int(date(v, 0, span)?.year() as i64)),
     },
     BuiltinDef {
@@ -158,6 +171,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Month,
         signature: DATE_PART,
         usage: "month(date)",
+        can_fail: false,
         eval: |v, span| Ok(Value::Int(date(v, 0, span)?.month() as i64)),
     },
     BuiltinDef {
@@ -165,6 +179,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Day,
         signature: DATE_PART,
         usage: "day(date)",
+        can_fail: false,
         eval: |v, span| Ok(Value::Int(date(v, 0, span)?.day() as i64)),
     },
     BuiltinDef {
@@ -172,6 +187,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::MakeDate,
         signature: Signature::Fixed(&[Type::Int, Type::Int, Type::Int], Type::Date),
         usage: "date(year, month, day)",
+        can_fail: true,
         eval: make_date,
     },
     BuiltinDef {
@@ -179,6 +195,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Min,
         signature: Signature::Extremum,
         usage: "min(a, b, …) or min(list, value)",
+        can_fail: false,
         eval: |v, span| extremum(v, span, Ordering::Less),
     },
     BuiltinDef {
@@ -186,6 +203,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Max,
         signature: Signature::Extremum,
         usage: "max(a, b, …) or max(list, value)",
+        can_fail: false,
         eval: |v, span| extremum(v, span, Ordering::Greater),
     },
     BuiltinDef {
@@ -193,6 +211,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Round,
         signature: Signature::Number { places: true },
         usage: "round(x) or round(x, places)",
+        can_fail: true,
         eval: |v, span| rounded(v, span, RoundingStrategy::MidpointAwayFromZero),
     },
     BuiltinDef {
@@ -200,6 +219,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Floor,
         signature: Signature::Number { places: true },
         usage: "floor(x) or floor(x, places)",
+        can_fail: true,
         eval: |v, span| rounded(v, span, RoundingStrategy::ToNegativeInfinity),
     },
     BuiltinDef {
@@ -207,6 +227,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Ceil,
         signature: Signature::Number { places: true },
         usage: "ceil(x) or ceil(x, places)",
+        can_fail: true,
         eval: |v, span| rounded(v, span, RoundingStrategy::ToPositiveInfinity),
     },
     BuiltinDef {
@@ -214,6 +235,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         builtin: Builtin::Abs,
         signature: Signature::Number { places: false },
         usage: "abs(x)",
+        can_fail: true,
         eval: |v, span| match v.first() {
             Some(Value::Int(i)) => Ok(Value::Int(i.checked_abs().ok_or_else(|| overflow(span))?)),
             Some(Value::Dec(d)) => Ok(Value::Dec(d.abs())),
@@ -294,10 +316,57 @@ fn rounded(values: &[Value], span: Span, strategy: RoundingStrategy) -> Result<V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     fn doc(path: &str) -> String {
         let path = format!("{}/../../docs/{path}", env!("CARGO_MANIFEST_DIR"));
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// A built-in that says it cannot fail (`can_fail: false`) gives a value for every argument of
+    /// its types, the calendar's and the numbers' extremes included: the evaluator then lets a
+    /// call with an argument not known yet hold up nothing (see `Env::may_fail`).
+    #[test]
+    fn a_builtin_that_cannot_fail_never_fails() {
+        let dates: Vec<Value> =
+            ["0001-01-01", "0001-12-31", "1958-01-15", "2000-02-29", "2024-02-29", "9999-12-01", "9999-12-31"]
+                .iter()
+                .filter_map(|d| Date::parse(d))
+                .map(Value::Date)
+                .collect();
+        let numbers = [
+            Value::Int(i64::MIN),
+            Value::Int(-1),
+            Value::Int(0),
+            Value::Int(i64::MAX),
+            Value::Dec(Decimal::MIN),
+            Value::Dec(Decimal::new(-1, 28)),
+            Value::Dec(Decimal::MAX),
+        ];
+        let of = |ty: &Type| -> &[Value] {
+            match ty {
+                Type::Date => &dates,
+                _ => &numbers,
+            }
+        };
+        let span = Span::new(0, 0, 0);
+        for def in BUILTINS.iter().filter(|def| !def.can_fail) {
+            let calls: Vec<Vec<Value>> = match def.signature {
+                Signature::Fixed([], _) => vec![Vec::new()],
+                Signature::Fixed([one], _) => of(one).iter().map(|a| vec![a.clone()]).collect(),
+                Signature::Fixed([one, two], _) => {
+                    of(one).iter().flat_map(|a| of(two).iter().map(|b| vec![a.clone(), b.clone()])).collect()
+                }
+                Signature::Extremum => [&dates[..], &numbers[..]]
+                    .iter()
+                    .flat_map(|values| values.iter().flat_map(|a| values.iter().map(|b| vec![a.clone(), b.clone()])))
+                    .collect(),
+                other => panic!("{}: add its arguments to this test ({other:?})", def.name),
+            };
+            for args in calls {
+                assert!((def.eval)(&args, span).is_ok(), "{}({args:?}) failed", def.name);
+            }
+        }
     }
 
     #[test]

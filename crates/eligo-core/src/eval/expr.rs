@@ -317,7 +317,7 @@ impl<'p> Env<'p> {
             ExprKind::Call(builtin, args) => {
                 let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
                 if let Some(unknown) = unknown_of(&values.iter().collect::<Vec<_>>()) {
-                    return Ok(self.fallible(unknown));
+                    return Ok(if builtin.def().can_fail { self.fallible(unknown) } else { unknown });
                 }
                 (builtin.def().eval)(&values, span)
             }
@@ -448,14 +448,23 @@ impl<'p> Env<'p> {
     }
 
     fn list_op(&mut self, op: ListOp, list: &'p Expr, item: Option<&'p Expr>, span: Span) -> Result<Value> {
-        let members = match self.members(list)? {
+        // Whether a filter's condition not known yet may fail for some item (`t(k) == "x"` with
+        // `k` missing and no `otherwise`): the filter fails then, so nothing it feeds is settled
+        // until those facts are given (found by the differential run: `all(filter(…), true)`).
+        let before = std::mem::take(&mut self.may_fail);
+        let members = self.members(list);
+        let membership_may_fail = self.may_fail;
+        self.may_fail |= before;
+        let members = match members? {
             Ok(members) => members,
             Err(other) => return Ok(other),
         };
+        let memberships: Vec<Missing> = members.iter().filter_map(|(_, m)| m.clone()).collect();
         let Some(item_expr) = item else {
             // count(list): each item that may or may not be in it can change the count.
-            return Ok(match Missing::union_all(members.iter().filter_map(|(_, m)| m.clone()).collect()) {
+            return Ok(match Missing::union_all(memberships) {
                 maybe if maybe.keys().is_empty() => Value::Int(members.len() as i64),
+                maybe if membership_may_fail => self.fallible(Value::Unknown(maybe)),
                 maybe => Value::Unknown(maybe),
             });
         };
@@ -516,6 +525,10 @@ impl<'p> Env<'p> {
             if counts {
                 unknowns.push(membership);
             }
+        }
+        if membership_may_fail {
+            unknowns.extend(memberships);
+            return Ok(self.fallible(Value::Unknown(Missing::union_all(unknowns))));
         }
         let had_error = failed.is_some();
         if let Some(error) = failed {
