@@ -246,9 +246,7 @@ impl<'p> Env<'p> {
                     match self.eval(item) {
                         Ok(Value::Unknown(m)) => unknown = Some(unknown.unwrap_or_default().union(&m)),
                         Ok(value) => found |= !needle.is_unknown() && compare(Compare::Eq, &needle, &value),
-                        Err(error) if !self.out_of_steps() => {
-                            failed.get_or_insert(error);
-                        }
+                        Err(error) if !self.out_of_steps() => EvalError::keep(&mut failed, error),
                         Err(error) => return Err(error),
                     }
                 }
@@ -270,7 +268,8 @@ impl<'p> Env<'p> {
                     (Ok(a), Ok(b)) if a.is_unknown() || b.is_unknown() => {
                         Ok(self.fallible(unknown_of(&[&a, &b]).unwrap_or(Value::Unknown(Missing::default()))))
                     }
-                    _ => Err(error),
+                    // The condition's error, unless a branch met a limit (see `or_limit`).
+                    (a, b) => Err([a, b].into_iter().filter_map(Result::err).fold(error, EvalError::or_limit)),
                 },
                 Err(error) => Err(error),
                 Ok(Value::Bool(true)) => self.eval(then),
@@ -287,6 +286,7 @@ impl<'p> Env<'p> {
                             }
                             return Ok(self.fallible(Value::Unknown(missing)));
                         }
+                        (Err(a), Err(b)) => return Err(a.or_limit(b)),
                         (Err(error), _) | (_, Err(error)) => return Err(error),
                     };
                     if !a.is_unknown() && compare(Compare::Eq, &a, &b) {
@@ -424,6 +424,7 @@ impl<'p> Env<'p> {
             (Err(_), Ok(Value::Unknown(m))) | (Ok(Value::Unknown(m)), Err(_)) if !self.out_of_steps() => {
                 return Ok(self.fallible(Value::Unknown(m)))
             }
+            (Err(left), Err(right)) => return Err(left.or_limit(right)),
             (Err(error), _) | (_, Err(error)) => return Err(error),
             (Ok(left), Ok(right)) => (left, right),
         };
@@ -468,7 +469,7 @@ impl<'p> Env<'p> {
                 // One true item settles `any` (one false item `all`) whatever the others give,
                 // an error as well as an unknown (see `junction`).
                 Err(error) if matches!(op, ListOp::Any | ListOp::All) && !self.out_of_steps() => {
-                    failed.get_or_insert(error);
+                    EvalError::keep(&mut failed, error);
                     continue;
                 }
                 Err(error) => return Err(error),
