@@ -401,6 +401,48 @@ policy reading_order_swapped "顺序" en "Order"
 mod lists {
     use super::*;
 
+    /// Lists filtered by a condition that fails once a missing fact is given (`1 / z` for
+    /// `z = 0`), each with an item expression that would settle it were the items left out.
+    const FAILING_FILTER_RULES: &str = r#"
+record member label "成员" en "Member"
+  field f: int label "f" en "f"
+input h: list of member label "h" en "h"
+input z: int label "z" en "z"
+policy p_any "任一" en "Any"
+  require any(filter(h, 1 / z > 0), false) "l" en "l"
+policy p_all "全部" en "All"
+  unless all(filter(h, 1 / z > 0), true) "l" en "l"
+policy p_count "计数" en "Count"
+  require count(filter(h, 1 / z > 0), false) > 0 "l" en "l"
+policy p_sum "合计" en "Sum"
+  require sum(filter(h, 1 / z > 0), 0) > 0 "l" en "l"
+"#;
+
+    #[test]
+    fn a_filter_that_may_yet_fail_settles_nothing_by_leaving_items_out() {
+        // With z missing each item may or may not be in the list, and leaving it out would give
+        // the same answer; but z = 0 makes the filter fail (found by the differential run).
+        let policies = ["p_any", "p_all", "p_count", "p_sum"];
+        let report = eval(FAILING_FILTER_RULES, json!({ "h": [{ "f": 1 }, { "f": 2 }] }));
+        for id in policies {
+            assert_eq!(status(&report, id), Status::Undetermined, "{id}");
+            assert_eq!(missing(&report, id), ["z"], "{id}");
+        }
+        let report = eval(FAILING_FILTER_RULES, json!({ "h": [{ "f": 1 }], "z": 0 }));
+        for id in policies {
+            assert_eq!(error_message(&report, id), "division by zero", "{id}");
+        }
+        let report = eval(FAILING_FILTER_RULES, json!({ "h": [{ "f": 1 }], "z": 1 }));
+        for id in policies {
+            assert_eq!(status(&report, id), Status::Ineligible, "{id}");
+        }
+        // An empty list has no item to fail for: settled.
+        let report = eval(FAILING_FILTER_RULES, json!({ "h": [] }));
+        for id in policies {
+            assert_eq!(status(&report, id), Status::Ineligible, "{id}");
+        }
+    }
+
     const RULES: &str = r#"
 record member label "家庭成员" en "Household member"
   field name: text label "姓名" en "Name"

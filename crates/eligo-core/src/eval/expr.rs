@@ -437,10 +437,32 @@ impl<'p> Env<'p> {
     }
 
     fn list_op(&mut self, op: ListOp, list: &'p Expr, item: Option<&'p Expr>, span: Span) -> Result<Value> {
-        let members = match self.members(list)? {
+        let (members, fails) = self.watching(|env| env.members(list));
+        let members = match members? {
             Ok(members) => members,
             Err(other) => return Ok(other),
         };
+        // A filter whose condition may yet fail for an item that may be in it fails, once its
+        // facts are given, whatever the other items give: nothing is settled by leaving such an
+        // item out (found by the differential run: `any(filter(h, p), false)` was false, with a `p`
+        // that fails).
+        let unsettled: Vec<Missing> =
+            if fails { members.iter().filter_map(|(_, membership)| membership.clone()).collect() } else { Vec::new() };
+        let value = self.over_members(op, members, item, span);
+        match value {
+            Ok(value) if !unsettled.is_empty() => {
+                let mut missing = Missing::union_all(unsettled);
+                if let Value::Unknown(m) = &value {
+                    missing.absorb(m);
+                }
+                Ok(self.fallible(Value::Unknown(missing)))
+            }
+            value => value,
+        }
+    }
+
+    /// `list_op` over the items that may be in its list.
+    fn over_members(&mut self, op: ListOp, members: Vec<Member>, item: Option<&'p Expr>, span: Span) -> Result<Value> {
         let Some(item_expr) = item else {
             // count(list): each item that may or may not be in it can change the count.
             return Ok(match Missing::union_all(members.iter().filter_map(|(_, m)| m.clone()).collect()) {
