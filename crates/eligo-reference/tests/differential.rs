@@ -353,3 +353,45 @@ group g "g" en "g"
         panic!("{failure}");
     }
 }
+
+/// A `highest of` group whose member pays less than the eligible winner but may yet be an error
+/// (`z / z` for `z = 0`): an error loses no group (guide 2.9: "of the eligible members"), so
+/// while `z` is missing the loser is undetermined, not ineligible (found by the differential run:
+/// the reference settled it as ineligible, and `z = 0` then made it an error).
+#[test]
+fn a_group_member_that_may_be_an_error_does_not_lose_yet() {
+    let rules = r#"
+input z: int label "z" en "z"
+input c: bool label "c" en "c"
+policy may_fail "p" en "p"
+  require z / z == 1 "l" en "l"
+  amount yearly = 75元
+policy sure "p" en "p"
+  require c or true "l" en "l"
+  amount yearly = 75元
+policy winner "w" en "w"
+  require true "l" en "l"
+  amount yearly = 1200元
+group g "g" en "g"
+  highest of may_fail, sure, winner
+"#;
+    let files = [("group.rules", rules)];
+    let engine = eligo::Engine::compile_with(&files, false).expect("compiles");
+    let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+    let reference = Reference::new(&files).expect("compiles");
+    use eligo_reference::Status::*;
+    let status = |data: &serde_json::Value, id: &str| {
+        let serde_json::Value::Object(map) = data else { unreachable!() };
+        let (outcomes, _) = reference.evaluate(map, eligo_core::date::Date::parse("2025-03-01").expect("a date"));
+        outcomes.into_iter().find(|o| o.id == id).map(|o| o.status)
+    };
+    for data in [serde_json::json!({}), serde_json::json!({"z": 0}), serde_json::json!({"z": 1, "c": false})] {
+        let verdict = compare(&engine, &loaded, &reference, &data, "2025-03-01", true);
+        assert!(verdict.skipped.is_none() && verdict.differences.is_empty(), "{data}: {verdict:?}");
+    }
+    assert_eq!(status(&serde_json::json!({}), "may_fail"), Some(Undetermined));
+    assert_eq!(status(&serde_json::json!({"z": 0}), "may_fail"), Some(Error));
+    assert_eq!(status(&serde_json::json!({"z": 1}), "may_fail"), Some(Ineligible));
+    // An eligible member that pays less loses at once.
+    assert_eq!(status(&serde_json::json!({"c": true}), "sure"), Some(Ineligible));
+}
