@@ -418,6 +418,43 @@ policy p_sum "合计" en "Sum"
   require sum(filter(h, 1 / z > 0), 0) > 0 "l" en "l"
 "#;
 
+    /// Lists of items that may not be in them (`f` missing), whose value fails (`1 / z` for
+    /// `z = 0`).
+    const FAILING_ITEM_RULES: &str = r#"
+record member label "成员" en "Member"
+  field f: int label "f" en "f"
+input h: list of member label "h" en "h"
+input z: int label "z" en "z"
+policy p_any "任一" en "Any"
+  unless any(filter(h, f > 0), 1 / z > 0) "l" en "l"
+policy p_all "全部" en "All"
+  require all(filter(h, f > 0), 1 / z > 0) "l" en "l"
+policy p_count "计数" en "Count"
+  require count(filter(h, f > 0), 1 / z > 0) == 0 "l" en "l"
+policy p_sum "合计" en "Sum"
+  require sum(filter(h, f > 0), 1 / z) == 0 "l" en "l"
+"#;
+
+    #[test]
+    fn an_item_that_may_not_be_in_the_list_fails_it_only_if_it_is() {
+        // Found by the differential run: `all(filter(h, p), <error>)` was an error, where `p`
+        // could leave every item out.
+        let policies = ["p_any", "p_all", "p_count", "p_sum"];
+        let report = eval(FAILING_ITEM_RULES, json!({ "h": [{}], "z": 0 }));
+        for id in policies {
+            assert_eq!(status(&report, id), Status::Undetermined, "{id}");
+            assert_eq!(missing(&report, id), ["h[0].f"], "{id}");
+        }
+        let report = eval(FAILING_ITEM_RULES, json!({ "h": [{ "f": 0 }], "z": 0 }));
+        for id in policies {
+            assert_eq!(status(&report, id), Status::Eligible, "{id}");
+        }
+        let report = eval(FAILING_ITEM_RULES, json!({ "h": [{ "f": 1 }], "z": 0 }));
+        for id in policies {
+            assert_eq!(error_message(&report, id), "division by zero", "{id}");
+        }
+    }
+
     #[test]
     fn a_filter_that_may_yet_fail_settles_nothing_by_leaving_items_out() {
         // With z missing each item may or may not be in the list, and leaving it out would give

@@ -482,12 +482,22 @@ impl<'p> Env<'p> {
         let mut total = Value::Int(0);
         let mut best: Option<Value> = None;
         let mut failed: Option<EvalError> = None;
+        // Whether an item that may be in the list failed.
+        let mut may_fail = false;
         for (entry, membership) in members {
             self.items.push(entry);
             let value = self.eval(item_expr);
             self.items.pop();
             let value = match value {
                 Ok(value) => value,
+                // An item that may not be in the list fails it only if it is in: until its
+                // membership is known, unknown (found by the differential run: `all(filter(h,
+                // p), <error>)` was an error where `p` could leave every item out).
+                Err(_) if membership.is_some() && !self.out_of_steps() => {
+                    unknowns.extend(membership);
+                    may_fail = true;
+                    continue;
+                }
                 // One true item settles `any` (one false item `all`) whatever the others give,
                 // an error as well as an unknown (see `junction`).
                 Err(error) if matches!(op, ListOp::Any | ListOp::All) && !self.out_of_steps() => {
@@ -528,7 +538,7 @@ impl<'p> Env<'p> {
                 unknowns.push(membership);
             }
         }
-        let had_error = failed.is_some();
+        let had_error = failed.is_some() || may_fail;
         if let Some(error) = failed {
             // Settled by another item, or still to be settled by an unknown one: not an error.
             if !(op == ListOp::Any && any || op == ListOp::All && !all) && unknowns.is_empty() {
