@@ -238,7 +238,7 @@ impl Reference {
                 })
                 .collect();
             let mut decided = Vec::new();
-            for (rank, (i, _, amount)) in members.iter().enumerate() {
+            for (rank, (i, status, amount)) in members.iter().enumerate() {
                 // The members that pay more, or may (an unknown amount might be higher).
                 let rivals: Vec<&(usize, Status, Option<BigRational>)> = members
                     .iter()
@@ -254,7 +254,9 @@ impl Reference {
                     .collect();
                 let winner = rivals.iter().find(|(_, s, a)| *s == Status::Eligible && a.is_some());
                 let change = match (winner, amount) {
-                    (Some((w, ..)), Some(_)) => {
+                    // Only an eligible member loses: an undetermined one may yet be an error,
+                    // which loses no group ("of the eligible members").
+                    (Some((w, ..)), Some(_)) if *status == Status::Eligible => {
                         Some((Status::Ineligible, self.policies.get(*w).map(|p| p.name.name.clone())))
                     }
                     _ if !rivals.is_empty() => Some((Status::Undetermined, None)),

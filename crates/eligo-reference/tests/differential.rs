@@ -353,3 +353,83 @@ group g "g" en "g"
         panic!("{failure}");
     }
 }
+
+/// A `highest of` group whose member pays less than the eligible winner but may yet be an error
+/// (`z / z` for `z = 0`): an error loses no group (guide 2.9: "of the eligible members"), so
+/// while `z` is missing the loser is undetermined, not ineligible (found by the differential run:
+/// the reference settled it as ineligible, and `z = 0` then made it an error).
+#[test]
+fn a_group_member_that_may_be_an_error_does_not_lose_yet() {
+    let rules = r#"
+input z: int label "z" en "z"
+input c: bool label "c" en "c"
+policy may_fail "p" en "p"
+  require z / z == 1 "l" en "l"
+  amount yearly = 75元
+policy sure "p" en "p"
+  require c or true "l" en "l"
+  amount yearly = 75元
+policy winner "w" en "w"
+  require true "l" en "l"
+  amount yearly = 1200元
+group g "g" en "g"
+  highest of may_fail, sure, winner
+"#;
+    let files = [("group.rules", rules)];
+    let engine = eligo::Engine::compile_with(&files, false).expect("compiles");
+    let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+    let reference = Reference::new(&files).expect("compiles");
+    use eligo_reference::Status::*;
+    let status = |data: &serde_json::Value, id: &str| {
+        let serde_json::Value::Object(map) = data else { unreachable!() };
+        let (outcomes, _) = reference.evaluate(map, eligo_core::date::Date::parse("2025-03-01").expect("a date"));
+        outcomes.into_iter().find(|o| o.id == id).map(|o| o.status)
+    };
+    for data in [serde_json::json!({}), serde_json::json!({"z": 0}), serde_json::json!({"z": 1, "c": false})] {
+        let verdict = compare(&engine, &loaded, &reference, &data, "2025-03-01", true);
+        assert!(verdict.skipped.is_none() && verdict.differences.is_empty(), "{data}: {verdict:?}");
+    }
+    assert_eq!(status(&serde_json::json!({}), "may_fail"), Some(Undetermined));
+    assert_eq!(status(&serde_json::json!({"z": 0}), "may_fail"), Some(Error));
+    assert_eq!(status(&serde_json::json!({"z": 1}), "may_fail"), Some(Ineligible));
+    // An eligible member that pays less loses at once.
+    assert_eq!(status(&serde_json::json!({"c": true}), "sure"), Some(Ineligible));
+}
+
+/// Which error a policy reports is the first in reading order of the parts that fail (docs/
+/// language.md 2.11). The engine settles `x * 0` with `x` missing, and with it an amount below
+/// zero before a fee without a value; the reference leaves the amount unknown and reports the
+/// fee's error. The comparison holds the engine's error to every way of giving `x` (found by the
+/// differential run, where it reported the engine's settled error as a difference).
+#[test]
+fn an_error_the_engine_settles_first_is_checked_on_every_way_of_giving_the_facts() {
+    let rules = r#"
+input x: int label "x" en "x"
+param later: money = 75元 from 2030-01-01 label "p" en "p"
+policy p "p" en "p"
+  require true "l" en "l"
+  amount yearly = x * 0元 - 1元
+  fee = later
+"#;
+    let files = [("first.rules", rules)];
+    let engine = eligo::Engine::compile_with(&files, false).expect("compiles");
+    let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+    let reference = Reference::new(&files).expect("compiles");
+    use eligo_reference::ErrorKind;
+    let error = |data: &serde_json::Value| {
+        let serde_json::Value::Object(map) = data else { unreachable!() };
+        let (outcomes, _) = reference.evaluate(map, eligo_core::date::Date::parse("2025-03-01").expect("a date"));
+        outcomes.into_iter().next().and_then(|o| o.error)
+    };
+    for data in [serde_json::json!({}), serde_json::json!({"x": 3})] {
+        let verdict = compare(&engine, &loaded, &reference, &data, "2025-03-01", true);
+        assert!(verdict.skipped.is_none() && verdict.differences.is_empty(), "{data}: {verdict:?}");
+    }
+    let report =
+        eligo::ffi::evaluate(&engine, &serde_json::json!({}), "2025-03-01", eligo::ffi::options(Some("en"), false))
+            .expect("evaluates");
+    let message = report.policies.first().and_then(|p| p.error.as_ref()).map(|e| e.message.clone());
+    assert!(message.as_deref().is_some_and(|m| m.contains("below zero")), "{message:?}");
+    assert_eq!(error(&serde_json::json!({})), Some(ErrorKind::ParamNoValue));
+    assert_eq!(error(&serde_json::json!({"x": 3})), Some(ErrorKind::MoneyOutOfRange));
+}

@@ -258,9 +258,7 @@ impl<'p> Env<'p> {
                     match self.eval(item) {
                         Ok(Value::Unknown(m)) => unknown = Some(unknown.unwrap_or_default().union(&m)),
                         Ok(value) => found |= !needle.is_unknown() && compare(Compare::Eq, &needle, &value),
-                        Err(error) if !self.out_of_steps() => {
-                            failed.get_or_insert(error);
-                        }
+                        Err(error) if !self.out_of_steps() => EvalError::keep(&mut failed, error),
                         Err(error) => return Err(error),
                     }
                 }
@@ -282,7 +280,8 @@ impl<'p> Env<'p> {
                     (Ok(a), Ok(b)) if a.is_unknown() || b.is_unknown() => {
                         Ok(self.fallible(unknown_of(&[&a, &b]).unwrap_or(Value::Unknown(Missing::default()))))
                     }
-                    _ => Err(error),
+                    // The condition's error, unless a branch met a limit (see `or_limit`).
+                    (a, b) => Err([a, b].into_iter().filter_map(Result::err).fold(error, EvalError::or_limit)),
                 },
                 Err(error) => Err(error),
                 Ok(Value::Bool(true)) => self.eval(then),
@@ -299,6 +298,7 @@ impl<'p> Env<'p> {
                             }
                             return Ok(self.fallible(Value::Unknown(missing)));
                         }
+                        (Err(a), Err(b)) => return Err(a.or_limit(b)),
                         (Err(error), _) | (_, Err(error)) => return Err(error),
                     };
                     if !a.is_unknown() && compare(Compare::Eq, &a, &b) {
@@ -436,6 +436,7 @@ impl<'p> Env<'p> {
             (Err(_), Ok(Value::Unknown(m))) | (Ok(Value::Unknown(m)), Err(_)) if !self.out_of_steps() => {
                 return Ok(self.fallible(Value::Unknown(m)))
             }
+            (Err(left), Err(right)) => return Err(left.or_limit(right)),
             (Err(error), _) | (_, Err(error)) => return Err(error),
             (Ok(left), Ok(right)) => (left, right),
         };
@@ -448,23 +449,36 @@ impl<'p> Env<'p> {
     }
 
     fn list_op(&mut self, op: ListOp, list: &'p Expr, item: Option<&'p Expr>, span: Span) -> Result<Value> {
-        // Whether a filter's condition not known yet may fail for some item (`t(k) == "x"` with
-        // `k` missing and no `otherwise`): the filter fails then, so nothing it feeds is settled
-        // until those facts are given (found by the differential run: `all(filter(…), true)`).
-        let before = std::mem::take(&mut self.may_fail);
-        let members = self.members(list);
-        let membership_may_fail = self.may_fail;
-        self.may_fail |= before;
+        let (members, fails) = self.watching(|env| env.members(list));
         let members = match members? {
             Ok(members) => members,
             Err(other) => return Ok(other),
         };
-        let memberships: Vec<Missing> = members.iter().filter_map(|(_, m)| m.clone()).collect();
+        // A filter whose condition may yet fail for an item that may be in it fails, once its
+        // facts are given, whatever the other items give: nothing is settled by leaving such an
+        // item out (found by the differential run: `any(filter(h, p), false)` was false, with a `p`
+        // that fails).
+        let unsettled: Vec<Missing> =
+            if fails { members.iter().filter_map(|(_, membership)| membership.clone()).collect() } else { Vec::new() };
+        let value = self.over_members(op, members, item, span);
+        match value {
+            Ok(value) if !unsettled.is_empty() => {
+                let mut missing = Missing::union_all(unsettled);
+                if let Value::Unknown(m) = &value {
+                    missing.absorb(m);
+                }
+                Ok(self.fallible(Value::Unknown(missing)))
+            }
+            value => value,
+        }
+    }
+
+    /// `list_op` over the items that may be in its list.
+    fn over_members(&mut self, op: ListOp, members: Vec<Member>, item: Option<&'p Expr>, span: Span) -> Result<Value> {
         let Some(item_expr) = item else {
             // count(list): each item that may or may not be in it can change the count.
-            return Ok(match Missing::union_all(memberships) {
+            return Ok(match Missing::union_all(members.iter().filter_map(|(_, m)| m.clone()).collect()) {
                 maybe if maybe.keys().is_empty() => Value::Int(members.len() as i64),
-                maybe if membership_may_fail => self.fallible(Value::Unknown(maybe)),
                 maybe => Value::Unknown(maybe),
             });
         };
@@ -480,16 +494,26 @@ impl<'p> Env<'p> {
         let mut total = Value::Int(0);
         let mut best: Option<Value> = None;
         let mut failed: Option<EvalError> = None;
+        // Whether an item that may be in the list failed.
+        let mut may_fail = false;
         for (entry, membership) in members {
             self.items.push(entry);
             let value = self.eval(item_expr);
             self.items.pop();
             let value = match value {
                 Ok(value) => value,
+                // An item that may not be in the list fails it only if it is in: until its
+                // membership is known, unknown (found by the differential run: `all(filter(h,
+                // p), <error>)` was an error where `p` could leave every item out).
+                Err(_) if membership.is_some() && !self.out_of_steps() => {
+                    unknowns.extend(membership);
+                    may_fail = true;
+                    continue;
+                }
                 // One true item settles `any` (one false item `all`) whatever the others give,
                 // an error as well as an unknown (see `junction`).
                 Err(error) if matches!(op, ListOp::Any | ListOp::All) && !self.out_of_steps() => {
-                    failed.get_or_insert(error);
+                    EvalError::keep(&mut failed, error);
                     continue;
                 }
                 Err(error) => return Err(error),
@@ -526,11 +550,7 @@ impl<'p> Env<'p> {
                 unknowns.push(membership);
             }
         }
-        if membership_may_fail {
-            unknowns.extend(memberships);
-            return Ok(self.fallible(Value::Unknown(Missing::union_all(unknowns))));
-        }
-        let had_error = failed.is_some();
+        let had_error = failed.is_some() || may_fail;
         if let Some(error) = failed {
             // Settled by another item, or still to be settled by an unknown one: not an error.
             if !(op == ListOp::Any && any || op == ListOp::All && !all) && unknowns.is_empty() {

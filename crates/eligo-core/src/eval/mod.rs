@@ -31,6 +31,36 @@ impl EvalError {
     pub fn new(kind: EvalErrorKind, span: Span) -> EvalError {
         EvalError { kind: Box::new(kind), span }
     }
+
+    /// One of the engine's limits (a number too large to compute exactly, the step budget), not
+    /// an answer of the language: the part it stopped may have settled whatever else failed.
+    pub fn is_limit(&self) -> bool {
+        matches!(
+            *self.kind,
+            EvalErrorKind::Overflow | EvalErrorKind::StepsExceeded { .. } | EvalErrorKind::SharedStepsExceeded { .. }
+        )
+    }
+
+    /// Of two errors of parts that could settle each other (the sides of `and`, the branches of
+    /// an `if`, the conditions of a policy), the one reported: the first in reading order, unless
+    /// the later one is a limit, whose part, computed, might have settled the first away (found by
+    /// the differential run: `1 / 0 == 1 and <overflow>` was reported as a division by zero,
+    /// where the language may give false).
+    pub fn or_limit(self, later: EvalError) -> EvalError {
+        if later.is_limit() && !self.is_limit() {
+            later
+        } else {
+            self
+        }
+    }
+
+    /// `or_limit` into the first error kept so far.
+    pub fn keep(first: &mut Option<EvalError>, error: EvalError) {
+        *first = Some(match first.take() {
+            Some(first) => first.or_limit(error),
+            None => error,
+        });
+    }
 }
 
 /// The causes of an [`EvalError`], with what a message names.

@@ -86,9 +86,7 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
             (Ok(Value::Bool(b)), kind) => any_false |= *b != (kind == ConditionKind::Require),
             (Ok(Value::Unknown(m)), _) => missing = Some(missing.unwrap_or_default().union(m)),
             (Ok(_), _) => {}
-            (Err(e), _) => {
-                first_error.get_or_insert_with(|| e.clone());
-            }
+            (Err(e), _) => EvalError::keep(&mut first_error, e.clone()),
         }
         if lean {
             // One failed condition settles the status; the others matter only to a report.
