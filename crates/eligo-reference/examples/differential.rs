@@ -106,6 +106,10 @@ fn run(inputs: u64, seed: u64) -> Tally {
                 let mut differences = Vec::new();
                 for verdict in verdicts {
                     *tally.outcomes.entry(verdict.skipped.unwrap_or("compared")).or_default() += 1;
+                    if !verdict.unstable_error_kinds.is_empty() {
+                        let note = "of which an error kind that may change once a fact is given (reported)";
+                        *tally.outcomes.entry(note).or_default() += 1;
+                    }
                     differences.extend(verdict.differences);
                 }
                 differences

@@ -37,6 +37,10 @@ pub struct Verdict {
     /// Facts the engine lists as missing that no single value changed (reported, not failed,
     /// while `KNOWN_DIVERGENCES.extra_missing`).
     pub extra_missing: Vec<String>,
+    /// Errors whose kind the engine reports before a missing fact is given, where giving it lets
+    /// an earlier part fail first (docs/language.md 2.11: the status stays `error`, the kind may
+    /// change): reported, not failed.
+    pub unstable_error_kinds: Vec<String>,
 }
 
 impl Verdict {
@@ -70,6 +74,7 @@ pub fn compare(
         return Verdict::skip("an engine limit (overflow, steps, relations)");
     }
     let mut verdict = Verdict::default();
+    let mut verdict_notes = Vec::new();
     let d = &mut verdict.differences;
     if report.policies.len() != outcomes.len() {
         d.push(format!("{} policies in the report, {} in the reference", report.policies.len(), outcomes.len()));
@@ -105,6 +110,8 @@ pub fn compare(
                 // value): then every way of giving the missing facts must give the engine's error.
                 // With no fact missing, the one way is the data itself.
                 Some(_) if settled_every_way(engine, reference, map, day, i, p, true).is_ok() => {}
+                Some(_) if !reference.candidates(map).is_empty() => verdict_notes
+                    .push(format!("{}: the engine's error \"{}\", the reference's {kind:?}", p.id, e.message)),
                 _ => d.push(format!("{}: the engine's error \"{}\", the reference's {kind:?}", p.id, e.message)),
             }
         }
@@ -133,6 +140,7 @@ pub fn compare(
     if relevance && report.policies.iter().any(|p| p.status == Status::Undetermined) {
         soundness(engine, reference, map, date, &report, &outcomes, &mut verdict);
     }
+    verdict.unstable_error_kinds = verdict_notes;
     verdict
 }
 

@@ -174,7 +174,7 @@ fn the_calendar_agrees_with_the_reference() {
 /// show_case -- --ignored --nocapture` prints the rule set and data a fuzz input stands for, and
 /// what the comparison finds: the reproducer for a divergence.
 #[test]
-#[ignore]
+#[ignore = "a tool: shows the case ELIGO_CASE names"]
 fn show_case() {
     let Ok(path) = std::env::var("ELIGO_CASE") else { return };
     let path = harness::repository().join(path);
@@ -196,7 +196,7 @@ fn show_case() {
 /// dates where the native engine and the reference agree, each with the reference's answer. The
 /// module must give that answer too, and the native report's `missing`.
 #[test]
-#[ignore]
+#[ignore = "run by scripts/test-wasm.sh before the Node comparison"]
 fn write_cases_for_the_webassembly_module() {
     use serde_json::{json, Value as Json};
     let mut cases = Vec::new();

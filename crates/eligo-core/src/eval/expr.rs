@@ -376,6 +376,24 @@ impl<'p> Env<'p> {
         (result, fails)
     }
 
+    /// A list operation over a list not known yet: unknown, and one that may fail if its body may
+    /// fail for some item (a parameter with no value on the date, a division by a field), which is
+    /// asked of an item whose every field is unknown (found by the differential run: `any(hh, p)`
+    /// with `hh` missing and `p` out of force settled an exception that fails once `hh` is given).
+    fn unknown_list(&mut self, list: Value, item: Option<&'p Expr>) -> Result<Value> {
+        let (Some(body), Value::Unknown(_)) = (item, &list) else { return Ok(list) };
+        let width = self.program.records.iter().map(|r| r.fields.len()).max().unwrap_or(0);
+        self.items.push(vec![Value::Unknown(Missing::default()); width].into());
+        let (value, fails) = self.watching(|env| env.eval(body));
+        self.items.pop();
+        match value {
+            Err(error) if self.out_of_steps() => Err(error),
+            Err(_) => Ok(self.fallible(list)),
+            Ok(_) if fails => Ok(self.fallible(list)),
+            Ok(_) => Ok(list),
+        }
+    }
+
     /// `value`, noting that it may yet fail (see `may_fail`).
     fn fallible(&mut self, value: Value) -> Value {
         self.may_fail = true;
@@ -452,7 +470,7 @@ impl<'p> Env<'p> {
         let (members, fails) = self.watching(|env| env.members(list));
         let members = match members? {
             Ok(members) => members,
-            Err(other) => return Ok(other),
+            Err(other) => return self.unknown_list(other, item),
         };
         // A filter whose condition may yet fail for an item that may be in it fails, once its
         // facts are given, whatever the other items give: nothing is settled by leaving such an
@@ -587,7 +605,7 @@ impl<'p> Env<'p> {
                 self.step(list.span)?;
                 Ok(match self.members(inner)? {
                     Ok(members) => Ok(self.filter(members, predicate)?),
-                    Err(other) => Err(other),
+                    Err(other) => Err(self.unknown_list(other, Some(predicate))?),
                 })
             }
             ExprKind::Let(i) if self.lets.get(*i as usize).is_some_and(|v| matches!(v, Ok(Value::Unknown(_)))) => {
