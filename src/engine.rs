@@ -1,6 +1,8 @@
 //! The typed API: a compiled rule set ([`Engine`]), read facts, dates and options in; reports,
 //! decisions, schemas out. `ffi` offers the same over JSON text.
 
+pub use crate::bundle::Trust;
+use crate::bundle::{ProgramHash, Provenance};
 use crate::date::Date;
 use crate::eval::{self, OnDate, Options};
 #[cfg(feature = "compiler")]
@@ -21,12 +23,23 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct Engine {
     program: Program,
+    origin: Origin,
     /// Found while compiling (none for a loaded program: they were reported when it was built).
     #[cfg(feature = "compiler")]
     warnings: Vec<Positioned>,
     /// The examples written in the rules (none for a loaded program, which does not store them).
     #[cfg(feature = "compiler")]
     examples: Vec<ExampleDef>,
+}
+
+/// Where an engine's program comes from.
+#[derive(Debug, Clone)]
+enum Origin {
+    /// A bundle that was verified, or an unsigned program loaded with `Trust::allow_unsigned`.
+    Loaded(Provenance),
+    /// Compiled from rule text here (or given as a program): unsigned, its hash that of its bytes,
+    /// computed when a report first asks for it.
+    Compiled(std::sync::OnceLock<ProgramHash>),
 }
 
 /// Why rules did not compile: every diagnostic, with positions.
@@ -73,6 +86,7 @@ impl Engine {
     pub fn from_program(program: Program) -> Engine {
         Engine {
             program,
+            origin: Origin::Compiled(std::sync::OnceLock::new()),
             #[cfg(feature = "compiler")]
             warnings: Vec::new(),
             #[cfg(feature = "compiler")]
@@ -80,9 +94,22 @@ impl Engine {
         }
     }
 
-    /// An engine for a precompiled program (`to_bytes`, `eligo build`): no parsing or checking.
-    pub fn load(bytes: &[u8]) -> Result<Engine, LoadError> {
-        crate::precompiled::from_bytes(bytes).map(Engine::from_program)
+    /// An engine for a signed bundle (`eligo build --sign`) that `trust` accepts, verified before
+    /// anything in it is decoded; or for an unsigned precompiled program (`to_bytes`, `eligo
+    /// build`) when `trust` allows them. No parsing or checking.
+    pub fn load(bytes: &[u8], trust: &Trust) -> Result<Engine, LoadError> {
+        let (provenance, program) = crate::bundle::load(bytes, trust)?;
+        Ok(Engine { origin: Origin::Loaded(provenance), ..Engine::from_program(program) })
+    }
+
+    /// Where the rules come from: signed by whom (verified), or unsigned.
+    pub fn provenance(&self) -> Provenance {
+        match &self.origin {
+            Origin::Loaded(provenance) => provenance.clone(),
+            Origin::Compiled(hash) => {
+                Provenance::Unsigned { hash: *hash.get_or_init(|| ProgramHash::of(&self.to_bytes())) }
+            }
+        }
     }
 
     /// The program as bytes for `load`, without its examples.
@@ -104,6 +131,7 @@ impl Engine {
     pub fn evaluate(&self, facts: &Facts, date: Date, options: &Options) -> Report {
         let mut report = eval::evaluate(&self.program, &facts.values, date, *options);
         report.warnings.clone_from(&facts.warnings);
+        report.rules = Some(report::Rules::of(&self.provenance(), &self.program.id, date));
         report
     }
 
@@ -198,7 +226,9 @@ impl Engine {
         let compiled = crate::compile::compile_with(&sources, examples);
         let diagnostics: Vec<Positioned> = compiled.diagnostics.iter().map(|d| position(&sources, d)).collect();
         match compiled.program {
-            Some(program) => Ok(Engine { program, warnings: diagnostics, examples: compiled.examples }),
+            Some(program) => {
+                Ok(Engine { warnings: diagnostics, examples: compiled.examples, ..Engine::from_program(program) })
+            }
             None => {
                 let errors = diagnostics.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).count();
                 let first = diagnostics.iter().find(|d| d.severity == crate::diagnostic::Severity::Error);

@@ -34,6 +34,6 @@ pub use engine::*;
 #[cfg(feature = "compiler")]
 pub use eligo_compiler::{ast, check, compile, diagnostic, examples, render, syntax};
 pub use eligo_core::{
-    batch, builtins, date, eval, facts, json, json_writer, limits, precompiled, program, report, source, suggest,
-    value, vocabulary,
+    batch, builtins, bundle, date, eval, facts, json, json_writer, keys, limits, precompiled, program, report, source,
+    suggest, value, vocabulary,
 };

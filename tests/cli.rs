@@ -319,7 +319,7 @@ fn build_writes_a_program_that_eval_loads_with_the_same_report() {
         size.to_string().as_bytes().rchunks(3).rev().map(|c| String::from_utf8_lossy(c)).collect::<Vec<_>>().join(",");
     assert_eq!(stdout(&output), format!("wrote {file}: 21 policies, {size} bytes\n"));
     let bytes = std::fs::read(file).expect("the written file");
-    assert!(eligo::Engine::load(&bytes).is_ok());
+    assert!(eligo::Engine::load(&bytes, &eligo::Trust::development()).is_ok());
 
     for format in [&["--format", "json", "--trace"][..], &["--lang", "en", "--explain", "elderly_allowance"]] {
         let eval = |rules: &str| {

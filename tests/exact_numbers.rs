@@ -30,7 +30,8 @@ fn compile(rules: &str) -> Engine {
 /// The compiled engine and the same program loaded from its precompiled bytes.
 fn engines(rules: &str) -> [Engine; 2] {
     let compiled = compile(rules);
-    let loaded = Engine::load(&compiled.to_bytes()).unwrap_or_else(|e| panic!("the program does not load: {e}"));
+    let loaded = Engine::load(&compiled.to_bytes(), &eligo::Trust::development())
+        .unwrap_or_else(|e| panic!("the program does not load: {e}"));
     [compiled, loaded]
 }
 

@@ -16,7 +16,8 @@ fn compile(files: &[(String, String)]) -> Engine {
 }
 
 fn load(engine: &Engine) -> Engine {
-    Engine::load(&engine.to_bytes()).unwrap_or_else(|e| panic!("the precompiled program does not load: {e}"))
+    Engine::load(&engine.to_bytes(), &eligo::Trust::development())
+        .unwrap_or_else(|e| panic!("the precompiled program does not load: {e}"))
 }
 
 /// The full report, with and without its trace, in Chinese and English, as JSON.
@@ -167,7 +168,7 @@ fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
 }
 
 fn load_error(bytes: &[u8]) -> String {
-    match Engine::load(bytes) {
+    match Engine::load(bytes, &eligo::Trust::development()) {
         Ok(_) => panic!("loaded"),
         Err(error) => error.to_string(),
     }
@@ -233,7 +234,7 @@ fn another_magic_version_or_checksum_is_refused() {
 #[test]
 fn every_truncation_is_refused() {
     let bytes = small().to_bytes();
-    assert!(Engine::load(&bytes).is_ok());
+    assert!(Engine::load(&bytes, &eligo::Trust::development()).is_ok());
     for length in 0..bytes.len() {
         let expected = match length {
             0 => "not an Eligo program (wrong magic)",
@@ -434,7 +435,7 @@ fn single_byte_mutations_never_panic() {
             seen.push(changed);
             let mut mutated = bytes.clone();
             mutated[at] = changed;
-            match Engine::load(&reseal(mutated)) {
+            match Engine::load(&reseal(mutated), &eligo::Trust::development()) {
                 Ok(engine) => {
                     exercise(&engine);
                     loaded += 1;
@@ -459,7 +460,8 @@ fn an_output_of_another_type_is_an_error() {
     let output = program.policies[a].outputs.iter_mut().find(|o| o.name.as_str() == "年龄").expect("the output");
     output.base =
         Some(eligo::program::Expr { kind: ExprKind::Const(eligo::value::Value::text("x")), span: output.span });
-    let engine = Engine::load(&to_bytes(&program)).expect("it loads: named outputs may be of any type");
+    let engine = Engine::load(&to_bytes(&program), &eligo::Trust::development())
+        .expect("it loads: named outputs may be of any type");
     let citizen =
         json!({ "household": [{"income": "800"}], "kind": "甲", "age": 82, "born": "1943-05-01", "poor": true });
     let report = eligo::ffi::evaluate(&engine, &citizen, "2025-09-01", options(Some("en"), false)).expect("evaluates");

@@ -5,11 +5,13 @@
 
 pub mod batch;
 pub mod builtins;
+pub mod bundle;
 pub mod date;
 pub mod eval;
 pub mod facts;
 pub mod json;
 pub mod json_writer;
+pub mod keys;
 pub mod limits;
 pub mod messages;
 pub mod number;

@@ -2,7 +2,9 @@
 //! are kinds with data, and each edge (the report writer, the CLI, the wasm module, the examples
 //! runner) renders them in its language.
 
+use crate::bundle::BUNDLE_FORMAT;
 use crate::eval::{display, display_share, EvalError, EvalErrorKind, MoneyRange, Relation};
+use crate::keys::{KeyError, KeyErrorKind, KeyId, MAX_ISSUER_BYTES};
 use crate::precompiled::{LoadError, LoadErrorKind, ENGINE_VERSION, FORMAT_VERSION};
 use crate::program::ListOp;
 use crate::vocabulary::Lang;
@@ -161,7 +163,151 @@ impl LoadErrorKind {
             }
             (K::Invalid { detail }, Lang::En) => format!("invalid: {detail}"),
             (K::Invalid { detail }, Lang::Zh) => format!("文件内容无效：{detail}"),
+            (K::Unsigned, Lang::En) => "the rules are not signed: only rules signed by a trusted issuer are accepted \
+                (sign them with `eligo build --sign`; unsigned rules are for development only)"
+                .into(),
+            (K::Unsigned, Lang::Zh) => "规则文件没有签名：只接受受信任的发布机关签名的规则\
+                （请用 `eligo build --sign` 签名；未签名的规则仅供开发使用）"
+                .into(),
+            (K::BundleFormat { found }, Lang::En) => format!(
+                "a signed bundle in format {found}, this is Eligo {ENGINE_VERSION} (bundle format {BUNDLE_FORMAT}): \
+                 rebuild it with `eligo build --sign`"
+            ),
+            (K::BundleFormat { found }, Lang::Zh) => format!(
+                "签名规则包的格式版本为 {found}，当前 Eligo {ENGINE_VERSION} 的格式版本为 {BUNDLE_FORMAT}：\
+                 请用 `eligo build --sign` 重新生成"
+            ),
+            (K::Algorithm { found }, Lang::En) => format!("signed with an algorithm this engine does not know ({found})"),
+            (K::Algorithm { found }, Lang::Zh) => format!("签名算法（{found}）不受本引擎支持"),
+            (K::KeyIdMissing, Lang::En) => "the bundle does not say which key signed it: refused".into(),
+            (K::KeyIdMissing, Lang::Zh) => "规则包没有注明签名密钥：拒绝载入".into(),
+            (K::KeyIdMismatch { claimed, signer }, Lang::En) => format!(
+                "the bundle says key {claimed} signed it, but it was signed by key {signer}: the key id was altered"
+            ),
+            (K::KeyIdMismatch { claimed, signer }, Lang::Zh) => {
+                format!("规则包注明的签名密钥是 {claimed}，实际签名的却是密钥 {signer}：密钥编号被改动过")
+            }
+            (K::UnknownKey { key_id, trusted }, Lang::En) if trusted.is_empty() => format!(
+                "signed by key {key_id}, but no key is trusted: pass the issuer's public key (trustedKeys, --trusted-key)"
+            ),
+            (K::UnknownKey { key_id, trusted }, Lang::Zh) if trusted.is_empty() => {
+                format!("规则由密钥 {key_id} 签名，但没有提供任何受信任的密钥：请提供发布机关的公钥（trustedKeys、--trusted-key）")
+            }
+            (K::UnknownKey { key_id, trusted }, Lang::En) => {
+                format!("signed by key {key_id}, which is not trusted (trusted: {})", ids(trusted, ", "))
+            }
+            (K::UnknownKey { key_id, trusted }, Lang::Zh) => {
+                format!("规则由密钥 {key_id} 签名，该密钥不受信任（受信任的密钥：{}）", ids(trusted, "、"))
+            }
+            (K::SignatureMissing, Lang::En) => "the signature has been removed: refused".into(),
+            (K::SignatureMissing, Lang::Zh) => "规则包的签名已被去除：拒绝载入".into(),
+            (K::SignatureTruncated, Lang::En) => "the signature is cut short: refused".into(),
+            (K::SignatureTruncated, Lang::Zh) => "规则包的签名不完整：拒绝载入".into(),
+            (K::BadSignature { key_id }, Lang::En) => {
+                format!("the signature does not verify with key {key_id}: the bundle was altered after it was signed")
+            }
+            (K::BadSignature { key_id }, Lang::Zh) => format!("签名无法用密钥 {key_id} 验证：规则包在签名后被改动过"),
+            (K::ProgramAltered, Lang::En) => {
+                "the rules are not the ones that were signed (their hash differs): altered after signing".into()
+            }
+            (K::ProgramAltered, Lang::Zh) => "规则内容与签名时不一致（哈希值不同）：签名后被改动过".into(),
+            (K::IssuerMismatch { bundle, key }, Lang::En) => {
+                format!("the bundle names issuer “{bundle}”, but the key that signed it is “{key}”'s")
+            }
+            (K::IssuerMismatch { bundle, key }, Lang::Zh) => {
+                format!("规则包注明的发布机关是“{bundle}”，签名密钥却属于“{key}”")
+            }
+            (K::OlderVersion { version, accepted }, Lang::En) => format!(
+                "version {version} is older than version {accepted}, accepted before: rules that were replaced are refused"
+            ),
+            (K::OlderVersion { version, accepted }, Lang::Zh) => {
+                format!("版本 {version} 早于此前已接受的版本 {accepted}：已被替换的旧规则不予载入")
+            }
         }
+    }
+
+    /// A word for the kind, stable for programs (the `reason` of a JS load error).
+    pub fn reason(&self) -> &'static str {
+        use LoadErrorKind as K;
+        match self {
+            K::WrongMagic => "notAProgram",
+            K::Truncated => "truncated",
+            K::Checksum => "checksum",
+            K::FormatVersion { .. } => "formatVersion",
+            K::EngineVersion { .. } => "engineVersion",
+            K::Invalid { .. } => "invalid",
+            K::Unsigned => "unsigned",
+            K::BundleFormat { .. } => "bundleFormat",
+            K::Algorithm { .. } => "algorithm",
+            K::KeyIdMissing => "keyIdMissing",
+            K::KeyIdMismatch { .. } => "keyIdMismatch",
+            K::UnknownKey { .. } => "unknownKey",
+            K::SignatureMissing => "signatureMissing",
+            K::SignatureTruncated => "signatureTruncated",
+            K::BadSignature { .. } => "badSignature",
+            K::ProgramAltered => "programAltered",
+            K::IssuerMismatch { .. } => "issuerMismatch",
+            K::OlderVersion { .. } => "olderVersion",
+        }
+    }
+}
+
+fn ids(ids: &[KeyId], separator: &str) -> String {
+    ids.iter().map(KeyId::to_string).collect::<Vec<_>>().join(separator)
+}
+
+impl KeyErrorKind {
+    /// Why a key file's text is not a key, as a sentence in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        use KeyErrorKind as K;
+        match (self, lang) {
+            (K::SecretNotPublic, Lang::En) => {
+                "this is a secret key (issuer.key): give the public key (issuer.pub), and keep the secret one offline"
+                    .into()
+            }
+            (K::SecretNotPublic, Lang::Zh) => {
+                "这是私钥（issuer.key）：这里应提供公钥（issuer.pub），私钥请离线保管".into()
+            }
+            (K::PublicNotSecret, Lang::En) => {
+                "this is a public key (issuer.pub): signing needs the secret key (issuer.key)".into()
+            }
+            (K::PublicNotSecret, Lang::Zh) => "这是公钥（issuer.pub）：签名需要私钥（issuer.key）".into(),
+            (K::NotAField { line }, Lang::En) => {
+                format!("line {line} is not `field: value` (a key file has issuer, key-id and the key)")
+            }
+            (K::NotAField { line }, Lang::Zh) => {
+                format!("第 {line} 行不是“字段: 值”的形式（密钥文件包含 issuer、key-id 和密钥）")
+            }
+            (K::UnknownField { field }, Lang::En) => format!("a key file has no field `{field}`"),
+            (K::UnknownField { field }, Lang::Zh) => format!("密钥文件中没有 `{field}` 这个字段"),
+            (K::FieldTwice { field }, Lang::En) => format!("`{field}` is written twice: which one is meant?"),
+            (K::FieldTwice { field }, Lang::Zh) => format!("`{field}` 写了两次：无法确定以哪一个为准"),
+            (K::MissingField { field }, Lang::En) => format!("`{field}` is missing: not a key file"),
+            (K::MissingField { field }, Lang::Zh) => format!("缺少 `{field}`：这不是密钥文件"),
+            (K::BadHex { field, digits }, Lang::En) => format!("`{field}` must be {digits} hexadecimal digits"),
+            (K::BadHex { field, digits }, Lang::Zh) => format!("`{field}` 应为 {digits} 位十六进制数字"),
+            (K::EmptyIssuer, Lang::En) => "the issuer's name is empty: name the office that issues the rules".into(),
+            (K::EmptyIssuer, Lang::Zh) => "发布机关名称为空：请写明发布规则的机关".into(),
+            (K::IssuerTooLong, Lang::En) => {
+                format!("the issuer's name must be one line of at most {MAX_ISSUER_BYTES} bytes")
+            }
+            (K::IssuerTooLong, Lang::Zh) => format!("发布机关名称应为一行，不超过 {MAX_ISSUER_BYTES} 字节"),
+            (K::KeyIdMismatch { written, actual }, Lang::En) => {
+                format!("the key id says {written}, but the key's id is {actual}: the file was altered")
+            }
+            (K::KeyIdMismatch { written, actual }, Lang::Zh) => {
+                format!("文件写明的密钥编号是 {written}，而密钥实际的编号是 {actual}：文件被改动过")
+            }
+            (K::NotAKey, Lang::En) => "`public-key` is not an Ed25519 public key".into(),
+            (K::NotAKey, Lang::Zh) => "`public-key` 不是有效的 Ed25519 公钥".into(),
+        }
+    }
+}
+
+/// In English, as logs and tests read it.
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.kind.message(Lang::En))
     }
 }
 

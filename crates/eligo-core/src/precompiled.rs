@@ -14,6 +14,7 @@
 //! module that only loads precompiled programs can leave those out.
 
 use crate::date::Date;
+use crate::keys::KeyId;
 use crate::limits::{MAX_GROUP_MEMBERS, MAX_PROGRAM_DEPTH, MAX_PROGRAM_TABLE_DEPTH, MAX_TABLE_ROWS};
 use crate::program::{Expr, ExprKind, InputDef, ListOp, NameRef, Program, Type};
 use crate::source::Span;
@@ -58,6 +59,48 @@ pub enum LoadErrorKind {
     /// translated).
     Invalid {
         detail: String,
+    },
+    /// A program that no key signed, where only signed bundles are accepted.
+    Unsigned,
+    /// A bundle in another layout than `bundle::BUNDLE_FORMAT`.
+    BundleFormat {
+        found: u16,
+    },
+    /// A signature algorithm this engine does not know.
+    Algorithm {
+        found: u8,
+    },
+    /// A bundle that does not say which key signed it.
+    KeyIdMissing,
+    /// The key that signed is trusted, but the bundle names another.
+    KeyIdMismatch {
+        claimed: KeyId,
+        signer: KeyId,
+    },
+    /// Signed by a key that is not among `trusted`.
+    UnknownKey {
+        key_id: KeyId,
+        trusted: Vec<KeyId>,
+    },
+    /// The signature is gone.
+    SignatureMissing,
+    /// The signature is cut short.
+    SignatureTruncated,
+    /// The signature does not verify with key `key_id`: the bundle was altered after signing.
+    BadSignature {
+        key_id: KeyId,
+    },
+    /// The program is not the one that was signed (its hash differs, or bytes were added).
+    ProgramAltered,
+    /// The bundle names another issuer than the trusted key it was signed with.
+    IssuerMismatch {
+        bundle: String,
+        key: String,
+    },
+    /// Older than the version the caller accepted last: rules that were replaced.
+    OlderVersion {
+        version: u64,
+        accepted: u64,
     },
 }
 

@@ -23,6 +23,64 @@ pub struct Report {
     pub ask_next: Vec<AskNext>,
     /// Data that was given but not used (unknown keys), never silently.
     pub warnings: Vec<FactProblem>,
+    /// The rules that decided: set by the engine that holds them (`eligo::Engine`), absent only
+    /// from a report written by the evaluator alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Rules>,
+}
+
+/// Which rules decided a report: the release, who signed it, and the code with which a clerk
+/// re-runs the same answer (`eligo eval --code`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Rules {
+    /// The rule set id (the report's `ruleset`).
+    pub id: String,
+    /// Signed by a trusted issuer; false for rules compiled from text or loaded unsigned.
+    pub signed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// The date the bundle was issued, YYYY-MM-DD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued: Option<String>,
+    /// The program's SHA-512/256 hash, 64 hex digits: the same rules have the same hash, signed or not.
+    pub hash: String,
+    /// The first 8 hex digits of the hash and the evaluation date: "3F2A9C1B-20250901".
+    pub verification_code: String,
+}
+
+impl Rules {
+    pub fn of(provenance: &crate::bundle::Provenance, ruleset: &str, date: crate::date::Date) -> Rules {
+        let hash = provenance.hash();
+        let verification_code = crate::bundle::verification_code(hash, date);
+        let hash = hash.to_string();
+        match provenance {
+            crate::bundle::Provenance::Signed(m) => Rules {
+                id: m.ruleset.clone(),
+                signed: true,
+                version: Some(m.version),
+                issuer: Some(m.issuer.clone()),
+                key_id: Some(m.key_id.to_string()),
+                issued: Some(m.issued.to_string()),
+                hash,
+                verification_code,
+            },
+            crate::bundle::Provenance::Unsigned { .. } => Rules {
+                id: ruleset.to_string(),
+                signed: false,
+                version: None,
+                issuer: None,
+                key_id: None,
+                issued: None,
+                hash,
+                verification_code,
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]

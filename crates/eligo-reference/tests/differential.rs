@@ -149,7 +149,7 @@ fn the_calendar_agrees_with_the_reference() {
     }
     let files = [("calendar.rules", rules.as_str())];
     let engine = eligo::Engine::compile_with(&files, false).expect("the calendar rules compile");
-    let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+    let loaded = eligo::Engine::load(&engine.to_bytes(), &eligo::Trust::development()).expect("loads");
     let reference = Reference::new(&files).expect("compiles");
     let year = prop_oneof![1990..2030i32, Just(1i32), Just(9999i32), Just(2000i32), Just(2100i32)];
     let day = prop_oneof![1..=31u32, Just(28u32), Just(29u32), Just(30u32), Just(31u32)];
@@ -213,7 +213,7 @@ fn write_cases_for_the_webassembly_module() {
         let generated = harness::generator::generate(&bytes);
         let files: Vec<(&str, &str)> = generated.files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
         let Ok(engine) = eligo::Engine::compile_with(&files, false) else { continue };
-        let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+        let loaded = eligo::Engine::load(&engine.to_bytes(), &eligo::Trust::development()).expect("loads");
         let reference = Reference::of_compiled(&files, engine.program());
         for (date, text) in &generated.evaluations {
             let Ok(data @ Json::Object(_)) = serde_json::from_str::<Json>(text) else { continue };
@@ -285,7 +285,7 @@ fn division_is_exact() {
     let rules = "policy p \"p\" en \"p\"\n  require true \"l\" en \"l\"\n  amount monthly = (1450 - 1000 / 3) * 3\n";
     let files = [("exact.rules", rules)];
     let engine = eligo::Engine::compile_with(&files, false).expect("compiles");
-    let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+    let loaded = eligo::Engine::load(&engine.to_bytes(), &eligo::Trust::development()).expect("loads");
     let reference = Reference::new(&files).expect("compiles");
     let verdict = compare(&engine, &loaded, &reference, &serde_json::json!({}), "2025-03-01", false);
     assert!(verdict.skipped.is_none() && verdict.differences.is_empty(), "{verdict:?}");
@@ -327,7 +327,7 @@ group g "g" en "g"
 "#;
     let files = [("relations.rules", rules)];
     let engine = eligo::Engine::compile_with(&files, false).expect("the relations compile");
-    let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+    let loaded = eligo::Engine::load(&engine.to_bytes(), &eligo::Trust::development()).expect("loads");
     let reference = Reference::new(&files).expect("compiles");
     let truth = proptest::option::of(any::<bool>());
     let number = proptest::option::of(prop_oneof![0..4i64, Just(2i64), Just(24i64)]);
@@ -377,7 +377,7 @@ group g "g" en "g"
 "#;
     let files = [("group.rules", rules)];
     let engine = eligo::Engine::compile_with(&files, false).expect("compiles");
-    let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+    let loaded = eligo::Engine::load(&engine.to_bytes(), &eligo::Trust::development()).expect("loads");
     let reference = Reference::new(&files).expect("compiles");
     use eligo_reference::Status::*;
     let status = |data: &serde_json::Value, id: &str| {
@@ -413,7 +413,7 @@ policy p "p" en "p"
 "#;
     let files = [("first.rules", rules)];
     let engine = eligo::Engine::compile_with(&files, false).expect("compiles");
-    let loaded = eligo::Engine::load(&engine.to_bytes()).expect("loads");
+    let loaded = eligo::Engine::load(&engine.to_bytes(), &eligo::Trust::development()).expect("loads");
     let reference = Reference::new(&files).expect("compiles");
     use eligo_reference::ErrorKind;
     let error = |data: &serde_json::Value| {

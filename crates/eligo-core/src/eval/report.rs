@@ -25,6 +25,7 @@ pub fn write(env: &Env, outcomes: &[PolicyOutcome], options: Options) -> Report 
         policies,
         ask_next: ask_next(program, outcomes, options),
         warnings: Vec::new(),
+        rules: None,
     }
 }
 
