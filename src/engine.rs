@@ -102,6 +102,11 @@ impl Engine {
         Ok(Engine { origin: Origin::Loaded(provenance), ..Engine::from_program(program) })
     }
 
+    /// The rules as a report names them, without a verification code (which needs a date).
+    pub fn rules(&self) -> report::Rules {
+        report::Rules::of(&self.provenance(), &self.program.id, None)
+    }
+
     /// Where the rules come from: signed by whom (verified), or unsigned.
     pub fn provenance(&self) -> Provenance {
         match &self.origin {
@@ -131,7 +136,7 @@ impl Engine {
     pub fn evaluate(&self, facts: &Facts, date: Date, options: &Options) -> Report {
         let mut report = eval::evaluate(&self.program, &facts.values, date, *options);
         report.warnings.clone_from(&facts.warnings);
-        report.rules = Some(report::Rules::of(&self.provenance(), &self.program.id, date));
+        report.rules = Some(report::Rules::of(&self.provenance(), &self.program.id, Some(date)));
         report
     }
 

@@ -49,36 +49,32 @@ pub struct Rules {
     pub issued: Option<String>,
     /// The program's SHA-512/256 hash, 64 hex digits: the same rules have the same hash, signed or not.
     pub hash: String,
-    /// The first 8 hex digits of the hash and the evaluation date: "3F2A9C1B-20250901".
-    pub verification_code: String,
+    /// In a report: the first 8 hex digits of the hash and the evaluation date, "3F2A9C1B-20250901"
+    /// (`bundle::verification_code`). Absent where there is no evaluation date (`Engine::rules`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification_code: Option<String>,
 }
 
 impl Rules {
-    pub fn of(provenance: &crate::bundle::Provenance, ruleset: &str, date: crate::date::Date) -> Rules {
+    /// The rules of `provenance` (a program with rule set id `ruleset`), with the verification
+    /// code of an evaluation on `date` when there is one.
+    pub fn of(provenance: &crate::bundle::Provenance, ruleset: &str, date: Option<crate::date::Date>) -> Rules {
+        use crate::bundle::Provenance;
         let hash = provenance.hash();
-        let verification_code = crate::bundle::verification_code(hash, date);
-        let hash = hash.to_string();
-        match provenance {
-            crate::bundle::Provenance::Signed(m) => Rules {
-                id: m.ruleset.clone(),
-                signed: true,
-                version: Some(m.version),
-                issuer: Some(m.issuer.clone()),
-                key_id: Some(m.key_id.to_string()),
-                issued: Some(m.issued.to_string()),
-                hash,
-                verification_code,
-            },
-            crate::bundle::Provenance::Unsigned { .. } => Rules {
-                id: ruleset.to_string(),
-                signed: false,
-                version: None,
-                issuer: None,
-                key_id: None,
-                issued: None,
-                hash,
-                verification_code,
-            },
+        let verification_code = date.map(|date| crate::bundle::verification_code(hash, date));
+        let signed = match provenance {
+            Provenance::Signed(m) => Some(m),
+            Provenance::Unsigned { .. } => None,
+        };
+        Rules {
+            id: signed.map_or(ruleset, |m| &m.ruleset).to_string(),
+            signed: signed.is_some(),
+            version: signed.map(|m| m.version),
+            issuer: signed.map(|m| m.issuer.clone()),
+            key_id: signed.map(|m| m.key_id.to_string()),
+            issued: signed.map(|m| m.issued.to_string()),
+            hash: hash.to_string(),
+            verification_code,
         }
     }
 }
