@@ -22,7 +22,7 @@ use crate::date::Date;
 use crate::keys::{hex, KeyId, PublicKey, SecretKey, KEY_ID_BYTES, MAX_ISSUER_BYTES};
 use crate::precompiled::{LoadError, LoadErrorKind, MAGIC};
 use crate::program::Program;
-use ed25519_dalek::{Signature, Signer};
+use ed25519_dalek::Signature;
 use sha2::{Digest, Sha512_256};
 
 pub const SIGNED_MAGIC: &[u8; 13] = b"ELIGO-SIGNED\x00";
@@ -182,9 +182,9 @@ pub fn seal(program: &[u8], ruleset: &str, version: u64, issued: Date, key: &Sec
     manifest.extend(ProgramHash::of(program).0);
     bytes.extend((manifest.len() as u16).to_le_bytes());
     bytes.extend(manifest);
-    let signature = key.key.sign(&bytes);
+    let signature = key.sign(&bytes);
     bytes.push(SIGNATURE_BYTES as u8);
-    bytes.extend(signature.to_bytes());
+    bytes.extend(signature);
     bytes.extend(program);
     Ok(bytes)
 }
@@ -238,7 +238,9 @@ pub fn open<'b>(bytes: &'b [u8], trust: &Trust) -> Result<(Provenance, &'b [u8])
     let manifest = reader.take(manifest_length)?;
     let signed = &bytes[..reader.at];
     let signature = match reader.bytes.get(reader.at) {
+        // Nothing, a length of zero, or the program right after the manifest: no signature.
         None | Some(0) => return Err(error(LoadErrorKind::SignatureMissing)),
+        Some(_) if bytes[reader.at..].starts_with(MAGIC) => return Err(error(LoadErrorKind::SignatureMissing)),
         Some(&length) if usize::from(length) != SIGNATURE_BYTES => {
             return Err(error(LoadErrorKind::SignatureTruncated))
         }

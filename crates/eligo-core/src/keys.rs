@@ -147,6 +147,12 @@ impl SecretKey {
         Ok(SecretKey { issuer: fields.issuer, key })
     }
 
+    /// The Ed25519 signature of `message`.
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        self.key.sign(message).to_bytes()
+    }
+
     pub fn public(&self) -> PublicKey {
         let key = self.key.verifying_key();
         PublicKey { issuer: self.issuer.clone(), id: KeyId::of(&key), key }
