@@ -8,7 +8,7 @@
 #   bash scripts/fuzz.sh minimize [TARGET|all]      minimise the committed corpus
 #   bash scripts/fuzz.sh repro TARGET FILE          run one input (a crash) under the fuzz build
 #
-# Targets: rule_text, facts, structured, api_json, program, differential (fuzz/fuzz_targets/; what each
+# Targets: rule_text, facts, structured, api_json, program, differential, bundle (fuzz/fuzz_targets/; what each
 # does is in fuzz/src/harness.rs; differential compares the engine with the reference model,
 # crates/eligo-reference). Environment:
 #   FUZZ_RUNS=N       stop after N executions instead of (or as well as) the time
@@ -31,7 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(rule_text facts structured api_json program differential)
+TARGETS=(rule_text facts structured api_json program differential bundle)
 RSS_MB=${FUZZ_RSS_MB:-2048}
 TIMEOUT=${FUZZ_TIMEOUT:-10}
 MAX_LEN=${FUZZ_MAX_LEN:-4096}
@@ -128,6 +128,22 @@ seed() {
         tail -c +$((header + 1)) "$built" | head -c -8 >"$out/seed-$(basename "$file" .rules)"
         rm -f "$built"
     done
+    # Signed bundles (fuzz/src/harness.rs `bundle`): edits of the harness's own bundle, and whole files.
+    out=fuzz/corpus/bundle
+    mkdir -p "$out"
+    printf '\001' >"$out/seed-as-signed"
+    printf '\001\000\200\001' >"$out/seed-flip-middle"
+    printf '\001\003\100\000' >"$out/seed-cut"
+    printf '\001\001\377\000' >"$out/seed-append"
+    printf '\000ELIGO-SIGNED\000\001\000\001\000' >"$out/seed-no-key-id"
+    printf '\002' >"$out/seed-manifest-as-signed"
+    printf '\002\000\300\001' >"$out/seed-manifest-flip"
+    printf '\002\001\340\000\001\340\000' >"$out/seed-manifest-longer"
+    local unsigned
+    unsigned=$(mktemp)
+    cargo run --quiet --bin eligo -- build tests/fixtures/valid/elderly_allowance.rules -o "$unsigned" >/dev/null
+    { printf '\000'; cat "$unsigned"; } >"$out/seed-unsigned"
+    rm -f "$unsigned"
 }
 
 # Folds the working corpus into the committed one: libFuzzer's merge keeps the inputs that reach

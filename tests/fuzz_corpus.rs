@@ -78,6 +78,11 @@ fn program_corpus() {
 }
 
 #[test]
+fn bundle_corpus() {
+    replay("bundle");
+}
+
+#[test]
 fn differential_corpus() {
     replay("differential");
 }

@@ -12,7 +12,8 @@
 //!   with two decimals;
 //! - `check` finds an error exactly when `compile` fails, and every diagnostic points inside its
 //!   file;
-//! - (`differential`) the engine answers as the reference model does.
+//! - (`differential`) the engine answers as the reference model does;
+//! - (`bundle`) a signed bundle that is not byte for byte the one the trusted key signed never loads.
 
 #[path = "generator.rs"]
 pub mod generator;
@@ -32,6 +33,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("api_json", api_json),
     ("program", program),
     ("differential", differential),
+    ("bundle", bundle),
 ];
 
 /// Rule texts longer than this are cut: the parser's cost grows with the text, and the size limit
@@ -746,6 +748,99 @@ fn collect_rules(dir: &Path, found: &mut Vec<(String, String)>) {
             if let Ok(text) = std::fs::read_to_string(&path) {
                 found.push((path.display().to_string(), text));
             }
+        }
+    }
+}
+
+// ───────────────────────────── 7. bundle ─────────────────────────────
+
+/// `bytes` changed by `edits`, three bytes each (what, where as a fraction of the length, which
+/// byte): flip bits, insert, delete, cut.
+fn edited(bytes: &[u8], edits: &[u8]) -> Vec<u8> {
+    let mut bytes = bytes.to_vec();
+    for edit in edits.chunks_exact(3) {
+        let at = usize::from(edit[1]) * bytes.len() / 256;
+        match edit[0] % 4 {
+            0 if at < bytes.len() => bytes[at] ^= edit[2].max(1),
+            1 => bytes.insert(at, edit[2]),
+            2 if at < bytes.len() => {
+                bytes.remove(at);
+            }
+            3 => bytes.truncate(at),
+            _ => {}
+        }
+    }
+    bytes
+}
+
+/// A signed bundle of a small rule set, and the keys of its test issuers (fixed seeds).
+struct Signed {
+    bytes: Vec<u8>,
+    program: Vec<u8>,
+    issuer: eligo::keys::SecretKey,
+    trust: eligo::bundle::Trust,
+}
+
+fn signed() -> &'static Signed {
+    static SIGNED: std::sync::OnceLock<Signed> = std::sync::OnceLock::new();
+    SIGNED.get_or_init(|| {
+        let rules = "ruleset fuzz \"模糊测试\"\ninput age: int\npolicy p \"政策\"\n  require age >= 60 \"年满60周岁\"\n  amount monthly = 100\n";
+        let program = Engine::compile(&[("fuzz.rules", rules)]).expect("the bundle's rules compile").to_bytes();
+        let key = |seed: u8| eligo::keys::SecretKey::from_seed(&format!("issuer {seed}"), [seed; 32]).expect("a key");
+        let issuer = key(1);
+        let issued = eligo::date::Date::from_ymd(2026, 12, 1).expect("a date");
+        let bytes = eligo::bundle::seal(&program, "fuzz", 7, issued, &issuer).expect("the bundle seals");
+        let trust = eligo::bundle::Trust::keys([issuer.public(), key(2).public()]).accepted_version(5);
+        Signed { bytes, program, issuer, trust }
+    })
+}
+
+/// The first byte chooses what the rest is:
+/// - 0: a whole file, loaded as it is;
+/// - 1: edits of the signed bundle (see `edited`);
+/// - 2: edits of the part before the signature (header and manifest), which the trusted issuer
+///   then signs, followed by the program: what the manifest reader must survive, since only a
+///   signed manifest reaches it.
+///
+/// Whatever the bytes, nothing panics; a load that succeeds is of the very bundle that was signed
+/// (modes 0 and 1), or of a manifest the issuer signed that agrees with its program (mode 2).
+pub fn bundle(data: &[u8]) {
+    let signed = signed();
+    let Some((&mode, rest)) = data.split_first() else { return };
+    let bytes = match mode % 3 {
+        0 => rest.to_vec(),
+        1 => edited(&signed.bytes, rest),
+        _ => {
+            let header = &signed.bytes[..signed.bytes.len() - signed.program.len() - 65];
+            let header = edited(header, rest);
+            let mut bytes = header.clone();
+            bytes.push(64);
+            bytes.extend(signed.issuer.sign(&header));
+            bytes.extend(&signed.program);
+            bytes
+        }
+    };
+    let loaded = Engine::load(&bytes, &signed.trust);
+    let development = Engine::load(&bytes, &signed.trust.clone().allow_unsigned());
+    for (loaded, unsigned_allowed) in [(&loaded, false), (&development, true)] {
+        let Ok(engine) = loaded else { continue };
+        match engine.provenance() {
+            eligo::bundle::Provenance::Signed(manifest) => {
+                if mode % 3 != 2 {
+                    assert_eq!(bytes, signed.bytes, "an altered bundle loaded");
+                }
+                assert_eq!(manifest.hash, eligo::bundle::ProgramHash::of(&signed.program), "a hash not of the program");
+                assert_eq!(manifest.ruleset, engine.program().id, "a manifest of another rule set");
+                assert!(manifest.version >= 5, "a version older than the one accepted");
+            }
+            eligo::bundle::Provenance::Unsigned { .. } => assert!(unsigned_allowed, "an unsigned program loaded"),
+        }
+        serde_json::to_string(&engine.rules()).expect("the rules serialise");
+    }
+    if let (Err(refused), Err(again)) = (&loaded, &development) {
+        // Allowing unsigned rules changes nothing for a file that is not an unsigned program.
+        if !bytes.starts_with(eligo::precompiled::MAGIC) {
+            assert_eq!(refused, again, "allowing unsigned rules changed why a bundle is refused");
         }
     }
 }
