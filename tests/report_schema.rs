@@ -222,6 +222,13 @@ fn matches_pattern(pattern: &str, s: &str) -> bool {
                 && parts[2].len() == 2
                 && parts.iter().all(|p| digits(p))
         }
+        r"^[0-9a-f]{16}$" | r"^[0-9a-f]{64}$" => {
+            let length = if pattern.contains("16") { 16 } else { 64 };
+            s.len() == length && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        }
+        r"^[0-9A-F]{8}-[0-9]{8}$" => matches!(s.split_once('-'), Some((hash, date))
+            if hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+                && date.len() == 8 && digits(date)),
         r"^-?[0-9]+\.[0-9]{2}$" => {
             let t = unsigned(s);
             matches!(t.split_once('.'), Some((whole, cents)) if digits(whole) && cents.len() == 2 && digits(cents))
@@ -507,6 +514,28 @@ fn the_schema_rejects_what_the_contract_forbids() {
         .unwrap(),
     )
     .unwrap();
+    // Which rules decided: a signed report names its release, an unsigned one names none.
+    let mut signed = eligible["rules"].clone();
+    for (field, value) in
+        [("version", json!(3)), ("issuer", json!("上海市民政局")), ("keyId", json!("5c1f0e2a9b7d3468"))]
+    {
+        signed[field] = value;
+    }
+    signed["issued"] = json!("2026-12-01");
+    signed["signed"] = json!(true);
+    validator.assert_valid("rules", &signed);
+    let mut no_issuer = signed.clone();
+    no_issuer.as_object_mut().unwrap().remove("issuer");
+    validator.assert_invalid("rules", &no_issuer, "a signed report names its issuer");
+    let mut unsigned_version = eligible["rules"].clone();
+    unsigned_version["version"] = json!(3);
+    validator.assert_invalid("rules", &unsigned_version, "unsigned rules have no version");
+    let mut short_hash = eligible["rules"].clone();
+    short_hash["hash"] = json!("4165af36");
+    validator.assert_invalid("rules", &short_hash, "a hash has 64 hex digits");
+    let mut no_rules = eligible.clone();
+    no_rules.as_object_mut().unwrap().remove("rules");
+    validator.assert_invalid("", &no_rules, "every report says which rules decided");
     let undetermined = serde_json::to_value(
         eligo::ffi::evaluate(&elderly, &json!({ "hukou": "上海" }), "2025-03-01", options(Some("en"), true)).unwrap(),
     )
@@ -616,6 +645,8 @@ fn the_examples_in_report_md_validate() {
             "evaluateResult"
         } else if block.get("status").is_some() {
             "policyResult"
+        } else if block.get("verificationCode").is_some() {
+            "rules"
         } else if block.get("kind").is_some() && block.get("label").is_some() {
             "traceStep"
         } else if block.get("kind").is_some() {
