@@ -675,6 +675,14 @@ fn every_refusal_has_its_exit_code_and_says_why() {
     let garbage = dir.write("garbage.pub", [0xff, 0xfe, b'\n']);
     refused(&["verify", &bundle, "--key", &garbage, "--lang", "en"], 2, &["garbage.pub", "not UTF-8"]);
     refused(&["verify", &bundle, "--key", &path("absent.pub")], 2, &["absent.pub"]);
+    let long = dir.write("long.pub", vec![b'#'; 64 * 1024 + 1]);
+    refused(&["verify", &bundle, "--key", &long, "--lang", "en"], 2, &["long.pub", "longer than 65536 bytes"]);
+    let just = dir.write(
+        "just.pub",
+        format!("{}{}", "#".repeat(64 * 1024 - 250), std::fs::read_to_string(&public).expect(".pub")),
+    );
+    assert!(std::fs::metadata(&just).expect("just.pub").len() <= 64 * 1024);
+    assert_eq!(exit_code(&eligo(&["verify", &bundle, "--key", &just]), "a key file at the limit"), 0);
     // A key for signing that is not one.
     refused(&["build", "rules/", "-o", &path("x.eligo"), "--sign", &public, "--version", "1"], 2, &["public key"]);
 

@@ -3,8 +3,12 @@
 
 use super::Lang;
 use eligo::keys::{PublicKey, SecretKey};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// A key file is a few hundred bytes: past this it is not one (and `/dev/zero` is not read on).
+const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 
 /// The public keys in `paths` (a page's or verifier's trusted keys).
 pub fn public(paths: &[PathBuf], lang: Lang) -> Result<Vec<PublicKey>, ExitCode> {
@@ -21,7 +25,17 @@ fn read<K>(path: &Path, lang: Lang, parse: impl Fn(&str) -> Result<K, eligo::key
         tell!("error: {}: {why}", path.display());
         ExitCode::from(2)
     };
-    let bytes = std::fs::read(path).map_err(|e| refuse(&e.to_string()))?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_KEY_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| refuse(&e.to_string()))?;
+    if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
+        let (zh, en) = (
+            format!("不是密钥文件（超过 {MAX_KEY_FILE_BYTES} 字节）"),
+            format!("not a key file (longer than {MAX_KEY_FILE_BYTES} bytes)"),
+        );
+        return Err(refuse(lang.pick(&zh, &en)));
+    }
     // Not decoded leniently: a replaced character in an issuer's name would be a name no one gave.
     let text = String::from_utf8(bytes)
         .map_err(|_| refuse(lang.pick("不是密钥文件（不是 UTF-8 文本）", "not a key file (not UTF-8 text)")))?;
