@@ -736,6 +736,12 @@ fn every_refusal_has_its_exit_code_and_says_why() {
     assert_eq!(sign(&second, "4", &key).0, 0);
     assert_eq!(sign(&first, "1", &other_key).0, 0, "another key's bundle is its own series");
 
+    // A key file is never written over, signed or not.
+    let keys = [std::fs::read(&key).expect("issuer.key"), std::fs::read(&public).expect("issuer.pub")];
+    refused(&["build", &first, "-o", &key, "--sign", &key, "--version", "9"], 2, &["is a key file"]);
+    refused(&["build", &first, "-o", &public], 2, &["is a key file"]);
+    assert_eq!([std::fs::read(&key).expect("issuer.key"), std::fs::read(&public).expect("issuer.pub")], keys);
+
     // --sign and --version go together; a version fits a JSON number; a date is a date.
     refused(&["build", "rules/", "-o", &path("y.eligo"), "--sign", &key], 2, &["--version"]);
     refused(&["build", "rules/", "-o", &path("y.eligo"), "--version", "1"], 2, &["--sign"]);
