@@ -2,6 +2,7 @@
 //! key asked for is refused with the reason, naming the file, as a usage error (exit code 2).
 
 use super::Lang;
+use eligo::bundle::Trust;
 use eligo::keys::{PublicKey, SecretKey};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -10,9 +11,11 @@ use std::process::ExitCode;
 /// A key file is a few hundred bytes: past this it is not one (and `/dev/zero` is not read on).
 const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 
-/// The public keys in `paths` (a page's or verifier's trusted keys).
-pub fn public(paths: &[PathBuf], lang: Lang) -> Result<Vec<PublicKey>, ExitCode> {
-    paths.iter().map(|path| read(path, lang, PublicKey::parse)).collect()
+/// What `--key`/`--trusted-key` and `--accepted-version` trust: bundles signed by the public
+/// keys in `paths`, of a version not older than `accepted_version`.
+pub fn trust(paths: &[PathBuf], accepted_version: Option<u64>, lang: Lang) -> Result<Trust, ExitCode> {
+    let keys = paths.iter().map(|path| read(path, lang, PublicKey::parse)).collect::<Result<Vec<_>, _>>()?;
+    Ok(accepted_version.into_iter().fold(Trust::keys(keys), Trust::accepted_version))
 }
 
 /// The secret key in `path` (to sign with).
