@@ -321,11 +321,16 @@ fn build_writes_a_program_that_eval_loads_with_the_same_report() {
     let bytes = std::fs::read(file).expect("the written file");
     assert!(eligo::Engine::load(&bytes, &eligo::Trust::development()).is_ok());
 
+    assert!(stderr(&output).contains("not signed"), "{}", stderr(&output));
+
     for format in [&["--format", "json", "--trace"][..], &["--lang", "en", "--explain", "elderly_allowance"]] {
         let eval = |rules: &str| {
             let mut args =
                 vec!["eval", rules, "--data", "rules/profiles/shanghai_elder_67.json", "--date", "2025-09-01"];
             args.extend(format);
+            if rules == file {
+                args.push("--allow-unsigned");
+            }
             let output = eligo(&args);
             assert_eq!(exit_code(&output, "eligo eval"), 0, "{}", stderr(&output));
             stdout(&output)
@@ -349,7 +354,7 @@ fn build_refuses_rules_with_errors_and_eval_refuses_what_is_not_a_program() {
 
     let garbage = dir.write("garbage.eligo", b"{\"not\": \"a program\"}");
     let data = dir.write("data.json", "{}");
-    let output = eligo(&["eval", &garbage, "--data", &data, "--date", "2025-09-01"]);
+    let output = eligo(&["eval", &garbage, "--data", &data, "--date", "2025-09-01", "--lang", "en"]);
     assert_eq!(exit_code(&output, "a file that is not a program"), 1);
     assert_eq!(stderr(&output), format!("error: cannot load {garbage}: not an Eligo program (wrong magic)\n"));
 

@@ -2,7 +2,10 @@
 //! the WebAssembly module returns.
 
 use super::{files, Format, Lang};
+use eligo::bundle::{self, Trust};
+use eligo::date::Date;
 use eligo::ffi;
+use eligo::precompiled::LoadErrorKind;
 use eligo::report::{PolicyResult, Report, TraceStep};
 use eligo::vocabulary::Status;
 use eligo::{Engine, EvaluateError};
@@ -10,19 +13,58 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Which rules: rule files, or one program (.eligo) and what it must be to be loaded.
+pub struct Rules {
+    pub paths: Vec<PathBuf>,
+    pub trusted_keys: Vec<PathBuf>,
+    pub accepted_version: Option<u64>,
+    pub allow_unsigned: bool,
+}
+
+/// The evaluation date, given as a date, or within a printed summary's verification code.
+pub struct When {
+    pub date: Option<String>,
+    pub code: Option<String>,
+}
+
 pub fn run(
-    paths: &[PathBuf],
+    rules: &Rules,
     data: &Path,
-    date: &str,
+    when: &When,
     lang: Lang,
     explain: Option<&str>,
     trace: bool,
     format: Format,
 ) -> ExitCode {
-    let engine = match engine(paths) {
+    let (date, code) = match evaluation_date(when) {
+        Ok(read) => read,
+        Err(code) => return code,
+    };
+    let engine = match engine(rules, lang) {
         Ok(engine) => engine,
         Err(code) => return code,
     };
+    if let Some(digits) = code {
+        // The code's date is the evaluation date: only the hash digits can differ.
+        let ours = bundle::verification_code(engine.provenance().hash(), date);
+        if !ours.starts_with(&digits) {
+            let ours = ours.get(..digits.len()).unwrap_or(&ours);
+            tell!(
+                "error: {}",
+                match lang {
+                    Lang::Zh => format!(
+                        "这些规则不是生成该摘要的规则：核验码对应哈希以 {digits} 开头的规则，而这些规则的哈希以 {ours} 开头\
+                         （请载入生成该摘要时的规则版本）"
+                    ),
+                    Lang::En => format!(
+                        "these rules are not the ones that produced the summary: its code names rules whose hash \
+                         begins {digits}, these rules' hash begins {ours} (load the release the summary was made with)"
+                    ),
+                }
+            );
+            return ExitCode::from(1);
+        }
+    }
     // Robustness: one byte past the limit is read, for the facts reader to refuse (never
     // gigabytes); cut there, the text may end inside a character, so it is not decoded strictly.
     let limit = eligo::limits::MAX_DATA_BYTES as u64 + 1;
@@ -62,7 +104,7 @@ pub fn run(
             }
             other => other,
         })
-        .and_then(|json| Ok(engine.evaluate(&engine.facts(&json)?, ffi::date(date)?, &options)));
+        .and_then(|json| Ok(engine.evaluate(&engine.facts(&json)?, date, &options)));
     let report = match result {
         Ok(report) => report,
         Err(error) => {
@@ -90,25 +132,89 @@ pub fn run(
     ExitCode::SUCCESS
 }
 
-/// A precompiled program (`eligo build`) given alone, loaded; or the rule files, compiled.
-fn engine(paths: &[PathBuf]) -> Result<Engine, ExitCode> {
+/// The evaluation date, and the hash digits of the verification code when one is given (whose
+/// date must be `--date`'s, if that is given too).
+fn evaluation_date(when: &When) -> Result<(Date, Option<String>), ExitCode> {
+    let usage = |message: String| {
+        tell!("error: {message}");
+        ExitCode::from(2)
+    };
+    let date = when.date.as_deref().map(ffi::date).transpose().map_err(|error| match error {
+        EvaluateError::InvalidDate { message }
+        | EvaluateError::InvalidJson { message }
+        | EvaluateError::InvalidFacts { message, .. } => usage(message),
+    })?;
+    let Some(code) = &when.code else {
+        // clap requires --date without --code.
+        return date
+            .map(|date| (date, None))
+            .ok_or_else(|| usage("give the evaluation date: --date YYYY-MM-DD".into()));
+    };
+    let (digits, code_date) = bundle::read_verification_code(code).ok_or_else(|| {
+        usage(format!(
+            "--code {code} is not a verification code: 8 hexadecimal digits, a dash and the date, such as 3F2A9C1B-20250901"
+        ))
+    })?;
+    match date {
+        Some(date) if date != code_date => Err(usage(format!(
+            "--date {date} is not the date of --code {code}, {code_date}: the code's answer was given on {code_date} \
+             (leave out --date)"
+        ))),
+        _ => Ok((code_date, Some(digits))),
+    }
+}
+
+/// A program (.eligo, from `eligo build`) given alone, verified and loaded; or the rule files,
+/// compiled (unsigned: nothing vouches for them but the reader).
+fn engine(rules: &Rules, lang: Lang) -> Result<Engine, ExitCode> {
     let precompiled = |path: &PathBuf| path.extension().is_some_and(|x| x == "eligo");
-    match paths {
+    match rules.paths.as_slice() {
         [path] if precompiled(path) => {
+            let keys = crate::keys::public(&rules.trusted_keys, lang)?;
+            let mut trust = Trust::keys(keys);
+            if let Some(version) = rules.accepted_version {
+                trust = trust.accepted_version(version);
+            }
+            if rules.allow_unsigned {
+                trust = trust.allow_unsigned();
+            }
             let bytes = std::fs::read(path).map_err(|e| {
                 tell!("error: cannot read {}: {e}", path.display());
                 ExitCode::from(2)
             })?;
-            Engine::load(&bytes, &eligo::Trust::development()).map_err(|e| {
-                tell!("error: cannot load {}: {e}", path.display());
+            Engine::load(&bytes, &trust).map_err(|error| {
+                tell!("error: cannot load {}: {}", path.display(), error.kind.message(lang.messages()));
+                let hint = match error.kind {
+                    LoadErrorKind::UnknownKey { trusted, .. } if trusted.is_empty() => Some(lang.pick(
+                        "请用 --trusted-key issuer.pub 提供发布机关的公钥",
+                        "give the issuer's public key: --trusted-key issuer.pub",
+                    )),
+                    LoadErrorKind::Unsigned => Some(lang.pick(
+                        "仅在开发时，可用 --allow-unsigned 载入未签名的规则",
+                        "for development only, --allow-unsigned loads unsigned rules",
+                    )),
+                    _ => None,
+                };
+                if let Some(hint) = hint {
+                    tell!("hint: {hint}");
+                }
                 ExitCode::from(1)
             })
         }
-        _ if paths.iter().any(precompiled) => {
+        paths if paths.iter().any(precompiled) => {
             tell!("error: a precompiled program (.eligo) is evaluated on its own, without rule files");
             Err(ExitCode::from(2))
         }
-        _ => files::program(paths, Format::Human).map(|(program, _)| Engine::from_program(program)),
+        paths => {
+            if !rules.trusted_keys.is_empty() || rules.accepted_version.is_some() || rules.allow_unsigned {
+                tell!(
+                    "error: --trusted-key, --accepted-version and --allow-unsigned are for a program (.eligo); \
+                     rule files are compiled here, unsigned"
+                );
+                return Err(ExitCode::from(2));
+            }
+            files::program(paths, Format::Human).map(|(program, _)| Engine::from_program(program))
+        }
     }
 }
 
@@ -119,6 +225,21 @@ fn print_human(report: &Report, en: bool, explain: Option<&str>) {
         match warning.path.as_str() {
             "" => say!("{} {}", t("注意", "note"), warning.message),
             path => say!("{} {path}: {}", t("注意", "note"), warning.message),
+        }
+    }
+    if let Some(rules) = &report.rules {
+        match (&rules.version, &rules.issuer, &rules.key_id, &rules.issued) {
+            (Some(version), Some(issuer), Some(key_id), Some(issued)) if rules.signed => say!(
+                "{} {} {version} · {issuer} · {} {key_id} · {} {issued}",
+                t("规则:", "rules:"),
+                t("版本", "version"),
+                t("密钥", "key"),
+                t("发布于", "issued")
+            ),
+            _ => say!("{} {}", t("规则:", "rules:"), t("未签名，仅供开发使用", "unsigned, development only")),
+        }
+        if let Some(code) = &rules.verification_code {
+            say!("{} {code}", t("核验码:", "verification code:"));
         }
     }
     let section = |status: Status| report.policies.iter().filter(move |p| p.status == status).collect::<Vec<_>>();

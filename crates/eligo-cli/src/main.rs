@@ -1,4 +1,4 @@
-//! `eligo`: check, test, evaluate and build rule sets from the command line.
+//! `eligo`: check, test, evaluate, build, sign and verify rule sets from the command line.
 
 /// `println!` that ends quietly when the reader has gone (`eligo eval … | head`), instead of
 /// panicking on the broken pipe. The line is escaped (`terminal::escape`): it may hold data.
@@ -34,8 +34,11 @@ mod build;
 mod check;
 mod eval;
 mod files;
+mod keygen;
+mod keys;
 mod terminal;
 mod test;
+mod verify;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -45,7 +48,7 @@ use std::process::ExitCode;
 #[command(
     name = "eligo",
     version,
-    about = "Eligo: policy rules for public services — check, test, evaluate and build rule files"
+    about = "Eligo: policy rules for public services — check, test, evaluate, build, sign and verify rule files"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -62,6 +65,24 @@ pub enum Format {
 pub enum Lang {
     Zh,
     En,
+}
+
+impl Lang {
+    /// The engine's language, for its messages.
+    pub fn messages(self) -> eligo::vocabulary::Lang {
+        match self {
+            Lang::Zh => eligo::vocabulary::Lang::Zh,
+            Lang::En => eligo::vocabulary::Lang::En,
+        }
+    }
+
+    /// `zh` or `english`, as this language reads.
+    pub fn pick<'t>(self, zh: &'t str, english: &'t str) -> &'t str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => english,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -88,9 +109,23 @@ enum Command {
         /// The citizen's data: a JSON file (`-` for standard input).
         #[arg(long)]
         data: PathBuf,
-        /// The evaluation date, YYYY-MM-DD.
+        /// The evaluation date, YYYY-MM-DD (optional with --code, which holds it).
+        #[arg(long, required_unless_present = "code")]
+        date: Option<String>,
+        /// A printed summary's verification code, such as 3F2A9C1B-20250901: re-runs that answer,
+        /// on its date, and refuses rules other than the ones that produced it.
         #[arg(long)]
-        date: String,
+        code: Option<String>,
+        /// A public key file (issuer.pub) whose signed bundles are trusted; repeat it while an
+        /// office rotates its key.
+        #[arg(long, value_name = "FILE")]
+        trusted_key: Vec<PathBuf>,
+        /// Refuses a bundle older than this version (the last one accepted).
+        #[arg(long, value_name = "N")]
+        accepted_version: Option<u64>,
+        /// Loads an unsigned program (.eligo): development only.
+        #[arg(long)]
+        allow_unsigned: bool,
         #[arg(long, value_enum, default_value = "zh")]
         lang: Lang,
         /// Explain one policy: print its trace.
@@ -109,6 +144,38 @@ enum Command {
         /// The file to write, such as www/rules.eligo.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+        /// Signs the program with this issuer key (issuer.key, from `eligo keygen`).
+        #[arg(long, value_name = "FILE", requires = "version")]
+        sign: Option<PathBuf>,
+        /// The release's version: only grows from one signed build of a rule set to the next.
+        #[arg(long, value_name = "N", requires = "sign",
+              value_parser = clap::value_parser!(u64).range(..=eligo::bundle::MAX_VERSION))]
+        version: Option<u64>,
+        /// The issue date written in the bundle, YYYY-MM-DD. Default: today (UTC).
+        #[arg(long, value_name = "DATE", requires = "sign")]
+        issued: Option<String>,
+    },
+    /// Make an issuer's key pair: the secret key (kept offline, signs) and the public key (.pub).
+    Keygen {
+        /// The office that issues the rules, as pages show it, such as 北京市民政局.
+        #[arg(long)]
+        issuer: String,
+        /// The secret key file to write, such as issuer.key; the public key goes next to it, .pub.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Verify a signed bundle against trusted public keys, and show what it holds.
+    Verify {
+        /// The bundle, from `eligo build --sign`.
+        bundle: PathBuf,
+        /// A trusted public key file (issuer.pub); repeat it while an office rotates its key.
+        #[arg(long = "key", value_name = "FILE", required = true)]
+        keys: Vec<PathBuf>,
+        /// Refuses a bundle older than this version (the last one accepted).
+        #[arg(long, value_name = "N")]
+        accepted_version: Option<u64>,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: Lang,
     },
 }
 
@@ -117,9 +184,28 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { paths, format } => check::run(&paths, format),
         Command::Test { paths, format } => test::run(&paths, format),
-        Command::Eval { paths, data, date, lang, explain, trace, format } => {
-            eval::run(&paths, &data, &date, lang, explain.as_deref(), trace, format)
+        Command::Eval {
+            paths,
+            data,
+            date,
+            code,
+            trusted_key,
+            accepted_version,
+            allow_unsigned,
+            lang,
+            explain,
+            trace,
+            format,
+        } => {
+            let rules = eval::Rules { paths, trusted_keys: trusted_key, accepted_version, allow_unsigned };
+            let when = eval::When { date, code };
+            eval::run(&rules, &data, &when, lang, explain.as_deref(), trace, format)
         }
-        Command::Build { paths, output } => build::run(&paths, &output),
+        Command::Build { paths, output, sign, version, issued } => {
+            let signing = sign.map(|key| build::Signing { key, version, issued });
+            build::run(&paths, &output, signing.as_ref())
+        }
+        Command::Keygen { issuer, output } => keygen::run(&issuer, &output),
+        Command::Verify { bundle, keys, accepted_version, lang } => verify::run(&bundle, &keys, accepted_version, lang),
     }
 }
