@@ -1,6 +1,10 @@
 //! The WebAssembly module as JavaScript sees it: run in Node (tests/wasm_node.rs) and in headless
 //! Chromium (tests/wasm_browser.rs) by wasm-bindgen-test.
 
+use ed25519_dalek::Signer;
+use eligo::bundle::{seal, ProgramHash, SIGNED_MAGIC};
+use eligo::date::Date;
+use eligo::keys::{PublicKey, SecretKey};
 use eligo_wasm::{check, version, Engine};
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
@@ -232,4 +236,203 @@ fn a_page_can_leave_the_examples_out() {
     assert_eq!(Array::from(&engine.run_examples().unwrap()).length(), 0);
     let report = engine.evaluate(json(r#"{"hukou": "上海"}"#), json(r#"{"date": "2025-03-01"}"#)).unwrap();
     assert_eq!(Array::from(&get(&report, "policies")).length(), 1);
+}
+
+// ───────────────────────── signed bundles: the tamper suite ─────────────────────────
+
+const ISSUER: &str = "上海市民政局";
+
+/// An issuer's key from a fixed seed: the same bundles every run.
+fn key(seed: u8) -> SecretKey {
+    SecretKey::from_seed(ISSUER, [seed; 32]).expect("a valid issuer")
+}
+
+/// The elderly rules as `eligo build` writes them (unsigned), and their rule set id.
+fn program() -> (Vec<u8>, String) {
+    let engine = eligo::Engine::compile(&[("elderly.rules", ELDERLY)]).expect("the fixture compiles");
+    (engine.to_bytes(), engine.program().id.clone())
+}
+
+/// The elderly rules signed by `key` as `version`, issued on 2025-08-01.
+fn bundle(key: &SecretKey, version: u64) -> Vec<u8> {
+    let (program, id) = program();
+    let issued = Date::parse("2025-08-01").expect("a date");
+    seal(&program, &id, version, issued, key).expect("the manifest holds the rule set")
+}
+
+/// `Engine.load` options trusting `keys` (their .pub files' text), with `extra` fields (JSON).
+fn trusting(keys: &[&SecretKey], extra: &str) -> JsValue {
+    let options = json(extra);
+    let texts: Array = keys.iter().map(|key| JsValue::from(key.public().to_text())).collect();
+    Reflect::set(&options, &"trustedKeys".into(), &texts).unwrap();
+    options
+}
+
+fn text(value: &JsValue, key: &str) -> Option<String> {
+    get(value, key).as_string()
+}
+
+/// The EligoError `Engine.load` throws for `bytes` under `options`.
+fn refusal(bytes: &[u8], options: JsValue) -> JsValue {
+    match Engine::load(bytes, options) {
+        Ok(engine) => panic!("loaded, as {:?}", JSON::stringify(&engine.rules().unwrap()).ok()),
+        Err(error) => error,
+    }
+}
+
+/// Where the fields of a bundle are (bundle.rs): the key id after the magic, format and
+/// algorithm; the signature's 64 bytes just before the program.
+const KEY_ID_LENGTH_AT: usize = SIGNED_MAGIC.len() + 3;
+fn signature_at(bundle: &[u8]) -> usize {
+    bundle.len() - program().0.len() - 64
+}
+
+fn flipped(bytes: &[u8], at: usize) -> Vec<u8> {
+    let mut bytes = bytes.to_vec();
+    bytes[at] ^= 0x20;
+    bytes
+}
+
+#[wasm_bindgen_test]
+fn a_signed_bundle_loads_with_its_key_and_its_report_says_who_issued_it() {
+    let signer = key(1);
+    let engine = Engine::load(&bundle(&signer, 7), trusting(&[&signer], "{}")).expect("a signed bundle loads");
+    let hash = ProgramHash::of(&program().0).to_string();
+    let rules = engine.rules().unwrap();
+    assert_eq!(get(&rules, "signed").as_bool(), Some(true));
+    assert_eq!(get(&rules, "version").as_f64(), Some(7.0));
+    assert_eq!(text(&rules, "issuer").as_deref(), Some(ISSUER));
+    assert_eq!(text(&rules, "keyId"), Some(signer.public().id.to_string()));
+    assert_eq!(text(&rules, "issued").as_deref(), Some("2025-08-01"));
+    assert_eq!(text(&rules, "hash"), Some(hash.clone()));
+    assert!(get(&rules, "verificationCode").is_undefined(), "no evaluation date, no code");
+
+    let report = engine.evaluate(json(r#"{"hukou": "上海"}"#), json(r#"{"date": "2025-09-01"}"#)).unwrap();
+    let rules = get(&report, "rules");
+    assert_eq!(get(&rules, "signed").as_bool(), Some(true));
+    assert_eq!(text(&rules, "issuer").as_deref(), Some(ISSUER));
+    assert_eq!(get(&rules, "version").as_f64(), Some(7.0));
+    assert_eq!(text(&rules, "hash"), Some(hash.clone()));
+    let code = format!("{}-20250901", hash[..8].to_uppercase());
+    assert_eq!(text(&rules, "verificationCode"), Some(code));
+}
+
+#[wasm_bindgen_test]
+fn unsigned_rules_are_refused_unless_allowed_and_then_the_report_says_so() {
+    let (program, _) = program();
+    let error = refusal(&program, trusting(&[&key(1)], "{}"));
+    assert_eq!(text(&error, "kind").as_deref(), Some("load"));
+    assert_eq!(text(&error, "reason").as_deref(), Some("unsigned"));
+    let engine = Engine::load(&program, json(r#"{"allowUnsigned": true}"#)).expect("allowed for development");
+    let report = engine.evaluate(json("{}"), json(r#"{"date": "2025-09-01"}"#)).unwrap();
+    let rules = get(&report, "rules");
+    assert_eq!(get(&rules, "signed").as_bool(), Some(false));
+    assert!(get(&rules, "issuer").is_undefined() && get(&rules, "version").is_undefined());
+    // The same rules have the same hash, signed or not: a clerk's code matches either.
+    assert_eq!(text(&rules, "hash"), Some(ProgramHash::of(&program).to_string()));
+}
+
+/// Each way a bundle can be wrong gives its own `reason`, with a message in both languages.
+#[wasm_bindgen_test]
+fn every_refusal_has_its_own_reason_in_both_languages() {
+    let (a, b, c) = (key(1), key(2), key(3));
+    let signed = bundle(&a, 3);
+    let signature = signature_at(&signed);
+    let issuer = signed.windows(ISSUER.len()).position(|w| w == ISSUER.as_bytes()).expect("the manifest names it");
+    let stripped = [&signed[..signature - 1], &[0], &signed[signature + 64..]].concat();
+    let cut_signature = [&signed[..signature - 1], &[32], &signed[signature..signature + 32], &program().0].concat();
+    let without_key_id = [&signed[..KEY_ID_LENGTH_AT], &[0], &signed[KEY_ID_LENGTH_AT + 9..]].concat();
+    // Naming A, signed by B (whose holder wrote A's id): both trusted, so the signer is found and
+    // the false name is said.
+    let by_b = b.key.sign(&signed[..signature - 1]).to_bytes();
+    let named_a = [&signed[..signature], &by_b[..], &signed[signature + 64..]].concat();
+    // A's key under another office's name: the bundle's issuer is not the key's.
+    let renamed = PublicKey { issuer: "北京市民政局".into(), ..a.public() }.to_text();
+    let renamed_trust = json("{}");
+    Reflect::set(&renamed_trust, &"trustedKeys".into(), &Array::of1(&renamed.into())).unwrap();
+
+    let only_a = || trusting(&[&a], "{}");
+    let cases: Vec<(&str, Vec<u8>, JsValue, &str)> = vec![
+        ("signed by a key not trusted", bundle(&c, 3), only_a(), "unknownKey"),
+        ("no options: no key is trusted", signed.clone(), JsValue::UNDEFINED, "unknownKey"),
+        ("a byte of the manifest altered", flipped(&signed, issuer), only_a(), "badSignature"),
+        ("a byte of the program altered", flipped(&signed, signed.len() - 1), only_a(), "programAltered"),
+        ("a byte of the signature altered", flipped(&signed, signature + 10), only_a(), "badSignature"),
+        ("the signature stripped", stripped, only_a(), "signatureMissing"),
+        ("everything after the manifest cut", signed[..signature - 1].to_vec(), only_a(), "signatureMissing"),
+        ("the signature cut short", cut_signature, only_a(), "signatureTruncated"),
+        ("the program cut short", signed[..signed.len() - 10].to_vec(), only_a(), "truncated"),
+        ("the key id removed", without_key_id, only_a(), "keyIdMissing"),
+        ("signed by B, naming A", named_a, trusting(&[&a, &b], "{}"), "keyIdMismatch"),
+        ("older than accepted", signed.clone(), trusting(&[&a], r#"{"acceptedVersion": 4}"#), "olderVersion"),
+        ("another issuer's name on the key", signed.clone(), renamed_trust, "issuerMismatch"),
+    ];
+    for (case, bytes, options, reason) in cases {
+        let english = !options.is_undefined() && Reflect::set(&options, &"lang".into(), &"en".into()).is_ok();
+        let error = refusal(&bytes, options);
+        assert_eq!(text(&error, "name").as_deref(), Some("EligoError"), "{case}");
+        assert_eq!(text(&error, "kind").as_deref(), Some("load"), "{case}");
+        assert_eq!(text(&error, "reason").as_deref(), Some(reason), "{case}");
+        let messages = get(&error, "messages");
+        let (zh, en) = (text(&messages, "zh").unwrap_or_default(), text(&messages, "en").unwrap_or_default());
+        assert!(!zh.is_empty() && !en.is_empty() && zh != en, "{case}: {zh} / {en}");
+        assert_eq!(text(&error, "message"), Some(if english { en } else { zh }), "{case}: in the language asked for");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_version_not_older_than_accepted_loads() {
+    let signer = key(1);
+    for accepted in [0, 2, 3] {
+        let options = trusting(&[&signer], &format!(r#"{{"acceptedVersion": {accepted}}}"#));
+        assert!(Engine::load(&bundle(&signer, 3), options).is_ok(), "version 3, accepted {accepted}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn key_rotation_trusts_several_keys_at_once() {
+    let (old, new) = (key(1), key(2));
+    for signer in [&old, &new] {
+        let engine = Engine::load(&bundle(signer, 5), trusting(&[&old, &new], "{}")).expect("either key");
+        assert_eq!(text(&engine.rules().unwrap(), "keyId"), Some(signer.public().id.to_string()));
+    }
+}
+
+/// Options that are not right are refused before any byte is read, naming what is wrong in both
+/// languages: a key that is not a public key's text (a secret key above all), a version that is
+/// not one.
+#[wasm_bindgen_test]
+fn load_options_that_are_not_right_are_refused_with_their_reason() {
+    let signed = bundle(&key(1), 3);
+    let public = key(1).public().to_text();
+    let with_keys = |keys: &[JsValue]| {
+        let options = json(r#"{"lang": "en"}"#);
+        Reflect::set(&options, &"trustedKeys".into(), &keys.iter().collect::<Array>()).unwrap();
+        options
+    };
+    let key_cases = [
+        (with_keys(&[public.clone().into(), "not a key".into()]), 1, "not `field: value`"),
+        (with_keys(&[key(1).to_text().into()]), 0, "secret key"),
+        (with_keys(&[public.replace("public-key: ", "public-key: 00").into()]), 0, "hexadecimal"),
+        (with_keys(&[public.clone().into(), 5.into()]), 1, "not a text"),
+    ];
+    for (options, index, why) in key_cases {
+        let error = refusal(&signed, options);
+        assert_eq!(text(&error, "kind").as_deref(), Some("invalidOptions"));
+        assert_eq!(text(&error, "reason").as_deref(), Some("invalidKey"), "{why}");
+        assert_eq!(get(&error, "index").as_f64(), Some(f64::from(index)));
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(message.contains(&format!("trustedKeys[{index}]")) && message.contains(why), "{message}");
+        let zh = text(&get(&error, "messages"), "zh").unwrap_or_default();
+        assert!(zh.contains(&format!("trustedKeys[{index}]")) && zh != message, "{zh}");
+    }
+    for version in ["-1", "1.5", "\"3\"", "9007199254740992", "true"] {
+        let error = refusal(&signed, trusting(&[&key(1)], &format!(r#"{{"acceptedVersion": {version}}}"#)));
+        assert_eq!(text(&error, "kind").as_deref(), Some("invalidOptions"));
+        assert_eq!(text(&error, "reason").as_deref(), Some("invalidVersion"), "{version}");
+    }
+    for options in [r#"{"trustedKeys": "a key"}"#, r#"{"allowUnsigned": "yes"}"#, r#"{"lang": "fr"}"#, "5"] {
+        let error = refusal(&signed, json(options));
+        assert_eq!(text(&error, "reason").as_deref(), Some("invalidOption"), "{options}");
+    }
 }

@@ -13,8 +13,10 @@ use eligo::batch::Batch;
 use eligo::eval::Options;
 use eligo::facts::Facts;
 use eligo::ffi;
+use eligo::keys::{KeyError, PublicKey};
 use eligo::report::FactProblem;
-use eligo::EvaluateError;
+use eligo::vocabulary::Lang;
+use eligo::{EvaluateError, Trust};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -88,6 +90,40 @@ export interface Report {
   policies: PolicyResult[];
   askNext: AskNext[];
   warnings: FactProblem[];
+  /** The rules that decided, with the verification code of this evaluation. */
+  rules: RulesInfo & { verificationCode: string };
+}
+
+/** Options of `Engine.load`. Without them no key is trusted, so nothing loads (fails closed). */
+export interface LoadOptions {
+  /** The issuers' public keys the page trusts, each the text of an issuer.pub file; several while an office rotates its key. */
+  trustedKeys?: string[];
+  /** The last version of these rules this page accepted (kept by the page): an older bundle is refused. */
+  acceptedVersion?: number;
+  /** Development only: also load programs no key signed (`eligo build` without `--sign`); their reports say `signed: false`. */
+  allowUnsigned?: boolean;
+  /** The language of an error's `message`. Default "zh"; `messages` has both. */
+  lang?: "zh" | "en";
+}
+
+/** Which rules an engine holds (`engine.rules()`, `report.rules`). */
+export interface RulesInfo {
+  /** The rule set id. */
+  id: string;
+  /** Verified against a trusted key; false for rules compiled from text or loaded with `allowUnsigned`. */
+  signed: boolean;
+  /** Signed bundles only: the release's version, which only grows. */
+  version?: number;
+  /** Signed bundles only: the office that issued the rules. */
+  issuer?: string;
+  /** Signed bundles only: the id of the key that signed, 16 hex digits. */
+  keyId?: string;
+  /** Signed bundles only: the issue date, "YYYY-MM-DD". */
+  issued?: string;
+  /** The program's SHA-512/256 hash, 64 hex digits: the same rules have the same hash, signed or not. */
+  hash: string;
+  /** In a report: the hash's first 8 hex digits and the evaluation date, "3F2A9C1B-20250901", with which a clerk re-runs the answer. */
+  verificationCode?: string;
 }
 
 export interface Text { zh: string; en: string | null; }
@@ -155,7 +191,17 @@ export interface Decider {
   free(): void;
 }
 
-/** Thrown by Engine.compile and Engine.evaluate: an Error whose name is "EligoError". */
+/** Why `Engine.load` refused the bytes (kind "load"). */
+export type LoadErrorReason =
+  | "unsigned" | "unknownKey" | "badSignature" | "signatureMissing" | "signatureTruncated"
+  | "keyIdMissing" | "keyIdMismatch" | "olderVersion" | "programAltered" | "issuerMismatch"
+  | "bundleFormat" | "algorithm" | "notAProgram" | "truncated" | "checksum" | "formatVersion"
+  | "engineVersion" | "invalid";
+
+/** Why the options of `Engine.load` were refused (kind "invalidOptions"). */
+export type LoadOptionsReason = "invalidKey" | "invalidVersion" | "invalidOption";
+
+/** Thrown by the engine: an Error whose name is "EligoError". */
 export interface EligoError extends Error {
   name: "EligoError";
   kind: "compile" | "load" | "invalidFacts" | "invalidDate" | "invalidOptions";
@@ -163,6 +209,10 @@ export interface EligoError extends Error {
   diagnostics?: Diagnostic[];
   /** kind "invalidFacts": every problem in the data, at its path. */
   problems?: FactProblem[];
+  /** From `Engine.load`: why, as a word to compare. */
+  reason?: LoadErrorReason | LoadOptionsReason;
+  /** From `Engine.load`: the message in both languages (`message` is in the `lang` of the options). */
+  messages?: { zh: string; en: string };
 }
 "#;
 
@@ -241,6 +291,26 @@ fn eligo_error(kind: &str, message: &str, detail: Option<(&str, JsValue)>) -> Js
     error.into()
 }
 
+/// An EligoError said in both languages: `message` in `lang`, `messages` in each (a page switches
+/// language without loading again), and `reason`, a word that programs compare.
+fn eligo_error_in(
+    kind: &str,
+    reason: &str,
+    lang: Lang,
+    messages: impl Fn(Lang) -> String,
+    detail: Option<(&str, JsValue)>,
+) -> JsValue {
+    let both = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&both, &"zh".into(), &messages(Lang::Zh).into());
+    let _ = js_sys::Reflect::set(&both, &"en".into(), &messages(Lang::En).into());
+    let error = eligo_error(kind, &messages(lang), Some(("messages", both.into())));
+    let _ = js_sys::Reflect::set(&error, &"reason".into(), &reason.into());
+    if let Some((key, value)) = detail {
+        let _ = js_sys::Reflect::set(&error, &key.into(), &value);
+    }
+    error
+}
+
 #[cfg(feature = "compiler")]
 fn rule_files(files: JsValue) -> Result<Vec<(String, String)>, JsValue> {
     if let Some(text) = files.as_string() {
@@ -262,8 +332,35 @@ fn rule_files(files: JsValue) -> Result<Vec<(String, String)>, JsValue> {
     Ok(map.into_iter().collect())
 }
 
+/// Field `name` of an options object; undefined where it cannot be read.
+fn field(options: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn absent(value: &JsValue) -> bool {
+    value.is_undefined() || value.is_null()
+}
+
+/// A `lang` option: "zh", "en" or absent (`None`); `Err` for anything else.
+fn lang_option(value: &JsValue) -> Result<Option<Lang>, ()> {
+    match value.as_string().as_deref() {
+        Some("zh") => Ok(Some(Lang::Zh)),
+        Some("en") => Ok(Some(Lang::En)),
+        None if absent(value) => Ok(None),
+        _ => Err(()),
+    }
+}
+
+/// A boolean option, false when absent; `Err` for anything else.
+fn flag_option(value: &JsValue) -> Result<bool, ()> {
+    match value.as_bool() {
+        Some(flag) => Ok(flag),
+        None if absent(value) => Ok(false),
+        None => Err(()),
+    }
+}
+
 fn options(value: JsValue) -> Result<(String, Options), JsValue> {
-    let field = |name: &str| js_sys::Reflect::get(&value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     let invalid = |what: &str| {
         let message =
             format!("options must be {{ date: \"YYYY-MM-DD\", lang?: \"zh\" | \"en\", trace?: boolean }}: {what}");
@@ -272,20 +369,127 @@ fn options(value: JsValue) -> Result<(String, Options), JsValue> {
     if !value.is_object() {
         return Err(invalid("not an object"));
     }
-    let date = field("date").as_string().ok_or_else(|| invalid("`date` is missing or not a text"))?;
-    let lang = field("lang");
-    let lang = match lang.as_string() {
-        Some(lang) if lang == "zh" || lang == "en" => Some(lang),
-        None if lang.is_undefined() || lang.is_null() => None,
-        _ => return Err(invalid("`lang` must be \"zh\" or \"en\"")),
+    let date = field(&value, "date").as_string().ok_or_else(|| invalid("`date` is missing or not a text"))?;
+    let lang = lang_option(&field(&value, "lang")).map_err(|()| invalid("`lang` must be \"zh\" or \"en\""))?;
+    let trace = flag_option(&field(&value, "trace")).map_err(|()| invalid("`trace` must be true or false"))?;
+    Ok((date, Options { lang: lang.unwrap_or_default(), trace }))
+}
+
+/// What is wrong with the options of `Engine.load`; said in both languages, since the language
+/// asked for may be what is wrong.
+enum LoadOptionsError {
+    /// The options, `trustedKeys`, `allowUnsigned` or `lang` are not of their type: `option` names
+    /// which, `expected` says what it takes (the same in both languages: it is code).
+    Invalid { option: &'static str, expected: &'static str },
+    /// `trustedKeys[index]` is not a text, or not an issuer.pub file's (`error`).
+    Key { index: u32, error: Option<KeyError> },
+    /// `acceptedVersion` is not a whole number a bundle's version can be.
+    Version { given: String },
+}
+
+impl LoadOptionsError {
+    fn reason(&self) -> &'static str {
+        match self {
+            LoadOptionsError::Invalid { .. } => "invalidOption",
+            LoadOptionsError::Key { .. } => "invalidKey",
+            LoadOptionsError::Version { .. } => "invalidVersion",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        use LoadOptionsError as E;
+        let max = eligo::bundle::MAX_VERSION;
+        match (self, lang) {
+            (E::Invalid { option, expected }, Lang::En) => format!("the load option `{option}` must be {expected}"),
+            (E::Invalid { option, expected }, Lang::Zh) => format!("载入选项 `{option}` 应为 {expected}"),
+            (E::Key { index, error: Some(error) }, Lang::En) => {
+                format!("trustedKeys[{index}] is not an issuer's public key: {}", error.kind.message(lang))
+            }
+            (E::Key { index, error: Some(error) }, Lang::Zh) => {
+                format!("trustedKeys[{index}] 不是发布机关的公钥：{}", error.kind.message(lang))
+            }
+            (E::Key { index, error: None }, Lang::En) => {
+                format!("trustedKeys[{index}] is not a text: give the text of the issuer's .pub file")
+            }
+            (E::Key { index, error: None }, Lang::Zh) => {
+                format!("trustedKeys[{index}] 不是文本：请提供发布机关 .pub 公钥文件的文本")
+            }
+            (E::Version { given }, Lang::En) => format!(
+                "acceptedVersion must be a whole number from 0 to {max} (the last version this page accepted), got {given}"
+            ),
+            (E::Version { given }, Lang::Zh) => {
+                format!("acceptedVersion 应为 0 到 {max} 之间的整数（此页面上次接受的版本），实际为 {given}")
+            }
+        }
+    }
+}
+
+/// A JS value as an error message shows it: a number as JavaScript writes it (NaN, Infinity), else
+/// its JSON, or its type where it has none (a BigInt, a function).
+fn shown(value: &JsValue) -> String {
+    let number = value.as_f64().and_then(|n| js_sys::Number::from(n).to_string_with_radix(10).ok());
+    number
+        .or_else(|| js_sys::JSON::stringify(value).ok())
+        .and_then(|text| text.as_string())
+        .or_else(|| value.js_typeof().as_string())
+        .unwrap_or_default()
+}
+
+/// The options of `Engine.load` (`LoadOptions`): the trust they give and the language of errors.
+/// None trusts no key: nothing but a bundle signed by a key the page names loads.
+fn load_options(options: &JsValue) -> Result<(Trust, Lang), JsValue> {
+    // Errors in the language asked for, when that much of the options is right.
+    let lang = lang_option(&field(options, "lang")).ok().flatten().unwrap_or_default();
+    read_load_options(options)
+        .map_err(|error| {
+            let index = match error {
+                LoadOptionsError::Key { index, .. } => Some(("index", JsValue::from(index))),
+                _ => None,
+            };
+            eligo_error_in("invalidOptions", error.reason(), lang, |lang| error.message(lang), index)
+        })
+        .map(|trust| (trust, lang))
+}
+
+fn read_load_options(options: &JsValue) -> Result<Trust, LoadOptionsError> {
+    let invalid = |option, expected| LoadOptionsError::Invalid { option, expected };
+    if absent(options) {
+        return Ok(Trust::default());
+    }
+    if !options.is_object() {
+        return Err(invalid(
+            "options",
+            "{ trustedKeys?: string[], acceptedVersion?: number, allowUnsigned?: boolean, lang?: \"zh\" | \"en\" }",
+        ));
+    }
+    lang_option(&field(options, "lang")).map_err(|()| invalid("lang", "\"zh\" or \"en\""))?;
+    let keys = field(options, "trustedKeys");
+    let keys = if absent(&keys) {
+        Vec::new()
+    } else if js_sys::Array::is_array(&keys) {
+        js_sys::Array::from(&keys)
+            .iter()
+            .zip(0..)
+            .map(|(text, index)| {
+                let text = text.as_string().ok_or(LoadOptionsError::Key { index, error: None })?;
+                PublicKey::parse(&text).map_err(|error| LoadOptionsError::Key { index, error: Some(error) })
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        return Err(invalid("trustedKeys", "an array of texts, each an issuer.pub file's"));
     };
-    let trace = field("trace");
-    let trace = match trace.as_bool() {
-        Some(trace) => trace,
-        None if trace.is_undefined() || trace.is_null() => false,
-        None => return Err(invalid("`trace` must be true or false")),
-    };
-    Ok((date, ffi::options(lang.as_deref(), trace)))
+    let mut trust = Trust::keys(keys);
+    let version = field(options, "acceptedVersion");
+    if !absent(&version) {
+        // A safe integer is one that every JavaScript number holds exactly: the range of versions.
+        let accepted = version.as_f64().filter(|&v| js_sys::Number::is_safe_integer(&version) && v >= 0.0);
+        let accepted = accepted.ok_or_else(|| LoadOptionsError::Version { given: shown(&version) })?;
+        trust = trust.accepted_version(accepted as u64);
+    }
+    if flag_option(&field(options, "allowUnsigned")).map_err(|()| invalid("allowUnsigned", "true or false"))? {
+        trust = trust.allow_unsigned();
+    }
+    Ok(trust)
 }
 
 fn evaluate_error(error: EvaluateError) -> JsValue {
@@ -357,10 +561,28 @@ impl Engine {
 #[wasm_bindgen]
 impl Engine {
     /// Loads a rule set compiled ahead of time by `eligo build` (a `.eligo` file's bytes): no
-    /// parsing or checking at run time. Throws an EligoError (kind "load") for bytes that are not
-    /// a program this version can run, saying why.
-    pub fn load(bytes: &[u8]) -> Result<Engine, JsValue> {
-        eligo::Engine::load(bytes).map(Engine::new).map_err(|error| eligo_error("load", &error.to_string(), None))
+    /// parsing or checking at run time. A signed bundle is verified against `options.trustedKeys`
+    /// before anything in it is decoded; without options no key is trusted and nothing loads.
+    /// Throws an EligoError: kind "load" with its `reason` for bytes refused (unsigned, altered, an
+    /// unknown key, an older version, damaged, …), kind "invalidOptions" for options that are not
+    /// right; each with `messages` in both languages.
+    pub fn load(
+        bytes: &[u8],
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] options: JsValue,
+    ) -> Result<Engine, JsValue> {
+        let (trust, lang) = load_options(&options)?;
+        eligo::Engine::load(bytes, &trust).map(Engine::new).map_err(|error| {
+            let messages = |lang| error.kind.message(lang);
+            eligo_error_in("load", error.kind.reason(), lang, messages, None)
+        })
+    }
+
+    /// Which rules this engine holds: the rule set id, signed or not, and for a signed bundle its
+    /// version, issuer, key id and issue date; the program's hash. A report's `rules` adds the
+    /// verification code of its evaluation date.
+    #[wasm_bindgen(unchecked_return_type = "RulesInfo")]
+    pub fn rules(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.rules())
     }
 
     /// The inputs a form asks for: types, zh/en labels, questions, constraints.
