@@ -10,6 +10,7 @@ const SHELL = [
   "css/citizen.css",
   "css/print.css",
   "css/playground.css",
+  "js/boot.js",
   "js/citizen.js",
   "js/engine.js",
   "js/i18n.js",

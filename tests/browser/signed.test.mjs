@@ -162,7 +162,8 @@ test("every script the page runs is pinned, and a changed byte in any of them (o
   for (const [where, sri] of [pins.entry, pins.preload]) assert.equal(sri, pins.map[where], `${where}: the same hash in its integrity attribute`);
   await context.close();
 
-  // Each pinned module with one byte changed: the browser does not run it, so the page never starts.
+  // Each pinned module with one byte changed: the browser does not run it, so the page never starts
+  // and says why (js/boot.js; the evaluation module is imported later, its failure is a load error).
   for (const target of ["js/citizen.js", "js/i18n.js", "js/trust.js", "pkg-eval/eligo.js"]) {
     const { page, context, problems } = await openPage(browser, { path: null });
     await page.route(`**/${target}`, async (route) => {
@@ -176,6 +177,12 @@ test("every script the page runs is pinned, and a changed byte in any of them (o
     assert.ok(problems.some((p) => /integrity/.test(p)), `${target}: the browser refused it: ${problems}`);
     assert.equal(await page.evaluate(() => document.documentElement.dataset.ready), undefined, `${target}: the page did not start`);
     assert.equal(await page.isDisabled("#check-all"), true);
+    if (target.startsWith("js/")) {
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.stopped), "integrity");
+      assert.match(await page.textContent("#status"), /未通过完整性校验.*did not pass its integrity check/s);
+    } else {
+      assert.match(await page.textContent("#status"), /页面未能加载完成|could not finish loading/);
+    }
     await context.close();
   }
 
