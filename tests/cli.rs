@@ -495,3 +495,303 @@ fn the_cli_never_prints_a_control_character_from_the_rules() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// Signed rule bundles (`keygen`, `build --sign`, `verify`, `eval --trusted-key`): what is
+// accepted, and every refusal with its exit code and the words that say why.
+
+/// `eligo keygen --issuer ISSUER -o DIR/NAME.key`: the secret and the public key file's paths.
+fn keygen(dir: &TempDir, name: &str, issuer: &str) -> (String, String) {
+    let key = dir.0.join(format!("{name}.key")).to_str().expect("a UTF-8 temporary path").to_string();
+    let output = eligo(&["keygen", "--issuer", issuer, "-o", &key]);
+    assert_eq!(exit_code(&output, "eligo keygen"), 0, "{}", stderr(&output));
+    (key, dir.0.join(format!("{name}.pub")).to_str().expect("UTF-8").to_string())
+}
+
+/// `eligo build RULES -o OUT --sign KEY --version N` and more arguments: its output.
+fn build_signed(rules: &str, out: &str, key: &str, version: &str, more: &[&str]) -> Output {
+    let mut args = vec!["build", rules, "-o", out, "--sign", key, "--version", version];
+    args.extend(more);
+    eligo(&args)
+}
+
+const PROFILE: &str = "rules/profiles/shanghai_elder_67.json";
+
+#[test]
+fn keygen_writes_a_secret_key_for_its_owner_and_a_public_key_and_never_overwrites_either() {
+    let dir = TempDir::new("keygen");
+    let (key, public) = keygen(&dir, "issuer", "北京市民政局");
+    let secret = eligo::keys::SecretKey::parse(&std::fs::read_to_string(&key).expect("issuer.key")).expect("a key");
+    let public_key =
+        eligo::keys::PublicKey::parse(&std::fs::read_to_string(&public).expect("issuer.pub")).expect("a key");
+    assert_eq!(secret.public(), public_key);
+    assert_eq!(public_key.issuer, "北京市民政局");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).expect("issuer.key").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "issuer.key is its owner's alone");
+    }
+    // Another run makes another key: the seed is random.
+    let (other, _) = keygen(&dir, "other", "北京市民政局");
+    assert_ne!(std::fs::read(&other).expect("other.key"), std::fs::read(&key).expect("issuer.key"));
+
+    let written = [std::fs::read(&key).expect("issuer.key"), std::fs::read(&public).expect("issuer.pub")];
+    let again = eligo(&["keygen", "--issuer", "另一个机关", "-o", &key]);
+    assert_eq!(exit_code(&again, "keygen over a key"), 2);
+    assert!(stderr(&again).contains("never overwritten"), "{}", stderr(&again));
+    // A public key alone in the way is refused too, and nothing is written.
+    let lone = dir.0.join("lone.key");
+    dir.write("lone.pub", "in the way");
+    let output = eligo(&["keygen", "--issuer", "x", "-o", lone.to_str().expect("UTF-8")]);
+    assert_eq!(exit_code(&output, "keygen over a .pub"), 2);
+    assert!(stderr(&output).contains("lone.pub exists"), "{}", stderr(&output));
+    assert!(!lone.exists());
+    let output = eligo(&["keygen", "--issuer", "x", "-o", &public]);
+    assert_eq!(exit_code(&output, "keygen -o issuer.pub"), 2);
+    let blank = dir.0.join("blank.key");
+    let output = eligo(&["keygen", "--issuer", " ", "-o", blank.to_str().expect("UTF-8")]);
+    assert_eq!(exit_code(&output, "keygen without an issuer"), 2);
+    assert!(stderr(&output).contains("issuer's name is empty") && !blank.exists(), "{}", stderr(&output));
+    assert_eq!([std::fs::read(&key).expect("issuer.key"), std::fs::read(&public).expect("issuer.pub")], written);
+
+    assert!(stdout(&again).is_empty(), "{}", stdout(&again));
+
+    let shown = eligo(&["keygen", "--issuer", "北京市民政局", "-o", dir.0.join("shown.key").to_str().expect("UTF-8")]);
+    let id = eligo::keys::PublicKey::parse(&std::fs::read_to_string(dir.0.join("shown.pub")).expect(".pub"))
+        .expect("a key")
+        .id
+        .to_string();
+    for words in [id.as_str(), "shown.key", "shown.pub", "offline", "verifiers"] {
+        assert!(stdout(&shown).contains(words), "{words:?} in:\n{}", stdout(&shown));
+    }
+}
+
+#[test]
+fn a_signed_build_verifies_and_evaluates_with_its_key_and_says_which_rules_decided() {
+    let dir = TempDir::new("signed");
+    let (key, public) = keygen(&dir, "issuer", "北京市民政局");
+    let id = eligo::keys::PublicKey::parse(&std::fs::read_to_string(&public).expect(".pub")).expect("a key").id;
+    let bundle = dir.0.join("rules.eligo").to_str().expect("UTF-8").to_string();
+    let output = build_signed("rules/", &bundle, &key, "7", &["--issued", "2025-08-01"]);
+    assert_eq!(exit_code(&output, "build --sign"), 0, "{}", stderr(&output));
+    for words in ["21 policies", "version 7", "北京市民政局", &id.to_string(), "2025-08-01"] {
+        assert!(stdout(&output).contains(words), "{words:?} in:\n{}", stdout(&output));
+    }
+
+    let output = eligo(&["verify", &bundle, "--key", &public, "--lang", "en"]);
+    assert_eq!(exit_code(&output, "verify"), 0, "{}", stderr(&output));
+    for words in ["verified", "china_public_services", "7", "北京市民政局", &id.to_string(), "2025-08-01", "21"] {
+        assert!(stdout(&output).contains(words), "{words:?} in:\n{}", stdout(&output));
+    }
+
+    let eval = |more: &[&str]| {
+        let mut args = vec!["eval", &bundle, "--data", PROFILE, "--trusted-key", &public];
+        args.extend(more);
+        let output = eligo(&args);
+        assert_eq!(exit_code(&output, "eval of a signed bundle"), 0, "{}", stderr(&output));
+        stdout(&output)
+    };
+    let report: serde_json::Value =
+        serde_json::from_str(&eval(&["--date", "2025-09-01", "--format", "json"])).expect("a JSON report");
+    let rules = &report["rules"];
+    assert_eq!(rules["signed"], true);
+    assert_eq!(rules["version"], 7);
+    assert_eq!(rules["issuer"], "北京市民政局");
+    assert_eq!(rules["keyId"], id.to_string());
+    assert_eq!(rules["issued"], "2025-08-01");
+    let code = rules["verificationCode"].as_str().expect("a verification code").to_string();
+    assert!(code.ends_with("-20250901"), "{code}");
+
+    // The code alone re-runs the same answer: its date is the evaluation date.
+    assert_eq!(eval(&["--code", &code, "--format", "json"]), eval(&["--date", "2025-09-01", "--format", "json"]));
+    assert_eq!(eval(&["--code", &code.to_lowercase(), "--date", "2025-09-01"]), eval(&["--date", "2025-09-01"]));
+    for (lang, said) in [("zh", "规则: 版本 7 · 北京市民政局"), ("en", "rules: version 7 · 北京市民政局")]
+    {
+        let human = eval(&["--date", "2025-09-01", "--lang", lang]);
+        assert_eq!(human.matches(said).count(), 1, "{human}");
+        assert_eq!(human.matches(&code).count(), 1, "{human}");
+    }
+    // Rule files compiled here are unsigned, and the report says so; their hash is the bundle's.
+    let human = stdout(&eligo(&["eval", "rules/", "--data", PROFILE, "--code", &code, "--lang", "en"]));
+    assert!(human.contains("rules: unsigned, development only") && human.contains(&code), "{human}");
+
+    // Two trusted keys (a rotation): the bundle of either loads.
+    let (_, other_public) = keygen(&dir, "next", "北京市民政局");
+    let output = eligo(&["verify", &bundle, "--key", &other_public, "--key", &public]);
+    assert_eq!(exit_code(&output, "verify with two keys"), 0, "{}", stderr(&output));
+}
+
+/// Each way a bundle or a command is refused, through the CLI: the exit code (1 refused, 2 a
+/// usage error) and the words that say why, in the language asked for.
+#[test]
+fn every_refusal_has_its_exit_code_and_says_why() {
+    let dir = TempDir::new("refusals");
+    let (key, public) = keygen(&dir, "issuer", "北京市民政局");
+    let (other_key, other_public) = keygen(&dir, "other", "上海市民政局");
+    let path = |name: &str| dir.0.join(name).to_str().expect("UTF-8").to_string();
+    let bundle = path("rules.eligo");
+    let output = build_signed("rules/", &bundle, &key, "3", &["--issued", "2025-08-01"]);
+    assert_eq!(exit_code(&output, "build --sign"), 0, "{}", stderr(&output));
+    let unsigned = path("unsigned.eligo");
+    assert_eq!(exit_code(&eligo(&["build", "rules/", "-o", &unsigned]), "build"), 0);
+    let bytes = std::fs::read(&bundle).expect("the bundle");
+
+    let refused = |args: &[&str], code: i32, words: &[&str]| {
+        let output = eligo(args);
+        assert_eq!(exit_code(&output, &format!("{args:?}")), code, "{args:?}:\n{}", stderr(&output));
+        assert!(stdout(&output).is_empty(), "{args:?} printed:\n{}", stdout(&output));
+        for word in words {
+            assert!(stderr(&output).contains(word), "{word:?} for {args:?} in:\n{}", stderr(&output));
+        }
+    };
+    let eval = |rules: &str, more: &[&str]| {
+        let mut args = vec!["eval", rules, "--data", PROFILE, "--date", "2025-09-01"];
+        args.extend(more);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |args: Vec<String>, code: i32, words: &[&str]| {
+        refused(&args.iter().map(String::as_str).collect::<Vec<_>>(), code, words);
+    };
+
+    // Unsigned, or signed but no key given: refused, with the flag that would load it.
+    run(eval(&unsigned, &["--lang", "en"]), 1, &["not signed", "--allow-unsigned"]);
+    run(eval(&unsigned, &[]), 1, &["没有签名", "--allow-unsigned"]);
+    run(eval(&unsigned, &["--trusted-key", &public, "--lang", "en"]), 1, &["not signed"]);
+    run(eval(&bundle, &["--lang", "en"]), 1, &["no key is trusted", "--trusted-key"]);
+    run(eval(&bundle, &["--allow-unsigned", "--lang", "en"]), 1, &["--trusted-key"]);
+    // Another issuer's key.
+    run(eval(&bundle, &["--trusted-key", &other_public, "--lang", "en"]), 1, &["not trusted"]);
+    refused(&["verify", &bundle, "--key", &other_public], 1, &["不受信任"]);
+    // A version older than the last one accepted.
+    refused(
+        &["verify", &bundle, "--key", &public, "--accepted-version", "4", "--lang", "en"],
+        1,
+        &["older than version 4"],
+    );
+    run(eval(&bundle, &["--trusted-key", &public, "--accepted-version", "4"]), 1, &["早于"]);
+    // A secret key (or anything but a public key) given to trust.
+    refused(&["verify", &bundle, "--key", &key], 2, &["issuer.key", "私钥"]);
+    run(eval(&bundle, &["--trusted-key", &key, "--lang", "en"]), 2, &["issuer.key", "secret key"]);
+    let garbage = dir.write("garbage.pub", [0xff, 0xfe, b'\n']);
+    refused(&["verify", &bundle, "--key", &garbage, "--lang", "en"], 2, &["garbage.pub", "not UTF-8"]);
+    refused(&["verify", &bundle, "--key", &path("absent.pub")], 2, &["absent.pub"]);
+    let long = dir.write("long.pub", vec![b'#'; 64 * 1024 + 1]);
+    refused(&["verify", &bundle, "--key", &long, "--lang", "en"], 2, &["long.pub", "longer than 65536 bytes"]);
+    let just = dir.write(
+        "just.pub",
+        format!("{}{}", "#".repeat(64 * 1024 - 250), std::fs::read_to_string(&public).expect(".pub")),
+    );
+    assert!(std::fs::metadata(&just).expect("just.pub").len() <= 64 * 1024);
+    assert_eq!(exit_code(&eligo(&["verify", &bundle, "--key", &just]), "a key file at the limit"), 0);
+    // A key for signing that is not one.
+    refused(&["build", "rules/", "-o", &path("x.eligo"), "--sign", &public, "--version", "1"], 2, &["public key"]);
+
+    // Any byte flipped, anywhere (the header, the manifest, the signature, the program), and any
+    // cut: refused, never loaded.
+    let altered = path("altered.eligo");
+    let step = bytes.len() / 50;
+    let flips = (0..200).step_by(3).chain((200..bytes.len()).step_by(step)).chain([bytes.len() - 1]);
+    for at in flips {
+        let mut copy = bytes.clone();
+        copy[at] ^= 0x01;
+        std::fs::write(&altered, &copy).expect("written");
+        refused(&["verify", &altered, "--key", &public, "--lang", "en"], 1, &["error: "]);
+    }
+    for cut in [0, 1, 20, 100, 160, bytes.len() / 2, bytes.len() - 1] {
+        std::fs::write(&altered, &bytes[..cut]).expect("written");
+        refused(&["verify", &altered, "--key", &public, "--lang", "en"], 1, &["error: "]);
+    }
+    std::fs::write(&altered, &bytes[..bytes.len() - 1]).expect("written");
+    run(eval(&altered, &["--trusted-key", &public, "--lang", "en"]), 1, &["truncated"]);
+    let mut copy = bytes.clone();
+    let last = copy.len() - 1;
+    copy[last] ^= 1;
+    std::fs::write(&altered, &copy).expect("written");
+    run(eval(&altered, &["--trusted-key", &public, "--lang", "en"]), 1, &["altered"]);
+
+    // The version only grows: an older one, or the same with other rules, is refused with the
+    // version to give; the same rules again, a higher version, or another key's bundle are not.
+    let small = |amount: &str| {
+        let rules = format!(
+            "ruleset r \"r\" en \"r\"\ninput x: int label \"x\" en \"x\"\npolicy p \"p\" en \"p\"\n  \
+             require x >= 65 \"x\" en \"x\"\n  amount monthly = {amount}元\n"
+        );
+        dir.write(&format!("r{amount}.rules"), rules)
+    };
+    let (first, second) = (small("1"), small("2"));
+    let released = path("released.eligo");
+    let sign = |rules: &str, version: &str, key: &str| {
+        let output = build_signed(rules, &released, key, version, &["--issued", "2025-08-01"]);
+        (exit_code(&output, &format!("build --version {version}")), stderr(&output))
+    };
+    assert_eq!(sign(&first, "3", &key).0, 0);
+    let written = std::fs::read(&released).expect("the bundle");
+    let (code, said) = sign(&first, "2", &key);
+    assert!(code == 1 && said.contains("version 3") && said.contains("--version 4"), "{said}");
+    let (code, said) = sign(&second, "3", &key);
+    assert!(code == 1 && said.contains("other rules") && said.contains("--version 4"), "{said}");
+    assert_eq!(std::fs::read(&released).expect("the bundle"), written, "a refused build writes nothing");
+    assert_eq!(sign(&first, "3", &key).0, 0, "the same rules again");
+    assert_eq!(std::fs::read(&released).expect("the bundle"), written, "the same rules again: the same bundle");
+    assert_eq!(sign(&second, "4", &key).0, 0);
+    assert_eq!(sign(&first, "1", &other_key).0, 0, "another key's bundle is its own series");
+
+    // A key file is never written over, signed or not.
+    let keys = [std::fs::read(&key).expect("issuer.key"), std::fs::read(&public).expect("issuer.pub")];
+    refused(&["build", &first, "-o", &key, "--sign", &key, "--version", "9"], 2, &["is a key file"]);
+    refused(&["build", &first, "-o", &public], 2, &["is a key file"]);
+    assert_eq!([std::fs::read(&key).expect("issuer.key"), std::fs::read(&public).expect("issuer.pub")], keys);
+
+    // --sign and --version go together; a version fits a JSON number; a date is a date.
+    refused(&["build", "rules/", "-o", &path("y.eligo"), "--sign", &key], 2, &["--version"]);
+    refused(&["build", "rules/", "-o", &path("y.eligo"), "--version", "1"], 2, &["--sign"]);
+    refused(
+        &["build", "rules/", "-o", &path("y.eligo"), "--sign", &key, "--version", "9007199254740992"],
+        2,
+        &["9007199254740991"],
+    );
+    refused(
+        &["build", "rules/", "-o", &path("y.eligo"), "--sign", &key, "--version", "1", "--issued", "2025-02-30"],
+        2,
+        &["--issued"],
+    );
+    assert!(!Path::new(&path("y.eligo")).exists());
+
+    // A verification code of other rules, or of another day than --date.
+    let other = "0000000A-20250901";
+    run(
+        eval(&bundle, &["--trusted-key", &public, "--code", other, "--lang", "en"]),
+        1,
+        &["not the ones that produced", "0000000A"],
+    );
+    run(eval("rules/", &["--code", other]), 1, &["不是生成该摘要的规则"]);
+    run(eval("rules/", &["--code", "0000000A-20250902", "--lang", "en"]), 2, &["2025-09-02", "is not the date"]);
+    run(eval("rules/", &["--code", "3F2A9C1B"]), 2, &["not a verification code"]);
+    refused(&["eval", "rules/", "--data", PROFILE], 2, &["--date"]);
+    // Trust is for a bundle: rule files compiled here are not verified by it.
+    run(eval("rules/", &["--trusted-key", &public]), 2, &["for a program (.eligo)"]);
+}
+
+/// What `eligo verify` shows, in both languages, for a key made from a fixed seed and a fixed
+/// issue date (the program's hash, which changes with every edit of rules/, is redacted).
+#[test]
+fn verify_output() {
+    let dir = TempDir::new("verify-output");
+    let key = eligo::keys::SecretKey::from_seed("北京市民政局", [7; 32]).expect("a key");
+    let secret = dir.write("issuer.key", key.to_text());
+    let public = dir.write("issuer.pub", key.public().to_text());
+    let bundle = dir.0.join("rules.eligo").to_str().expect("UTF-8").to_string();
+    let output = build_signed("rules/", &bundle, &secret, "12", &["--issued", "2025-09-01"]);
+    assert_eq!(exit_code(&output, "build --sign"), 0, "{}", stderr(&output));
+    let mut shown = String::new();
+    for lang in ["zh", "en"] {
+        let output = eligo(&["verify", &bundle, "--key", &public, "--lang", lang]);
+        assert_eq!(exit_code(&output, "verify"), 0, "{}", stderr(&output));
+        shown.push_str(&stdout(&output));
+    }
+    let hash = eligo::Engine::load(&std::fs::read(&bundle).expect("the bundle"), &eligo::Trust::keys([key.public()]))
+        .expect("the bundle loads")
+        .rules()
+        .hash;
+    insta::assert_snapshot!(shown.replace(&bundle, "rules.eligo").replace(&hash, "<hash>"));
+}

@@ -1,10 +1,11 @@
 //! `eligo build`: compiles rule files once into a precompiled program (`.eligo`), which a page
-//! loads without parsing or checking the rules (see docs/embedding.md).
+//! loads without parsing or checking the rules (see docs/embedding.md); with `--sign`, into a
+//! bundle signed by the issuer's key, which pages that trust the key accept (docs/signing.md).
 
 use super::{check, files, Format, Lang};
 use eligo::bundle::{self, Manifest, Provenance, Trust};
 use eligo::date::Date;
-use eligo::keys::SecretKey;
+use eligo::keys::{PublicKey, SecretKey};
 use eligo::render::render;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,8 +55,14 @@ pub fn run(paths: &[PathBuf], output: &Path, signing: Option<&Signing>) -> ExitC
             return ExitCode::from(1);
         }
     };
-    if let (Some(signer), Provenance::Signed(manifest)) = (&signer, &provenance) {
-        if let Err(code) = version_grows(output, signer, manifest) {
+    // Only a file is read back (not `-o /dev/stdout`, which would wait for input).
+    let existing = std::fs::metadata(output).is_ok_and(|m| m.is_file()).then(|| std::fs::read(output).ok()).flatten();
+    if let Some(existing) = existing {
+        let manifest = match &provenance {
+            Provenance::Signed(manifest) => Some(manifest),
+            Provenance::Unsigned { .. } => None,
+        };
+        if let Err(code) = replaceable(output, &existing, signer.as_ref().zip(manifest)) {
             return code;
         }
     }
@@ -118,14 +125,20 @@ fn today() -> Option<Date> {
     Date::from_days_since_epoch(i64::try_from(seconds / 86_400).ok()?)
 }
 
-/// A version only grows: a bundle of the same rule set that this key signed, already at `output`,
-/// is not replaced by an older version, or by other rules under its own version (two releases
-/// with one number could not be told apart).
-fn version_grows(output: &Path, signer: &Signer, new: &Manifest) -> Result<(), ExitCode> {
-    let Ok(existing) = std::fs::read(output) else {
+/// Whether the file at `output` (`existing`) may be replaced. A key file never is (`-o issuer.key`
+/// by mistake would lose the key). A version only grows: a bundle of the same rule set that this
+/// key signed is not replaced by an older version, or by other rules under its own version (two
+/// releases with one number could not be told apart).
+fn replaceable(output: &Path, existing: &[u8], signed: Option<(&Signer, &Manifest)>) -> Result<(), ExitCode> {
+    let key = |text: &str| SecretKey::parse(text).is_ok() || PublicKey::parse(text).is_ok();
+    if std::str::from_utf8(existing).is_ok_and(key) {
+        tell!("error: {} is a key file: it is never written over; give the bundle another name", output.display());
+        return Err(ExitCode::from(2));
+    }
+    let Some((signer, new)) = signed else {
         return Ok(());
     };
-    let Ok((Provenance::Signed(old), _)) = bundle::open(&existing, &Trust::keys([signer.key.public()])) else {
+    let Ok((Provenance::Signed(old), _)) = bundle::open(existing, &Trust::keys([signer.key.public()])) else {
         return Ok(());
     };
     if old.ruleset != new.ruleset || new.version > old.version || (new.version == old.version && old.hash == new.hash) {

@@ -2,7 +2,7 @@
 //! the WebAssembly module returns.
 
 use super::{files, Format, Lang};
-use eligo::bundle::{self, Trust};
+use eligo::bundle;
 use eligo::date::Date;
 use eligo::ffi;
 use eligo::precompiled::LoadErrorKind;
@@ -170,11 +170,7 @@ fn engine(rules: &Rules, lang: Lang) -> Result<Engine, ExitCode> {
     let precompiled = |path: &PathBuf| path.extension().is_some_and(|x| x == "eligo");
     match rules.paths.as_slice() {
         [path] if precompiled(path) => {
-            let keys = crate::keys::public(&rules.trusted_keys, lang)?;
-            let mut trust = Trust::keys(keys);
-            if let Some(version) = rules.accepted_version {
-                trust = trust.accepted_version(version);
-            }
+            let mut trust = crate::keys::trust(&rules.trusted_keys, rules.accepted_version, lang)?;
             if rules.allow_unsigned {
                 trust = trust.allow_unsigned();
             }

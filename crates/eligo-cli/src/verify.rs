@@ -3,17 +3,16 @@
 //! a public key).
 
 use super::Lang;
-use eligo::bundle::{Provenance, Trust};
+use eligo::bundle::Provenance;
 use eligo::Engine;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn run(bundle: &Path, keys: &[PathBuf], accepted_version: Option<u64>, lang: Lang) -> ExitCode {
-    let keys = match crate::keys::public(keys, lang) {
-        Ok(keys) => keys,
+    let trust = match crate::keys::trust(keys, accepted_version, lang) {
+        Ok(trust) => trust,
         Err(code) => return code,
     };
-    let trust = accepted_version.into_iter().fold(Trust::keys(keys), Trust::accepted_version);
     let bytes = match std::fs::read(bundle) {
         Ok(bytes) => bytes,
         Err(error) => {
