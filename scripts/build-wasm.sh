@@ -57,3 +57,10 @@ for kind in web eval; do
   gz=$(gzip -9 -c pkg/$kind/eligo_bg.wasm | wc -c)
   echo "pkg/$kind/eligo_bg.wasm: $raw bytes, $gz bytes gzipped"
 done
+# What citizens download (issue #20): the evaluation-only module stays under 200 KB gzipped.
+budget=200000
+eval_gz=$(gzip -9 -c pkg/eval/eligo_bg.wasm | wc -c)
+if [ "$eval_gz" -ge "$budget" ]; then
+  echo "error: pkg/eval is $eval_gz bytes gzipped, over its budget of $budget" >&2
+  exit 1
+fi

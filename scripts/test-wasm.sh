@@ -23,6 +23,8 @@ bash scripts/build-wasm.sh
 cargo build --quiet -p eligo-cli
 # The cases for tests/js/differential.test.mjs: the reference model's answers, written natively.
 cargo test --quiet -p eligo-reference --test differential write_cases_for_the_webassembly_module -- --ignored
+# The keys and bundles of the signing tests (tests/js/package.test.mjs), made by the CLI.
+node --input-type=module -e 'import { signedBundles } from "./scripts/rule-files.mjs"; signedBundles();'
 node --test tests/js/
 echo "== TypeScript usage example"
 tsc -p tests/js/tsconfig.json

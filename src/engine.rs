@@ -1,8 +1,10 @@
 //! The typed API: a compiled rule set ([`Engine`]), read facts, dates and options in; reports,
 //! decisions, schemas out. `ffi` offers the same over JSON text.
 
+#[cfg(feature = "compiler")]
+use crate::bundle::ProgramHash;
+use crate::bundle::Provenance;
 pub use crate::bundle::Trust;
-use crate::bundle::{ProgramHash, Provenance};
 use crate::date::Date;
 use crate::eval::{self, OnDate, Options};
 #[cfg(feature = "compiler")]
@@ -38,7 +40,9 @@ enum Origin {
     /// A bundle that was verified, or an unsigned program loaded with `Trust::allow_unsigned`.
     Loaded(Provenance),
     /// Compiled from rule text here (or given as a program): unsigned, its hash that of its bytes,
-    /// computed when a report first asks for it.
+    /// computed when a report first asks for it. Only with the compiler: without it every program
+    /// is loaded, so the evaluation-only module carries no writer of programs (8 KB gzipped).
+    #[cfg(feature = "compiler")]
     Compiled(std::sync::OnceLock<ProgramHash>),
 }
 
@@ -82,11 +86,10 @@ pub fn check<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Vec<Positioned> 
 }
 
 impl Engine {
-    /// An engine for a program already compiled (its warnings were reported then).
-    pub fn from_program(program: Program) -> Engine {
+    fn new(program: Program, origin: Origin) -> Engine {
         Engine {
             program,
-            origin: Origin::Compiled(std::sync::OnceLock::new()),
+            origin,
             #[cfg(feature = "compiler")]
             warnings: Vec::new(),
             #[cfg(feature = "compiler")]
@@ -94,12 +97,18 @@ impl Engine {
         }
     }
 
+    /// An engine for a program already compiled (its warnings were reported then).
+    #[cfg(feature = "compiler")]
+    pub fn from_program(program: Program) -> Engine {
+        Engine::new(program, Origin::Compiled(std::sync::OnceLock::new()))
+    }
+
     /// An engine for a signed bundle (`eligo build --sign`) that `trust` accepts, verified before
     /// anything in it is decoded; or for an unsigned precompiled program (`to_bytes`, `eligo
     /// build`) when `trust` allows them. No parsing or checking.
     pub fn load(bytes: &[u8], trust: &Trust) -> Result<Engine, LoadError> {
         let (provenance, program) = crate::bundle::load(bytes, trust)?;
-        Ok(Engine { origin: Origin::Loaded(provenance), ..Engine::from_program(program) })
+        Ok(Engine::new(program, Origin::Loaded(provenance)))
     }
 
     /// The rules as a report names them, without a verification code (which needs a date).
@@ -111,6 +120,7 @@ impl Engine {
     pub fn provenance(&self) -> Provenance {
         match &self.origin {
             Origin::Loaded(provenance) => provenance.clone(),
+            #[cfg(feature = "compiler")]
             Origin::Compiled(hash) => {
                 Provenance::Unsigned { hash: *hash.get_or_init(|| ProgramHash::of(&self.to_bytes())) }
             }

@@ -28,21 +28,32 @@ export async function demo(text: string): Promise<string[]> {
 }
 
 // A citizen page ships the evaluation-only module and the rule set compiled by `eligo build`.
-import initEval, { Engine as Evaluator, type Decider } from "../../pkg/eval/eligo.js";
+// The page pins the issuer's public key and keeps the last version it accepted.
+import initEval, { Engine as Evaluator, type Decider, type LoadOptions, type RulesInfo, type LoadErrorReason } from "../../pkg/eval/eligo.js";
 
-export async function page(program: Uint8Array, citizen: Record<string, unknown>): Promise<string> {
+const ISSUER_PUB = "issuer: 上海市民政局\nkey-id: …\npublic-key: …\n";
+
+export async function page(program: Uint8Array, citizen: Record<string, unknown>, lastVersion: number): Promise<string> {
   await initEval();
   let engine: Evaluator;
+  const options: LoadOptions = { trustedKeys: [ISSUER_PUB], acceptedVersion: lastVersion, lang: "en" };
   try {
-    engine = Evaluator.load(program);
+    engine = Evaluator.load(program, options);
   } catch (e) {
     const error = e as EligoError;
-    return `${error.kind}: ${error.message}`;
+    const refused: LoadErrorReason | undefined = error.kind === "load" ? (error.reason as LoadErrorReason) : undefined;
+    return `${error.kind} ${refused ?? error.reason ?? ""}: ${error.messages?.zh ?? error.message}`;
   }
+  const rules: RulesInfo = engine.rules();
+  const shown = rules.signed ? `${rules.issuer ?? ""} v${rules.version ?? 0}` : "unsigned (development)";
+  const development = Evaluator.load(program, { allowUnsigned: true });
+  const unsigned: boolean = !development.rules().signed;
   const decider: Decider = engine.decider("2025-03-01");
   const statuses: Uint8Array = decider.decideMany([citizen, citizen]);
   const byColumns = decider.decideColumns({ hukou: ["上海", null] }, 2);
   const report: Report = engine.evaluate(citizen, { date: "2025-03-01" });
+  const code: string = report.rules.verificationCode;
+  const hash: string = report.rules.hash;
   decider.free();
-  return `${decider.policies[0]}: ${statuses[0]} ${byColumns[1]} ${report.policies.length}`;
+  return `${decider.policies[0]}: ${statuses[0]} ${byColumns[1]} ${report.policies.length} ${shown} ${code} ${hash} ${unsigned}`;
 }

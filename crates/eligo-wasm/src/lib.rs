@@ -424,11 +424,12 @@ impl LoadOptionsError {
     }
 }
 
-/// A JS value as an error message shows it: its JSON, or its type where it has none (a BigInt, a
-/// function).
+/// A JS value as an error message shows it: a number as JavaScript writes it (NaN, Infinity), else
+/// its JSON, or its type where it has none (a BigInt, a function).
 fn shown(value: &JsValue) -> String {
-    js_sys::JSON::stringify(value)
-        .ok()
+    let number = value.as_f64().and_then(|n| js_sys::Number::from(n).to_string_with_radix(10).ok());
+    number
+        .or_else(|| js_sys::JSON::stringify(value).ok())
         .and_then(|text| text.as_string())
         .or_else(|| value.js_typeof().as_string())
         .unwrap_or_default()
