@@ -5,10 +5,18 @@
 #                  are newer than the Rust and JS sources, or with ELIGO_SKIP_WASM=1;
 #   www/rules/     every rules/**/*.rules and rules/profiles/*.json, index.json listing them with
 #                  their text (one request for the whole rule set), and rules.eligo, the rule set
-#                  compiled ahead of time by `eligo build` (what the citizen page loads);
+#                  compiled ahead of time and signed by `eligo build --sign` (what the citizen page
+#                  loads);
 #   www/vendor/    CodeMirror 6 bundled by esbuild for the playground;
+#   www/index.html the citizen page, from www/index.in.html with every script, the module and the
+#                  trusted keys pinned (scripts/pin-page.mjs, which also writes www/js/trust.js);
 #   www/shell.json the generated files above, for the service worker to cache.
 # Nothing is fetched from another host at run time.
+#
+# Signing: ELIGO_ISSUER_KEY (the path of an issuer.key; default: a development key made once in
+# target/demo-issuer.key), ELIGO_RULES_VERSION (default: seconds since the epoch, which only grows on
+# one machine), ELIGO_TRUSTED_KEYS (the .pub files the page trusts, colon-separated; default: the
+# issuer key's .pub).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -94,9 +102,17 @@ fs.writeFileSync(path.join(out, "index.json"), JSON.stringify(index));
 console.log(`www/rules/index.json: ${rules.length} rule files, ${profiles.length} demo profiles`);
 JS
 
-# 3. The rule set compiled ahead of time, for the citizen page.
-echo "== eligo build rules/ → www/rules/rules.eligo"
-cargo run --quiet --bin eligo -- build rules -o www/rules/rules.eligo
+# 3. The rule set compiled ahead of time and signed, for the citizen page. The development key lives
+# in target/ and is never committed: a real office keeps its issuer key offline, signs a release
+# there and deploys only the signed bundle (give its key with ELIGO_ISSUER_KEY).
+key=${ELIGO_ISSUER_KEY:-target/demo-issuer.key}
+if [ -z "${ELIGO_ISSUER_KEY:-}" ] && [ ! -f "$key" ]; then
+  echo "== eligo keygen: a development issuer key in $key"
+  cargo run --quiet --bin eligo -- keygen --issuer "Eligo 演示签发机关 (demo issuer)" -o "$key"
+fi
+version=${ELIGO_RULES_VERSION:-$(date +%s)}
+echo "== eligo build rules/ --sign $key --version $version → www/rules/rules.eligo"
+cargo run --quiet --bin eligo -- build rules -o www/rules/rules.eligo --sign "$key" --version "$version"
 
 # 4. CodeMirror for the playground.
 echo "== bundling CodeMirror into www/vendor/"
@@ -105,7 +121,11 @@ esbuild www/playground/codemirror-entry.js --bundle --format=esm --minify --targ
   --legal-comments=external --outfile=www/vendor/codemirror.js --log-level=warning
 ls -l www/vendor/codemirror.js | awk '{ print "www/vendor/codemirror.js: " $5 " bytes" }'
 
-# 5. What the service worker caches besides the pages themselves (www/sw.js): every generated file.
-(cd www && find pkg pkg-eval rules vendor -type f ! -name '*.d.ts' ! -name package.json | sort |
+# 5. The citizen page, pinned: the trusted keys, the module's hash, every script's hash.
+IFS=: read -ra trusted <<<"${ELIGO_TRUSTED_KEYS:-${key%.key}.pub}"
+node scripts/pin-page.mjs "${trusted[@]}"
+
+# 6. What the service worker caches besides the tracked files (www/sw.js): every generated file.
+(cd www && find index.html js/trust.js pkg pkg-eval rules vendor -type f ! -name '*.d.ts' ! -name package.json | sort |
   node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.stringify(s.split("\n").filter(Boolean))))' >shell.json)
 echo "www/shell.json: $(node -e 'console.log(require("./www/shell.json").length)') files"

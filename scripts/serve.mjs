@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // A tiny static server for www/ (no dependency): 127.0.0.1, port from PORT (default 8080; 0 picks
 // a free port), correct MIME types (application/wasm for .wasm), a Content-Security-Policy that
-// forbids requests to any other host, and no caching surprises (every response is revalidated).
+// forbids requests to any other host and inline scripts (but a page's import map, by its hash), and
+// no caching surprises (every response is revalidated).
 // Prints "Eligo is served at http://127.0.0.1:PORT/" once it listens.
+import crypto from "node:crypto";
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -26,6 +28,16 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+// A page's inline import map (the citizen page's pins every module's hash: scripts/pin-page.mjs) is
+// the one inline script allowed, by its sha256, as the page's own CSP allows it; a deployment's
+// server does the same with the hash scripts/build-web.sh prints.
+function cspFor(file) {
+  if (!file.endsWith(".html")) return CSP;
+  const maps = [...fs.readFileSync(file, "utf8").matchAll(/<script type="importmap">([^<]*)<\/script>/g)];
+  const hashes = maps.map((m) => `'sha256-${crypto.createHash("sha256").update(m[1]).digest("base64")}'`);
+  return CSP.replace("script-src 'self' 'wasm-unsafe-eval'", (src) => [src, ...hashes].join(" "));
+}
+
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -43,13 +55,13 @@ const TYPES = {
   ".ts": "text/plain; charset=utf-8",
 };
 
-function headers(type, size, mtime) {
+function headers(file, type, size, mtime) {
   return {
     "Content-Type": type,
     "Content-Length": size,
     "Cache-Control": "no-cache",
     "Last-Modified": mtime.toUTCString(),
-    "Content-Security-Policy": CSP,
+    "Content-Security-Policy": cspFor(file),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -80,6 +92,10 @@ const server = http.createServer((req, res) => {
       }
       file = path.join(file, "index.html");
       stat = fs.existsSync(file) ? fs.statSync(file) : null;
+      // The citizen page is generated from its template, with its scripts and keys pinned.
+      if (!stat && fs.existsSync(path.join(path.dirname(file), "index.in.html"))) {
+        return send(res, 404, "This page has not been built: run scripts/build-web.sh (it writes index.html from index.in.html).\n本页面尚未生成：请运行 scripts/build-web.sh。");
+      }
     }
     if (error || !stat || !stat.isFile()) return send(res, 404, "not found");
     const type = TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
@@ -87,7 +103,7 @@ const server = http.createServer((req, res) => {
       res.writeHead(304, { "Cache-Control": "no-cache", "Content-Security-Policy": CSP });
       return res.end();
     }
-    res.writeHead(200, headers(type, stat.size, stat.mtime));
+    res.writeHead(200, headers(file, type, stat.size, stat.mtime));
     if (req.method === "HEAD") return res.end();
     fs.createReadStream(file).pipe(res);
   });

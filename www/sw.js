@@ -1,15 +1,16 @@
 // The service worker: the pages open and work without a network after the first visit.
-// On install it caches the app shell and the generated files listed in shell.json: the modules,
-// the rule set, the editor bundle (all of this origin). Requests go to the network first, so a new build is picked up as soon as there is one,
-// and fall back to the cache when the network is gone. It never contacts another host.
+// On install it caches the app shell and the generated files listed in shell.json: the citizen
+// page and its pinned keys, the modules, the rule set, the editor bundle (all of this origin).
+// Requests go to the network first, so a new build is picked up as soon as there is one, and fall
+// back to the cache when the network is gone. It never contacts another host.
 const CACHE = "eligo-v1";
 const SHELL = [
   "./",
-  "index.html",
   "css/base.css",
   "css/citizen.css",
   "css/print.css",
   "css/playground.css",
+  "js/boot.js",
   "js/citizen.js",
   "js/engine.js",
   "js/i18n.js",
@@ -34,7 +35,8 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      // The generated files (modules, rules, editor bundle) are listed by scripts/build-web.sh.
+      // The generated files (index.html, js/trust.js, modules, rules, editor bundle) are listed by
+      // scripts/build-web.sh.
       let generated = [];
       try {
         generated = await (await fetch(new Request("shell.json", { cache: "no-cache" }))).json();

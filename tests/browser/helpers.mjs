@@ -63,7 +63,7 @@ export function ruleSet() {
   const index = JSON.parse(fs.readFileSync(path.join(root, "www/rules/index.json"), "utf8"));
   const eligo = require(path.join(root, "pkg/node/eligo.js"));
   const engine = eligo.Engine.compile(Object.fromEntries(index.rules.map((r) => [r.path, r.text])));
-  return { index, engine, schema: engine.schema() };
+  return { index, engine, schema: engine.schema(), eligo };
 }
 
 /** A profile's expected report (rules/profiles/<id>.expected.json, in Chinese, on DATE), if any. */

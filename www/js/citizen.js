@@ -16,6 +16,8 @@ const state = {
   date: /^\d{4}-\d{2}-\d{2}$/.test(params.get("date") ?? "") ? params.get("date") : today(),
   facts: {},
   engine: null,
+  rules: null, // the verified rules' provenance: issuer, version, issued
+  refused: null, // the EligoError of rules that did not verify: nothing is evaluated
   schema: null,
   labels: new Map(),
   policies: [],
@@ -46,10 +48,43 @@ function applyStrings() {
   $("large-switch").setAttribute("title", t.largeTextLabel);
   document.querySelector(".tools").setAttribute("aria-label", state.lang === "zh" ? "显示设置" : "Display settings");
   document.querySelector(".footer-links").setAttribute("aria-label", state.lang === "zh" ? "更多" : "More");
-  if (state.engine) {
+  if (state.refused) renderRefused();
+  else if (state.engine) {
     $("status").textContent = "";
     $("footer-rules").textContent = `${t.footerRules(pick(state.schema.title, state.lang), state.policies.length)} · ${t.footerVersion(state.version)}`;
+    $("footer-signed").textContent = signedBy();
   }
+}
+
+const signedBy = () => s().signedBy(state.rules.issuer, state.rules.version, state.rules.issued);
+
+// A load error's reason (the engine's word for it) as a citizen would put it.
+const REFUSED = {
+  unknownKey: "unknownKey",
+  unsigned: "unsigned",
+  signatureMissing: "unsigned",
+  olderVersion: "olderVersion",
+  badSignature: "altered",
+  programAltered: "altered",
+  signatureTruncated: "altered",
+  keyIdMismatch: "altered",
+  keyIdMissing: "altered",
+  issuerMismatch: "altered",
+  truncated: "altered",
+  checksum: "altered",
+};
+
+/** Rules that did not verify: that nothing was worked out, why in plain words, what to do. */
+function renderRefused() {
+  const t = s();
+  const error = state.refused;
+  $("status").classList.add("refused");
+  $("status").replaceChildren(
+    h("strong", { class: "refused-title" }, t.refusedTitle),
+    h("span", { class: "refused-reason" }, t.refusedReason[REFUSED[error.reason] ?? "unreadable"]),
+    h("span", {}, t.refusedAdvice),
+    h("span", { class: "refused-detail" }, t.refusedDetail, error.messages?.[state.lang] ?? error.message),
+  );
 }
 
 function setLang(lang) {
@@ -58,6 +93,8 @@ function setLang(lang) {
     localStorage.setItem("eligo.lang", lang);
   } catch {}
   applyStrings();
+  // Before the rules are loaded, or when they were refused, there is nothing else to show.
+  if (!state.engine) return;
   renderProfiles();
   renderData();
   if (state.checked) evaluate();
@@ -423,6 +460,7 @@ function renderPrintSummary() {
   $("print-summary").replaceChildren(
     ...[h("h2", {}, t.printTitle),
     h("p", {}, `${t.printDate}：${state.report.date} · ${pick(state.schema.title, state.lang)}`),
+    h("p", {}, signedBy()),
     h(
       "table",
       {},
@@ -451,6 +489,13 @@ function renderPrintSummary() {
       : null,
     h("h3", {}, t.printNotes),
     h("div", { class: "print-notes" }),
+    h(
+      "p",
+      { class: "print-code" },
+      `${t.printCode}：`,
+      h("strong", { class: "verification-code" }, state.report.rules.verificationCode),
+      h("span", { class: "print-code-hint" }, t.printCodeHint),
+    ),
     h("p", { class: "print-footer" }, t.printGenerated)].flat().filter(Boolean),
   );
 }
@@ -480,12 +525,20 @@ async function start() {
     loaded = await loadEvaluator();
     state.engine = loaded.engine;
   } catch (error) {
+    if (error?.name === "EligoError" && error.kind === "load") {
+      state.refused = error;
+      for (const id of ["profile-select", "load-profile", "profile-file"]) $(id).disabled = true;
+      document.documentElement.dataset.refused = error.reason;
+      applyStrings();
+      return;
+    }
     $("status").textContent = s().loadFailed + (error?.message ?? error);
     $("status").classList.add("error");
     console.error(error);
     return;
   }
   state.version = loaded.version();
+  state.rules = loaded.rules;
   state.schema = state.engine.schema();
   state.policies = state.engine.policies();
   state.labels = labelIndex(state.schema);
