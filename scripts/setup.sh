@@ -11,6 +11,12 @@ ensure_wasm_target() {
     || rustup target add wasm32-unknown-unknown
 }
 
+# The CLI for WASI, for its npm package (scripts/build-npm-cli.sh).
+ensure_wasi_target() {
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 \
+    || rustup target add wasm32-wasip1
+}
+
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 ensure_wasm_bindgen() {
   local want

@@ -6,6 +6,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(issuer: &str, output: &Path) -> ExitCode {
+    // WASI (the npm package) cannot make a file readable by its owner alone: a secret key is never
+    // written where others may read it.
+    if cfg!(target_os = "wasi") {
+        tell!("error: make issuer keys with the native eligo (cargo install --path crates/eligo-cli): only it can make the secret key readable by its owner alone");
+        return ExitCode::from(2);
+    }
     let public = output.with_extension("pub");
     if public == output {
         tell!(

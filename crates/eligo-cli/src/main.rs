@@ -180,6 +180,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Under WASI (the npm package) the host opens the whole file system at `/` and says in PWD
+    // where the command was run: relative paths are then the user's, as for a native command.
+    #[cfg(target_os = "wasi")]
+    if let Some(pwd) = std::env::var_os("PWD") {
+        let _ = std::env::set_current_dir(pwd);
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Check { paths, format } => check::run(&paths, format),
