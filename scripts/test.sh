@@ -7,8 +7,9 @@
 #      use it, and the TypeScript usage example;
 #   4. the npm package of the `eligo` command, from its tarball in a fresh folder, against the
 #      native command;
-#   5. the citizen page, the playground and the embedding examples in headless Chromium;
-#   6. a fuzz smoke run, 15 s per target (nightly and cargo-fuzz are installed when missing;
+#   5. the VS Code extension: its grammar on snapshots of rule files, packaged as a .vsix;
+#   6. the citizen page, the playground and the embedding examples in headless Chromium;
+#   7. a fuzz smoke run, 15 s per target (nightly and cargo-fuzz are installed when missing;
 #      ELIGO_FUZZ_SMOKE=0 skips it). The long runs: scripts/fuzz.sh, see README.md "Fuzzing".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,7 @@ cargo run --quiet -- test rules/
 
 bash scripts/test-wasm.sh
 bash scripts/test-npm-cli.sh
+bash scripts/test-vscode.sh
 bash scripts/test-browser.sh
 
 # A minute of each fuzz target (cargo-fuzz needs the nightly toolchain: where the machine has none
