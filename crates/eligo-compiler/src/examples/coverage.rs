@@ -1,0 +1,341 @@
+//! How much of the rules the examples exercise (`eligo test --coverage`), counted from the traced
+//! decisions of each example's evaluation: every condition seen true and seen false, every
+//! exception applied, every output computed, every table row (band) that decided a value.
+//!
+//! An example counts for the policies it expects: what it does not check is not tested by it.
+//! The rows reached by definitions (`let`), computed once for every policy, count for every
+//! example. A table is shared by the policies that look it up: its rows are counted under the
+//! table, once.
+
+use eligo_core::eval::{self, PolicyOutcome, TableHit};
+use eligo_core::program::{Program, RowDef};
+use eligo_core::report::Location;
+use eligo_core::source::Span;
+use eligo_core::value::Value;
+use eligo_core::vocabulary::Lang;
+use serde::Serialize;
+
+/// Covered items out of all items of one kind.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Tally {
+    pub covered: usize,
+    pub total: usize,
+}
+
+impl Tally {
+    fn count(&mut self, covered: bool) {
+        self.total += 1;
+        self.covered += usize::from(covered);
+    }
+
+    fn add(&mut self, other: Tally) {
+        self.covered += other.covered;
+        self.total += other.total;
+    }
+
+    /// Whether every item is covered (also when there are none).
+    pub fn full(self) -> bool {
+        self.covered == self.total
+    }
+
+    /// The covered share in percent with one decimal, rounded down so that 100.0 means all:
+    /// "97.5"; "100.0" when there is nothing to cover. Integers only: the figure is exact.
+    pub fn percent(self) -> String {
+        let tenths = self.covered.saturating_mul(1000).checked_div(self.total).unwrap_or(1000);
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+
+    /// Whether at least `min` percent is covered.
+    pub fn at_least(self, min: u8) -> bool {
+        self.covered.saturating_mul(100) >= usize::from(min).saturating_mul(self.total)
+    }
+}
+
+/// What is not covered, and why.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Reason {
+    /// A condition (`require`, `unless`) false or unknown in every example.
+    NeverTrue,
+    /// A condition (or an exception's condition) true or unknown in every example.
+    NeverFalse,
+    /// Neither true nor false in any example: unknown, or not reached.
+    NeverDecided,
+    /// An exception whose condition held in no example.
+    NeverApplied,
+    /// An output no example computed a value of.
+    NeverComputed,
+    /// A table row (or `otherwise`) that decided no value in any example.
+    NeverReached,
+}
+
+impl Reason {
+    pub fn message(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Reason::NeverTrue, Lang::Zh) => "从未为真",
+            (Reason::NeverTrue, Lang::En) => "never true",
+            (Reason::NeverFalse, Lang::Zh) => "从未为假",
+            (Reason::NeverFalse, Lang::En) => "never false",
+            (Reason::NeverDecided, Lang::Zh) => "从未得出真假",
+            (Reason::NeverDecided, Lang::En) => "never true nor false",
+            (Reason::NeverApplied, Lang::Zh) => "从未适用",
+            (Reason::NeverApplied, Lang::En) => "never applied",
+            (Reason::NeverComputed, Lang::Zh) => "没有示例算出这一输出",
+            (Reason::NeverComputed, Lang::En) => "no example computes it",
+            (Reason::NeverReached, Lang::Zh) => "没有示例用到这一行",
+            (Reason::NeverReached, Lang::En) => "no example reaches this row",
+        }
+    }
+}
+
+/// The kind of item not covered.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Item {
+    Condition,
+    ExceptionCondition,
+    Exception,
+    Output,
+    Row,
+}
+
+impl Item {
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Item::Condition, Lang::Zh) => "条件",
+            (Item::Condition, Lang::En) => "condition",
+            (Item::ExceptionCondition, Lang::Zh) => "例外的条件",
+            (Item::ExceptionCondition, Lang::En) => "condition of exception",
+            (Item::Exception, Lang::Zh) => "例外",
+            (Item::Exception, Lang::En) => "exception",
+            (Item::Output, Lang::Zh) => "输出",
+            (Item::Output, Lang::En) => "output",
+            (Item::Row, Lang::Zh) => "行",
+            (Item::Row, Lang::En) => "row",
+        }
+    }
+}
+
+/// One item not covered: its label (a row as written: `80..89`), place and reason.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Gap {
+    pub item: Item,
+    pub label: String,
+    pub at: Location,
+    pub reason: Reason,
+    #[serde(skip)]
+    span: Span,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyCoverage {
+    pub id: String,
+    pub at: Location,
+    /// Conditions seen both ways: `require`, `unless` and each exception's condition.
+    pub conditions: Tally,
+    pub exceptions: Tally,
+    pub outputs: Tally,
+    /// In file order.
+    pub uncovered: Vec<Gap>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TableCoverage {
+    pub name: String,
+    pub at: Location,
+    /// Its rows (bands) and its `otherwise` row.
+    pub rows: Tally,
+    pub uncovered: Vec<Gap>,
+}
+
+/// The sums over every policy and table.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Total {
+    pub conditions: Tally,
+    pub exceptions: Tally,
+    pub outputs: Tally,
+    pub rows: Tally,
+    /// Every item of the four kinds.
+    pub all: Tally,
+}
+
+/// The coverage of a rule set by its examples: policies and tables in file order.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    pub total: Total,
+    pub policies: Vec<PolicyCoverage>,
+    pub tables: Vec<TableCoverage>,
+}
+
+/// Seen true, seen false.
+type BothWays = [bool; 2];
+
+fn see(seen: &mut BothWays, value: Option<bool>) {
+    if let Some(b) = value {
+        seen[usize::from(!b)] = true;
+    }
+}
+
+/// What the examples have reached so far, item by item (indexed as the program is).
+pub struct Seen {
+    conditions: Vec<Vec<BothWays>>,
+    /// Per policy, per output, per exception.
+    exceptions: Vec<Vec<Vec<BothWays>>>,
+    outputs: Vec<Vec<bool>>,
+    /// Per table: each row, then `otherwise`.
+    rows: Vec<Vec<bool>>,
+}
+
+impl Seen {
+    pub fn new(program: &Program) -> Seen {
+        let policies = &program.policies;
+        Seen {
+            conditions: policies.iter().map(|p| vec![[false; 2]; p.conditions.len()]).collect(),
+            exceptions: policies
+                .iter()
+                .map(|p| p.outputs.iter().map(|o| vec![[false; 2]; o.exceptions.len()]).collect())
+                .collect(),
+            outputs: policies.iter().map(|p| vec![false; p.outputs.len()]).collect(),
+            rows: program.tables.iter().map(|t| vec![false; t.rows.len() + 1]).collect(),
+        }
+    }
+
+    /// Records one example's decisions: those of the `expected` policies, and the rows the
+    /// definitions reached.
+    pub fn record(&mut self, expected: impl Iterator<Item = u32>, outcomes: &[PolicyOutcome], let_hits: &[TableHit]) {
+        self.hit(let_hits);
+        for p in expected {
+            let p = p as usize;
+            let Some(outcome) = outcomes.get(p) else { continue };
+            if let Some(seen) = self.conditions.get_mut(p) {
+                for (seen, value) in seen.iter_mut().zip(&outcome.conditions) {
+                    see(
+                        seen,
+                        match value {
+                            Ok(Value::Bool(b)) => Some(*b),
+                            _ => None,
+                        },
+                    );
+                }
+            }
+            self.hit(&outcome.condition_hits);
+            for (o, out) in outcome.outputs.iter().enumerate() {
+                if let Some(computed) = self.outputs.get_mut(p).and_then(|s| s.get_mut(o)) {
+                    *computed |= !out.value.is_unknown();
+                }
+                if let Some(seen) = self.exceptions.get_mut(p).and_then(|s| s.get_mut(o)) {
+                    for (seen, when) in seen.iter_mut().zip(&out.exceptions) {
+                        see(seen, *when);
+                    }
+                }
+                self.hit(&out.hits);
+            }
+        }
+    }
+
+    fn hit(&mut self, hits: &[TableHit]) {
+        for hit in hits {
+            if let Some(rows) = self.rows.get_mut(hit.table as usize) {
+                let otherwise = rows.len().saturating_sub(1);
+                if let Some(row) = rows.get_mut(hit.row.unwrap_or(otherwise)) {
+                    *row = true;
+                }
+            }
+        }
+    }
+
+    /// The coverage so far, labels in `lang`.
+    pub fn coverage(&self, program: &Program, lang: Lang) -> Coverage {
+        let at = |span: Span| eval::location(program, span);
+        let gap =
+            |item: Item, label: String, span: Span, reason: Reason| Gap { item, label, at: at(span), reason, span };
+        let mut total = Total::default();
+        let mut policies = Vec::new();
+        for (p, policy) in in_file_order(program.policies.iter().map(|p| p.span)).map(|p| (p, &program.policies[p])) {
+            let (mut conditions, mut exceptions, mut outputs) = (Tally::default(), Tally::default(), Tally::default());
+            let mut uncovered = Vec::new();
+            let no_conditions = Vec::new();
+            let seen = self.conditions.get(p).unwrap_or(&no_conditions);
+            for (condition, seen) in policy.conditions.iter().zip(seen) {
+                conditions.count(seen[0] && seen[1]);
+                let reason = match seen {
+                    [true, true] => continue,
+                    [true, false] => Reason::NeverFalse,
+                    [false, true] => Reason::NeverTrue,
+                    [false, false] => Reason::NeverDecided,
+                };
+                uncovered.push(gap(Item::Condition, condition.label.get(lang).to_string(), condition.span, reason));
+            }
+            for (o, output) in policy.outputs.iter().enumerate() {
+                let computed = self.outputs.get(p).and_then(|s| s.get(o)).is_some_and(|c| *c);
+                outputs.count(computed);
+                let label = output.label.as_ref().map_or(output.name.as_str(), |l| l.get(lang)).to_string();
+                if !computed {
+                    uncovered.push(gap(Item::Output, label, output.span, Reason::NeverComputed));
+                }
+                for (e, exception) in output.exceptions.iter().enumerate() {
+                    let seen = self.exceptions.get(p).and_then(|s| s.get(o)).and_then(|s| s.get(e));
+                    let [applied, false_seen] = seen.copied().unwrap_or_default();
+                    conditions.count(applied && false_seen);
+                    exceptions.count(applied);
+                    let label = exception.label.get(lang).to_string();
+                    // An exception that never applied is its condition never true: one line says both.
+                    if !applied {
+                        uncovered.push(gap(Item::Exception, label.clone(), exception.span, Reason::NeverApplied));
+                    }
+                    if !false_seen {
+                        uncovered.push(gap(Item::ExceptionCondition, label, exception.span, Reason::NeverFalse));
+                    }
+                }
+            }
+            uncovered.sort_by_key(|g: &Gap| key(g.span));
+            total.conditions.add(conditions);
+            total.exceptions.add(exceptions);
+            total.outputs.add(outputs);
+            policies.push(PolicyCoverage {
+                id: policy.id.clone(),
+                at: at(policy.span),
+                conditions,
+                exceptions,
+                outputs,
+                uncovered,
+            });
+        }
+        let mut tables = Vec::new();
+        for (t, table) in in_file_order(program.tables.iter().map(|t| t.span)).map(|t| (t, &program.tables[t])) {
+            let mut rows = Tally::default();
+            let mut uncovered = Vec::new();
+            let all: Vec<&RowDef> = table.rows.iter().chain(&table.otherwise).collect();
+            for (r, row) in all.into_iter().enumerate() {
+                let reached = self.rows.get(t).and_then(|s| s.get(r)).is_some_and(|h| *h);
+                rows.count(reached);
+                if !reached {
+                    uncovered.push(gap(Item::Row, row.text.clone(), row.span, Reason::NeverReached));
+                }
+            }
+            total.rows.add(rows);
+            let name = table.label.as_ref().map_or(table.name.as_str(), |l| l.get(lang)).to_string();
+            tables.push(TableCoverage { name, at: at(table.span), rows, uncovered });
+        }
+        for tally in [total.conditions, total.exceptions, total.outputs, total.rows] {
+            total.all.add(tally);
+        }
+        Coverage { total, policies, tables }
+    }
+}
+
+fn key(span: Span) -> (u32, u32) {
+    (span.file, span.start)
+}
+
+/// The indices of items with these spans, in the order the files write them.
+fn in_file_order(spans: impl Iterator<Item = Span>) -> impl Iterator<Item = usize> {
+    let mut order: Vec<(usize, Span)> = spans.enumerate().collect();
+    order.sort_by_key(|(_, span)| key(*span));
+    order.into_iter().map(|(i, _)| i)
+}
