@@ -339,3 +339,165 @@ fn in_file_order(spans: impl Iterator<Item = Span>) -> impl Iterator<Item = usiz
     order.sort_by_key(|(_, span)| key(*span));
     order.into_iter().map(|(i, _)| i)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eligo_core::source::Sources;
+
+    const RULES: &str = r#"
+input age: int label "年龄" en "Age"
+input disabled: bool label "残疾" en "Disabled"
+input hukou: text label "户籍" en "Hukou"
+
+table 标准(年龄: int) -> money
+  60..69 => 100
+  70..79 => 200
+  80..   => 300
+
+table 门槛(户籍) -> int
+  "上海" => 60
+  otherwise => 65
+
+let 档次 = 标准(age)
+
+policy senior "老年津贴" en "Senior allowance"
+  require age >= 门槛(hukou) "达到年龄" en "Old enough"
+  unless disabled "残疾人另行补贴" en "Disabled people are paid otherwise"
+  amount monthly = 档次
+  exception "九十岁以上" en "Ninety or over" when age >= 90 then amount = 400
+
+policy other "其他" en "Other"
+  require hukou == "北京" "北京户籍" en "Beijing hukou"
+  amount monthly = 1
+"#;
+
+    /// The coverage of `RULES` with these examples (each must pass).
+    fn coverage(examples: &str) -> Coverage {
+        let mut sources = Sources::new();
+        sources.add("t.rules", format!("{RULES}{examples}"));
+        let compiled = crate::compile::compile(&sources);
+        let program = compiled.program.unwrap_or_else(|| panic!("{:?}", compiled.diagnostics));
+        let (results, coverage) = super::super::run_covered(&program, &compiled.examples, Lang::En);
+        assert!(results.iter().all(|r| r.passed), "{results:?}");
+        coverage
+    }
+
+    /// What is not covered, as `line item “label”: reason`, policies then tables.
+    fn gaps(coverage: &Coverage) -> Vec<String> {
+        let policies = coverage.policies.iter().flat_map(|p| &p.uncovered);
+        let tables = coverage.tables.iter().flat_map(|t| &t.uncovered);
+        policies
+            .chain(tables)
+            .map(|g| format!("{} {} “{}”: {}", g.at.line, g.item.name(Lang::En), g.label, g.reason.message(Lang::En)))
+            .collect()
+    }
+
+    const EIGHTY: &str = r#"
+example "80, Shanghai" on 2025-03-01
+  given age = 80, disabled = false, hukou = "上海"
+  expect senior eligible, amount = 300
+"#;
+
+    #[test]
+    fn a_condition_only_ever_true_or_only_false_is_left_with_the_way_never_seen() {
+        let coverage = coverage(EIGHTY);
+        let senior = Coverage { policies: coverage.policies[..1].to_vec(), tables: Vec::new(), ..coverage.clone() };
+        // The exception's condition was seen false, not true: it never applied, the one line.
+        assert_eq!(
+            gaps(&senior),
+            [
+                "18 condition “Old enough”: never false",
+                "19 condition “Disabled people are paid otherwise”: never true",
+                "21 exception “Ninety or over”: never applied",
+            ]
+        );
+        assert_eq!(coverage.policies[0].conditions, Tally { covered: 0, total: 3 });
+        assert_eq!(coverage.policies[0].exceptions, Tally { covered: 0, total: 1 });
+        assert_eq!(coverage.policies[0].outputs, Tally { covered: 1, total: 1 });
+    }
+
+    #[test]
+    fn rows_never_reached_are_listed_with_the_table_wherever_it_is_looked_up() {
+        // 标准 through a definition (`let`), 门槛 in a condition: both are traced.
+        let gaps = gaps(&coverage(EIGHTY));
+        let rows: Vec<&String> = gaps.iter().filter(|g| g.contains("row")).collect();
+        assert_eq!(
+            rows,
+            [
+                "7 row “60..69”: no example reaches this row",
+                "8 row “70..79”: no example reaches this row",
+                "13 row “otherwise”: no example reaches this row",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_example_counts_only_for_the_policies_it_expects_and_unknown_is_neither_way() {
+        let coverage = coverage(
+            r#"
+example "age unknown" on 2025-03-01
+  given disabled = false, hukou = "北京"
+  expect senior undetermined, missing = [age]
+"#,
+        );
+        let gaps = gaps(&coverage);
+        assert_eq!(
+            gaps,
+            [
+                "18 condition “Old enough”: never true nor false",
+                "19 condition “Disabled people are paid otherwise”: never true",
+                "20 output “amount”: no example computes it",
+                "21 exception “Ninety or over”: never applied",
+                "21 condition of exception “Ninety or over”: never false",
+                // Beijing's hukou is false in this example, but `other` is not what it tests.
+                "24 condition “Beijing hukou”: never true nor false",
+                "25 output “amount”: no example computes it",
+                // `otherwise` was reached (a Beijing hukou) by the condition of the policy expected.
+                "7 row “60..69”: no example reaches this row",
+                "8 row “70..79”: no example reaches this row",
+                "9 row “80..”: no example reaches this row",
+                "12 row “\"上海\"”: no example reaches this row",
+            ]
+        );
+    }
+
+    #[test]
+    fn examples_that_see_everything_both_ways_cover_all_of_it() {
+        let coverage = coverage(
+            r#"
+example "65，上海" on 2025-03-01
+  given age = 65, disabled = false, hukou = "上海"
+  expect senior eligible, amount = 100
+example "75，残疾" on 2025-03-01
+  given age = 75, disabled = true, hukou = "上海"
+  expect senior ineligible
+example "90，北京" on 2025-03-01
+  given age = 90, disabled = false, hukou = "北京"
+  expect senior eligible, amount = 400
+  expect other eligible, amount = 1
+example "64，北京以外" on 2025-03-01
+  given age = 64, disabled = false, hukou = "广州"
+  expect senior ineligible
+  expect other ineligible
+"#,
+        );
+        assert_eq!(gaps(&coverage), Vec::<String>::new());
+        let total = coverage.total;
+        // 4 conditions (one an exception's), 1 exception, 2 outputs, 5 rows.
+        assert_eq!(total.all, Tally { covered: 12, total: 12 });
+        assert_eq!((total.all.percent().as_str(), total.all.at_least(100)), ("100.0", true));
+    }
+
+    #[test]
+    fn percentages_are_rounded_down_so_that_100_means_everything() {
+        let tally = |covered, total| Tally { covered, total };
+        assert_eq!(tally(2, 3).percent(), "66.6");
+        assert_eq!(tally(999, 1000).percent(), "99.9");
+        assert_eq!(tally(1999, 2000).percent(), "99.9");
+        assert_eq!(tally(0, 0).percent(), "100.0");
+        assert!(!tally(1999, 2000).at_least(100));
+        assert!(tally(1999, 2000).at_least(99));
+        assert!(tally(0, 0).at_least(100));
+    }
+}
