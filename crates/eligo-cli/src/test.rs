@@ -109,7 +109,7 @@ fn human(coverage: &Coverage, lang: Lang) -> Vec<String> {
         table.push((cells, policy.id.clone()));
     }
     for t in &coverage.tables {
-        let name = format!("{} {}", lang.pick("表", "table"), t.name);
+        let name = format!("{} {}", lang.pick("表", "table"), t.label);
         table.push(([cell(none), cell(none), cell(none), cell(t.rows), cell(t.rows)], name));
     }
     let total = &coverage.total;
@@ -130,12 +130,7 @@ fn human(coverage: &Coverage, lang: Lang) -> Vec<String> {
     for (cells, name) in &table {
         lines.push(line(cells.iter().map(|c| (c.clone(), c.chars().count())).collect(), name));
     }
-    let gaps: Vec<(&str, &Gap)> = coverage
-        .policies
-        .iter()
-        .flat_map(|p| p.uncovered.iter().map(|g| (p.id.as_str(), g)))
-        .chain(coverage.tables.iter().flat_map(|t| t.uncovered.iter().map(|g| (t.name.as_str(), g))))
-        .collect();
+    let gaps = coverage.uncovered();
     if gaps.is_empty() {
         lines.push(lang.pick("全部覆盖。", "Everything is covered.").to_string());
     } else {

@@ -15,8 +15,8 @@ use eligo_core::value::Value;
 use eligo_core::vocabulary::Lang;
 use serde::Serialize;
 
-/// Covered items out of all items of one kind.
-#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+/// Covered items out of all items of one kind; written with its `percent` (see `Tally::percent`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     pub covered: usize,
     pub total: usize,
@@ -48,6 +48,17 @@ impl Tally {
     /// Whether at least `min` percent is covered.
     pub fn at_least(self, min: u8) -> bool {
         self.covered.saturating_mul(100) >= usize::from(min).saturating_mul(self.total)
+    }
+}
+
+impl Serialize for Tally {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut tally = serializer.serialize_struct("Tally", 3)?;
+        tally.serialize_field("covered", &self.covered)?;
+        tally.serialize_field("total", &self.total)?;
+        tally.serialize_field("percent", &self.percent())?;
+        tally.end()
     }
 }
 
@@ -145,6 +156,8 @@ pub struct PolicyCoverage {
 #[serde(rename_all = "camelCase")]
 pub struct TableCoverage {
     pub name: String,
+    /// The table's label in the language asked for, else its name.
+    pub label: String,
     pub at: Location,
     /// Its rows (bands) and its `otherwise` row.
     pub rows: Tally,
@@ -170,6 +183,17 @@ pub struct Coverage {
     pub total: Total,
     pub policies: Vec<PolicyCoverage>,
     pub tables: Vec<TableCoverage>,
+}
+
+impl Coverage {
+    /// Every item not covered, with the id of its policy or the label of its table, in file order.
+    pub fn uncovered(&self) -> Vec<(&str, &Gap)> {
+        let policies = self.policies.iter().flat_map(|p| p.uncovered.iter().map(|g| (p.id.as_str(), g)));
+        let tables = self.tables.iter().flat_map(|t| t.uncovered.iter().map(|g| (t.label.as_str(), g)));
+        let mut all: Vec<(&str, &Gap)> = policies.chain(tables).collect();
+        all.sort_by_key(|(_, gap)| key(gap.span));
+        all
+    }
 }
 
 /// Seen true, seen false.
@@ -319,8 +343,8 @@ impl Seen {
                 }
             }
             total.rows.add(rows);
-            let name = table.label.as_ref().map_or(table.name.as_str(), |l| l.get(lang)).to_string();
-            tables.push(TableCoverage { name, at: at(table.span), rows, uncovered });
+            let label = table.label.as_ref().map_or(table.name.as_str(), |l| l.get(lang)).to_string();
+            tables.push(TableCoverage { name: table.name.clone(), label, at: at(table.span), rows, uncovered });
         }
         for tally in [total.conditions, total.exceptions, total.outputs, total.rows] {
             total.all.add(tally);
@@ -383,13 +407,14 @@ policy other "其他" en "Other"
         coverage
     }
 
-    /// What is not covered, as `line item “label”: reason`, policies then tables.
+    /// What is not covered, as `line item “label”: reason`, in file order.
     fn gaps(coverage: &Coverage) -> Vec<String> {
-        let policies = coverage.policies.iter().flat_map(|p| &p.uncovered);
-        let tables = coverage.tables.iter().flat_map(|t| &t.uncovered);
-        policies
-            .chain(tables)
-            .map(|g| format!("{} {} “{}”: {}", g.at.line, g.item.name(Lang::En), g.label, g.reason.message(Lang::En)))
+        coverage
+            .uncovered()
+            .into_iter()
+            .map(|(_, g)| {
+                format!("{} {} “{}”: {}", g.at.line, g.item.name(Lang::En), g.label, g.reason.message(Lang::En))
+            })
             .collect()
     }
 
@@ -445,6 +470,11 @@ example "age unknown" on 2025-03-01
         assert_eq!(
             gaps,
             [
+                // `otherwise` was reached (a Beijing hukou) by the condition of the policy expected.
+                "7 row “60..69”: no example reaches this row",
+                "8 row “70..79”: no example reaches this row",
+                "9 row “80..”: no example reaches this row",
+                "12 row “\"上海\"”: no example reaches this row",
                 "18 condition “Old enough”: never true nor false",
                 "19 condition “Disabled people are paid otherwise”: never true",
                 "20 output “amount”: no example computes it",
@@ -453,11 +483,6 @@ example "age unknown" on 2025-03-01
                 // Beijing's hukou is false in this example, but `other` is not what it tests.
                 "24 condition “Beijing hukou”: never true nor false",
                 "25 output “amount”: no example computes it",
-                // `otherwise` was reached (a Beijing hukou) by the condition of the policy expected.
-                "7 row “60..69”: no example reaches this row",
-                "8 row “70..79”: no example reaches this row",
-                "9 row “80..”: no example reaches this row",
-                "12 row “\"上海\"”: no example reaches this row",
             ]
         );
     }
