@@ -166,7 +166,8 @@ pub enum Depth {
     Lean,
     /// Everything a report shows: each condition, every output, the missing facts.
     Full,
-    /// `Full`, and the table rows behind each output, for the trace.
+    /// `Full`, and the table rows behind each output and the conditions, and the value of each
+    /// exception's condition: for the trace, and what `eligo test --coverage` counts.
     Traced,
 }
 
