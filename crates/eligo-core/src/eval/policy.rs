@@ -107,7 +107,9 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
             outcome.conditions.push(value);
         }
     }
-    outcome.condition_hits = env.hits.take().unwrap_or_default();
+    if trace {
+        outcome.condition_hits = env.hits.take().unwrap_or_default();
+    }
     if any_false {
         outcome.status = Status::Ineligible;
         return outcome;
