@@ -104,8 +104,9 @@ fn human(coverage: &Coverage, lang: Lang) -> Vec<String> {
     let none = Tally::default();
     let mut table: Vec<([String; 5], String)> = Vec::new();
     for policy in &coverage.policies {
-        let all = sum(&[policy.conditions, policy.exceptions, policy.outputs]);
-        let cells = [cell(policy.conditions), cell(policy.exceptions), cell(policy.outputs), cell(none), cell(all)];
+        let all = sum(&[policy.conditions, policy.exceptions, policy.outputs, policy.rows]);
+        let cells =
+            [cell(policy.conditions), cell(policy.exceptions), cell(policy.outputs), cell(policy.rows), cell(all)];
         table.push((cells, policy.id.clone()));
     }
     for t in &coverage.tables {

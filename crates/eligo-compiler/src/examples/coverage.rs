@@ -8,7 +8,7 @@
 //! table, once.
 
 use eligo_core::eval::{self, PolicyOutcome, TableHit};
-use eligo_core::program::{Program, RowDef};
+use eligo_core::program::{Expr, PolicyDef, Program, RowDef};
 use eligo_core::report::Location;
 use eligo_core::source::Span;
 use eligo_core::value::Value;
@@ -148,7 +148,10 @@ pub struct PolicyCoverage {
     pub conditions: Tally,
     pub exceptions: Tally,
     pub outputs: Tally,
-    /// In file order.
+    /// The rows of the tables it looks up, directly, through definitions or through other tables'
+    /// rows: counted (and listed when not covered) under each table, shown here too.
+    pub rows: Tally,
+    /// In file order; its tables' rows are listed under the tables.
     pub uncovered: Vec<Gap>,
 }
 
@@ -279,6 +282,27 @@ impl Seen {
         let gap =
             |item: Item, label: String, span: Span, reason: Reason| Gap { item, label, at: at(span), reason, span };
         let mut total = Total::default();
+        // Each table's rows, indexed as the program's tables: a policy's are those of the tables it looks up.
+        let mut table_rows = vec![Tally::default(); program.tables.len()];
+        let mut tables = Vec::new();
+        for (t, table) in in_file_order(program.tables.iter().map(|t| t.span)).map(|t| (t, &program.tables[t])) {
+            let mut rows = Tally::default();
+            let mut uncovered = Vec::new();
+            let all: Vec<&RowDef> = table.rows.iter().chain(&table.otherwise).collect();
+            for (r, row) in all.into_iter().enumerate() {
+                let reached = self.rows.get(t).and_then(|s| s.get(r)).is_some_and(|h| *h);
+                rows.count(reached);
+                if !reached {
+                    uncovered.push(gap(Item::Row, row.text.clone(), row.span, Reason::NeverReached));
+                }
+            }
+            total.rows.add(rows);
+            if let Some(slot) = table_rows.get_mut(t) {
+                *slot = rows;
+            }
+            let label = table.label.as_ref().map_or(table.name.as_str(), |l| l.get(lang)).to_string();
+            tables.push(TableCoverage { name: table.name.clone(), label, at: at(table.span), rows, uncovered });
+        }
         let mut policies = Vec::new();
         for (p, policy) in in_file_order(program.policies.iter().map(|p| p.span)).map(|p| (p, &program.policies[p])) {
             let (mut conditions, mut exceptions, mut outputs) = (Tally::default(), Tally::default(), Tally::default());
@@ -318,6 +342,12 @@ impl Seen {
                 }
             }
             uncovered.sort_by_key(|g: &Gap| key(g.span));
+            let mut rows = Tally::default();
+            for (used, tally) in tables_of(program, policy).into_iter().zip(&table_rows) {
+                if used {
+                    rows.add(*tally);
+                }
+            }
             total.conditions.add(conditions);
             total.exceptions.add(exceptions);
             total.outputs.add(outputs);
@@ -327,30 +357,61 @@ impl Seen {
                 conditions,
                 exceptions,
                 outputs,
+                rows,
                 uncovered,
             });
-        }
-        let mut tables = Vec::new();
-        for (t, table) in in_file_order(program.tables.iter().map(|t| t.span)).map(|t| (t, &program.tables[t])) {
-            let mut rows = Tally::default();
-            let mut uncovered = Vec::new();
-            let all: Vec<&RowDef> = table.rows.iter().chain(&table.otherwise).collect();
-            for (r, row) in all.into_iter().enumerate() {
-                let reached = self.rows.get(t).and_then(|s| s.get(r)).is_some_and(|h| *h);
-                rows.count(reached);
-                if !reached {
-                    uncovered.push(gap(Item::Row, row.text.clone(), row.span, Reason::NeverReached));
-                }
-            }
-            total.rows.add(rows);
-            let label = table.label.as_ref().map_or(table.name.as_str(), |l| l.get(lang)).to_string();
-            tables.push(TableCoverage { name: table.name.clone(), label, at: at(table.span), rows, uncovered });
         }
         for tally in [total.conditions, total.exceptions, total.outputs, total.rows] {
             total.all.add(tally);
         }
         Coverage { total, policies, tables }
     }
+}
+
+/// Which tables (indexed as the program's) `policy` looks up: in its conditions and outputs, in
+/// the definitions they read and in the rows of the tables they look up, each followed once.
+fn tables_of(program: &Program, policy: &PolicyDef) -> Vec<bool> {
+    use eligo_core::program::ExprKind as E;
+    let mut tables = vec![false; program.tables.len()];
+    let mut lets = vec![false; program.lets.len()];
+    let mut stack: Vec<&Expr> = policy.conditions.iter().map(|c| &c.expr).collect();
+    for output in &policy.outputs {
+        stack.extend(&output.base);
+        stack.extend(output.exceptions.iter().flat_map(|e| [&e.when, &e.value]));
+    }
+    while let Some(expr) = stack.pop() {
+        match &expr.kind {
+            E::Let(i) => {
+                if let (Some(seen @ false), Some(def)) = (lets.get_mut(*i as usize), program.lets.get(*i as usize)) {
+                    *seen = true;
+                    stack.push(&def.expr);
+                }
+            }
+            E::Table(t, keys) => {
+                stack.extend(keys);
+                if let (Some(seen @ false), Some(table)) =
+                    (tables.get_mut(*t as usize), program.tables.get(*t as usize))
+                {
+                    *seen = true;
+                    stack.extend(table.rows.iter().chain(&table.otherwise).map(|row| &row.value));
+                }
+            }
+            E::Not(a) | E::Neg(a) => stack.push(a),
+            E::And(a, b) | E::Or(a, b) | E::Compare(_, a, b) | E::Arith(_, a, b) => stack.extend([&**a, &**b]),
+            E::In(a, items) => {
+                stack.push(a);
+                stack.extend(items);
+            }
+            E::If(a, b, c) => stack.extend([&**a, &**b, &**c]),
+            E::Call(_, args) => stack.extend(args),
+            E::List(_, list, item) => {
+                stack.push(list);
+                stack.extend(item.as_deref());
+            }
+            E::Const(_) | E::Input(_) | E::Param(_) | E::Field(_) | E::Today => {}
+        }
+    }
+    tables
 }
 
 fn key(span: Span) -> (u32, u32) {
@@ -445,7 +506,12 @@ example "80, Shanghai" on 2025-03-01
     #[test]
     fn rows_never_reached_are_listed_with_the_table_wherever_it_is_looked_up() {
         // 标准 through a definition (`let`), 门槛 in a condition: both are traced.
-        let gaps = gaps(&coverage(EIGHTY));
+        let coverage = coverage(EIGHTY);
+        // Shown with the policy that looks them up (not with the one that does not), counted once.
+        let rows: Vec<Tally> = coverage.policies.iter().map(|p| p.rows).collect();
+        assert_eq!(rows, [Tally { covered: 2, total: 5 }, Tally::default()]);
+        assert_eq!(coverage.total.rows, Tally { covered: 2, total: 5 });
+        let gaps = gaps(&coverage);
         let rows: Vec<&String> = gaps.iter().filter(|g| g.contains("row")).collect();
         assert_eq!(
             rows,
