@@ -25,9 +25,10 @@ echo "== cargo test"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 
-echo "== eligo check rules/ && eligo test rules/"
+echo "== eligo check rules/ && eligo test rules/ (every condition both ways, every row: 100%)"
 cargo run --quiet -- check rules/
 cargo run --quiet -- test rules/
+cargo run --quiet -- test --coverage --min-coverage 100 rules/
 
 bash scripts/test-wasm.sh
 bash scripts/test-npm-cli.sh

@@ -795,3 +795,119 @@ fn verify_output() {
         .hash;
     insta::assert_snapshot!(shown.replace(&bundle, "rules.eligo").replace(&hash, "<hash>"));
 }
+
+/// A rule set whose examples leave a condition never false, a band and an exception; one fails.
+const PARTIAL: &str = "tests/fixtures/coverage/partial.rules";
+
+#[test]
+fn coverage_lists_what_the_examples_leave_in_file_order_in_chinese_and_english() {
+    for lang in ["zh", "en"] {
+        let output = eligo(&["test", "--coverage", "--lang", lang, PARTIAL]);
+        // The failing example fails the run, as without --coverage.
+        assert_eq!(exit_code(&output, "eligo test --coverage"), 1, "{}", stderr(&output));
+        insta::assert_snapshot!(format!("coverage_human_{lang}"), stdout(&output));
+    }
+}
+
+#[test]
+fn coverage_never_changes_what_the_examples_give_nor_the_exit_code() {
+    let valid = std::fs::read_dir(root().join("tests/fixtures/valid")).expect("the valid fixtures");
+    let valid: Vec<String> =
+        valid.map(|e| format!("tests/fixtures/valid/{}", e.expect("a file").file_name().to_string_lossy())).collect();
+    for path in [PARTIAL, "rules/"].into_iter().chain(valid.iter().map(String::as_str)) {
+        let plain = eligo(&["test", "--format", "json", path]);
+        let covered = eligo(&["test", "--coverage", "--format", "json", path]);
+        assert_eq!(exit_code(&plain, path), exit_code(&covered, path), "{path}");
+        let (plain, covered) = (json(&plain), json(&covered));
+        assert_eq!(plain["examples"], covered["examples"], "{path}");
+        assert!(plain.get("coverage").is_none() && covered["coverage"]["total"].is_object(), "{path}");
+    }
+}
+
+#[test]
+fn coverage_in_json_has_its_stable_shape() {
+    let output = eligo(&["test", "--coverage", "--format", "json", "--lang", "en", PARTIAL]);
+    assert_eq!(exit_code(&output, "eligo test --coverage --format json"), 1);
+    insta::assert_snapshot!("coverage_json", format!("{:#}", json(&output)["coverage"]));
+}
+
+#[test]
+fn junit_is_well_formed_xml_with_a_test_case_per_example_and_the_coverage_as_properties() {
+    let output = eligo(&["test", "--coverage", "--format", "junit", "--lang", "en", PARTIAL]);
+    assert_eq!(exit_code(&output, "eligo test --format junit"), 1);
+    let xml = stdout(&output);
+    let elements = xml_elements(&xml).unwrap_or_else(|e| panic!("not well-formed XML: {e}\n{xml}"));
+    let count = |name: &str| elements.iter().filter(|e| e.as_str() == name).count();
+    assert_eq!((count("testcase"), count("failure"), count("property")), (3, 1, 5), "{elements:?}");
+    insta::assert_snapshot!("coverage_junit", xml);
+    // Without --coverage: the examples alone, still well-formed, even for names that need escaping.
+    let dir = TempDir::new("junit");
+    let rules = std::fs::read_to_string(root().join(PARTIAL)).expect("the fixture");
+    let file = dir.write("a.rules", rules.replace("80岁", "80 <岁> & 'x'"));
+    let output = eligo(&["test", "--format", "junit", &file]);
+    let elements = xml_elements(&stdout(&output)).unwrap_or_else(|e| panic!("{e}\n{}", stdout(&output)));
+    assert_eq!(elements.iter().filter(|e| e.as_str() == "property").count(), 0);
+    assert!(stdout(&output).contains("name=\"80 &lt;岁&gt; &amp; &apos;x&apos;\""), "{}", stdout(&output));
+}
+
+/// The names of the elements of `xml`, in order, when it is well-formed (tags nested and closed,
+/// attributes quoted, `<` and `&` only as markup or entities); a tiny checker, enough for JUnit.
+fn xml_elements(xml: &str) -> Result<Vec<String>, String> {
+    let text_ok = |text: &str| {
+        let entity = |rest: &str| ["amp;", "lt;", "gt;", "quot;", "apos;"].iter().any(|e| rest.starts_with(e));
+        !text.contains('<') && text.match_indices('&').all(|(i, _)| entity(&text[i + 1..]))
+    };
+    let body = xml.strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n").ok_or("no XML declaration")?;
+    let (mut open, mut names, mut rest) = (Vec::<String>::new(), Vec::new(), body);
+    while let Some(start) = rest.find('<') {
+        if !text_ok(&rest[..start]) {
+            return Err(format!("bad text before {}", &rest[start..]));
+        }
+        let end = rest[start..].find('>').ok_or("a tag not closed")? + start;
+        let tag = &rest[start + 1..end];
+        if let Some(name) = tag.strip_prefix('/') {
+            if open.pop().as_deref() != Some(name) {
+                return Err(format!("</{name}> closes nothing open"));
+            }
+        } else {
+            let closed = tag.ends_with('/');
+            let tag = tag.trim_end_matches('/');
+            let (name, mut attributes) = tag.split_once(' ').unwrap_or((tag, ""));
+            while !attributes.trim().is_empty() {
+                let (key, value) = attributes.trim_start().split_once("=\"").ok_or(format!("attribute in <{tag}>"))?;
+                let (value, after) = value.split_once('"').ok_or(format!("unquoted attribute {key}"))?;
+                if !text_ok(value) || key.contains(' ') {
+                    return Err(format!("bad attribute {key}=\"{value}\""));
+                }
+                attributes = after;
+            }
+            names.push(name.to_string());
+            if !closed {
+                open.push(name.to_string());
+            }
+        }
+        rest = &rest[end + 1..];
+    }
+    if !open.is_empty() || !text_ok(rest) {
+        return Err(format!("left open: {open:?}"));
+    }
+    Ok(names)
+}
+
+#[test]
+fn min_coverage_fails_below_the_figure_and_the_rule_set_is_fully_covered() {
+    let dir = TempDir::new("min-coverage");
+    let rules = std::fs::read_to_string(root().join(PARTIAL)).expect("the fixture");
+    let passing = rules.split("example \"90岁").next().expect("the fixture's text");
+    let file = dir.write("a.rules", passing);
+    // 3 of 8: one condition of three both ways, no exception, the output, one row of three.
+    let output = eligo(&["test", "--min-coverage", "37", &file]);
+    assert_eq!(exit_code(&output, "--min-coverage 37"), 0, "{}{}", stdout(&output), stderr(&output));
+    assert!(stdout(&output).contains("3/8 37.5%"), "{}", stdout(&output));
+    let output = eligo(&["test", "--min-coverage", "38", "--lang", "en", &file]);
+    assert_eq!(exit_code(&output, "--min-coverage 38"), 1);
+    assert!(stderr(&output).contains("coverage 37.5% is below --min-coverage 38"), "{}", stderr(&output));
+    assert_eq!(exit_code(&eligo(&["test", "--min-coverage", "101", &file]), "101"), 2);
+    let output = eligo(&["test", "--min-coverage", "100", "rules/"]);
+    assert_eq!(exit_code(&output, "rules/"), 0, "{}{}", stdout(&output), stderr(&output));
+}

@@ -99,7 +99,17 @@ enum Command {
         /// Rule files or folders (searched for *.rules). Default: rules/
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
-        format: Format,
+        format: test::TestFormat,
+        /// Also report which conditions, exceptions, outputs and table rows the examples leave
+        /// uncovered.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when the examples cover less than this percent of the rules (implies --coverage).
+        #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+        min_coverage: Option<u8>,
+        /// The language of the coverage report.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: Lang,
     },
     /// Evaluate a citizen's data against a rule set.
     Eval {
@@ -189,7 +199,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { paths, format } => check::run(&paths, format),
-        Command::Test { paths, format } => test::run(&paths, format),
+        Command::Test { paths, format, coverage, min_coverage, lang } => {
+            test::run(&paths, &test::Options { format, lang, coverage, min_coverage })
+        }
         Command::Eval {
             paths,
             data,

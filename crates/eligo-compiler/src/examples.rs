@@ -10,6 +10,8 @@ use eligo_core::value::Value;
 use eligo_core::vocabulary::{ConditionKind, Lang, Status};
 use serde::Serialize;
 
+pub mod coverage;
+
 /// An example written in a rule file: a test of the policies.
 #[derive(Clone, Debug)]
 pub struct ExampleDef {
@@ -59,11 +61,29 @@ pub struct Failure {
 /// Runs every example, all within one budget of evaluation steps (see `eval::decide_after`).
 pub fn run_all(program: &Program, examples: &[ExampleDef]) -> Vec<ExampleResult> {
     let mut spent = 0;
-    examples.iter().map(|example| run_after(program, example, &mut spent)).collect()
+    examples
+        .iter()
+        .map(|example| judge(program, example, &eval::decide_after(program, &example.facts, example.date, &mut spent)))
+        .collect()
 }
 
-fn run_after(program: &Program, example: &ExampleDef, spent: &mut u64) -> ExampleResult {
-    let outcomes = eval::decide_after(program, &example.facts, example.date, spent);
+/// `run_all`, traced, with how much of the rules the examples cover (labels in `lang`).
+pub fn run_covered(program: &Program, examples: &[ExampleDef], lang: Lang) -> (Vec<ExampleResult>, coverage::Coverage) {
+    let mut spent = 0;
+    let mut seen = coverage::Seen::new(program);
+    let results = examples
+        .iter()
+        .map(|example| {
+            let (outcomes, let_hits) = eval::decide_traced_after(program, &example.facts, example.date, &mut spent);
+            seen.record(example.expects.iter().map(|e| e.policy), &outcomes, &let_hits);
+            judge(program, example, &outcomes)
+        })
+        .collect();
+    (results, seen.coverage(program, lang))
+}
+
+/// Whether an example's decisions are what it expects.
+fn judge(program: &Program, example: &ExampleDef, outcomes: &[eval::PolicyOutcome]) -> ExampleResult {
     let mut failures = Vec::new();
     for expect in &example.expects {
         let policy = &program.policies[expect.policy as usize];

@@ -67,6 +67,11 @@ pub struct Env<'p> {
     spent: u64,
     /// Set while evaluating what a trace must explain.
     pub hits: Option<Vec<TableHit>>,
+    /// Set with `hits` while an output is decided: the value of each exception's condition, in
+    /// order, as far as they were evaluated (`None`: unknown).
+    pub exceptions: Option<Vec<Option<bool>>>,
+    /// The table rows the definitions (`let`) reached, when traced from the start (`Env::traced`).
+    pub let_hits: Vec<TableHit>,
     /// Set when a value came out unknown that may yet fail once its facts are given (or an
     /// error was set aside): such an output's facts can change whether its policy is granted.
     pub(crate) may_fail: bool,
@@ -88,6 +93,15 @@ impl<'p> Env<'p> {
     /// `new`, for an evaluation that shares its `MAX_EVALUATION_STEPS` with evaluations before it
     /// which took `spent` steps (the examples of a rule set, run together).
     pub fn after(program: &'p Program, on: &'p OnDate, facts: &'p [Value], spent: u64) -> Env<'p> {
+        Env::start(program, on, facts, spent, false)
+    }
+
+    /// `after`, keeping the table rows the definitions reach (`let_hits`), for a traced evaluation.
+    pub fn traced(program: &'p Program, on: &'p OnDate, facts: &'p [Value], spent: u64) -> Env<'p> {
+        Env::start(program, on, facts, spent, true)
+    }
+
+    fn start(program: &'p Program, on: &'p OnDate, facts: &'p [Value], spent: u64, traced: bool) -> Env<'p> {
         let mut env = Env {
             program,
             facts,
@@ -99,7 +113,9 @@ impl<'p> Env<'p> {
             steps: 0,
             budget: MAX_STEPS.min(MAX_EVALUATION_STEPS.saturating_sub(spent)),
             spent,
-            hits: None,
+            hits: traced.then(Vec::new),
+            exceptions: None,
+            let_hits: Vec::new(),
             may_fail: false,
             under_arith: false,
             bounding: false,
@@ -114,6 +130,7 @@ impl<'p> Env<'p> {
                 env.lets_may_fail[i as usize] = fails;
             }
         }
+        env.let_hits = env.hits.take().unwrap_or_default();
         env
     }
 

@@ -14,7 +14,7 @@ pub use crate::report::money;
 use crate::source::Span;
 use crate::value::Value;
 use crate::vocabulary::{Lang, Status, Text};
-pub use expr::OnDate;
+pub use expr::{OnDate, TableHit};
 pub use policy::{money_range, Decided, MoneyRange, PolicyOutcome};
 pub use report::{fact_path, location};
 
@@ -166,7 +166,8 @@ pub enum Depth {
     Lean,
     /// Everything a report shows: each condition, every output, the missing facts.
     Full,
-    /// `Full`, and the table rows behind each output, for the trace.
+    /// `Full`, and the table rows behind each output and the conditions, and the value of each
+    /// exception's condition: for the trace, and what `eligo test --coverage` counts.
     Traced,
 }
 
@@ -185,6 +186,21 @@ pub fn decide_after(program: &Program, facts: &[Value], date: Date, spent: &mut 
     let outcomes = decide_in(&mut env, Depth::Full);
     *spent = env.spent();
     outcomes
+}
+
+/// `decide_after` at `Depth::Traced`, with the table rows the definitions (`let`) reached: the
+/// decisions `eligo test --coverage` counts what the examples reached from.
+pub fn decide_traced_after(
+    program: &Program,
+    facts: &[Value],
+    date: Date,
+    spent: &mut u64,
+) -> (Vec<PolicyOutcome>, Vec<TableHit>) {
+    let on = OnDate::new(program, date);
+    let mut env = expr::Env::traced(program, &on, facts, *spent);
+    let outcomes = decide_in(&mut env, Depth::Traced);
+    *spent = env.spent();
+    (outcomes, std::mem::take(&mut env.let_hits))
 }
 
 /// Decides every policy for one citizen, on a date whose parameters are already resolved.

@@ -21,6 +21,9 @@ pub struct OutputValue {
     pub decided: Decided,
     /// Table rows consulted (only when tracing).
     pub hits: Vec<TableHit>,
+    /// The value of each exception's condition, in order, as far as evaluated (`None`: unknown;
+    /// only when tracing).
+    pub exceptions: Vec<Option<bool>>,
 }
 
 /// The decision for one policy, before it is written into a report.
@@ -36,6 +39,8 @@ pub struct PolicyOutcome {
     pub(crate) granted_missing: Missing,
     /// The value of each condition's expression (empty when not applicable).
     pub conditions: Vec<Result<Value>>,
+    /// Table rows the conditions consulted (only when tracing).
+    pub condition_hits: Vec<TableHit>,
     /// Whether, once its missing facts are given, the policy may be an error (see `Env::may_fail`).
     pub(crate) may_fail: bool,
     /// The lowest and highest an unknown amount may be (`None`: unbounded), for its group.
@@ -54,6 +59,7 @@ impl PolicyOutcome {
             missing: Missing::default(),
             granted_missing: Missing::default(),
             conditions: Vec::new(),
+            condition_hits: Vec::new(),
             may_fail: false,
             amount_bounds: [None, None],
             excluded_by: None,
@@ -80,6 +86,10 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     let mut outcome = PolicyOutcome::new(Status::Eligible);
     let (mut any_false, mut first_error, mut missing) = (false, None, None::<Missing>);
     env.may_fail = false;
+    let trace = depth == Depth::Traced;
+    if trace {
+        env.hits = Some(Vec::new());
+    }
     for condition in &policy.conditions {
         let value = env.eval(&condition.expr);
         match (&value, condition.kind) {
@@ -96,6 +106,9 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
         } else {
             outcome.conditions.push(value);
         }
+    }
+    if trace {
+        outcome.condition_hits = env.hits.take().unwrap_or_default();
     }
     if any_false {
         outcome.status = Status::Ineligible;
@@ -116,7 +129,6 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
     outcome.outputs.reserve_exact(policy.outputs.len());
     outcome.missing = missing.unwrap_or_default();
     outcome.granted_missing = outcome.missing.clone();
-    let trace = depth == Depth::Traced;
     env.may_fail = false;
     for output in &policy.outputs {
         // Every output is worked out, even when only the amount is wanted (lean): an output that
@@ -136,6 +148,7 @@ pub fn evaluate<'p>(env: &mut Env<'p>, policy: &'p PolicyDef, depth: Depth) -> P
                     value: Value::Unknown(Missing::default()),
                     decided: Decided::Base,
                     hits: Vec::new(),
+                    exceptions: Vec::new(),
                 });
                 let _ = error;
             }
@@ -210,6 +223,7 @@ fn may_leave_range<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Option<bool>
 fn output_value<'p>(env: &mut Env<'p>, output: &'p OutputDef, trace: bool) -> Result<OutputValue> {
     if trace {
         env.hits = Some(Vec::new());
+        env.exceptions = Some(Vec::new());
     }
     let result = decide_output(env, output).and_then(|(value, decided)| {
         // A checked program's outputs always have their type; a program loaded from crafted bytes
@@ -226,7 +240,8 @@ fn output_value<'p>(env: &mut Env<'p>, output: &'p OutputDef, trace: bool) -> Re
         }
     });
     let hits = env.hits.take().unwrap_or_default();
-    result.map(|(value, decided)| OutputValue { value, decided, hits })
+    let exceptions = env.exceptions.take().unwrap_or_default();
+    result.map(|(value, decided)| OutputValue { value, decided, hits, exceptions })
 }
 
 /// What an amount, a fee or a waiver can be: a payable below zero or above the fee has no
@@ -290,7 +305,14 @@ fn decide_watched<'p>(env: &mut Env<'p>, output: &'p OutputDef) -> Result<(Value
     // The values of the exceptions whose conditions are unknown.
     let mut may_apply: Vec<Result<Value>> = Vec::new();
     for (i, exception) in output.exceptions.iter().enumerate() {
-        match env.eval(&exception.when)? {
+        let when = env.eval(&exception.when)?;
+        if let Some(seen) = env.exceptions.as_mut() {
+            seen.push(match when {
+                Value::Bool(b) => Some(b),
+                _ => None,
+            });
+        }
+        match when {
             Value::Bool(true) => {
                 let value = env.eval(&exception.value)?;
                 absorb(&mut missing, &value);
