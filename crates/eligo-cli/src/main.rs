@@ -34,6 +34,7 @@ mod build;
 mod check;
 mod eval;
 mod files;
+mod fmt;
 mod terminal;
 mod test;
 
@@ -102,6 +103,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Lay rule files out as the guide does, in place; comments, texts and numbers are kept.
+    Fmt {
+        /// Rule files or folders (searched for *.rules). Default: rules/
+        paths: Vec<PathBuf>,
+        /// Change nothing: list the files that are not formatted, and exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
+    },
     /// Compile rule files into a precompiled program, which loads without compiling them.
     Build {
         /// Rule files or folders (searched for *.rules). Default: rules/
@@ -121,5 +130,6 @@ fn main() -> ExitCode {
             eval::run(&paths, &data, &date, lang, explain.as_deref(), trace, format)
         }
         Command::Build { paths, output } => build::run(&paths, &output),
+        Command::Fmt { paths, check } => fmt::run(&paths, check),
     }
 }
