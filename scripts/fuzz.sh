@@ -257,7 +257,7 @@ main() {
         done
         return $failed
         ;;
-    all | rule_text | facts | structured | api_json | program | differential)
+    all | rule_text | facts | structured | api_json | program | differential | format)
         ensure_tools
         local seconds=${2:-60}
         for target in "${TARGETS[@]}"; do

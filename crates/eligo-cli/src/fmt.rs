@@ -24,15 +24,13 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
         }
     }
     let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
-    if failed > 0 {
-        tell!(
-            "✗ {} not formatted: {} cannot be read or do not parse (left as they are)",
-            files(failed + unformatted),
-            failed
-        );
-        ExitCode::from(1)
-    } else if check && unformatted > 0 {
+    if check && unformatted > 0 {
         tell!("✗ {} of {} not formatted: run `eligo fmt` on them", files(unformatted), found.len());
+    }
+    if failed > 0 {
+        tell!("✗ {} cannot be read or do not parse: left as they are", files(failed));
+    }
+    if failed > 0 || (check && unformatted > 0) {
         ExitCode::from(1)
     } else if check {
         say!("✓ {} formatted", files(found.len()));

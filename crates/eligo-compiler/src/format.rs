@@ -267,10 +267,8 @@ fn layout(tokens: &[Token]) -> String {
     // For each token, the line the next code token starts (None: it continues a line, or the end).
     let mut next_code: Vec<Option<Option<Line>>> = vec![None; tokens.len()];
     let mut following = None;
-    for (i, token) in tokens.iter().enumerate().rev() {
-        if let Some(slot) = next_code.get_mut(i) {
-            *slot = following;
-        }
+    for (slot, token) in next_code.iter_mut().zip(tokens).rev() {
+        *slot = following;
         if token.kind != Kind::Comment {
             following = Some(token.line);
         }
@@ -285,9 +283,7 @@ fn layout(tokens: &[Token]) -> String {
         let blank_before = token.breaks >= 2 && !lines.is_empty();
         if token.kind == Kind::Comment {
             let text = token.text.trim_end_matches(SPACES);
-            let last_is_code = lines
-                .last()
-                .is_some_and(|l| l.trailing.is_none() && l.words.first().is_some_and(|w| w.1 != Kind::Comment));
+            let last_is_code = lines.last().is_some_and(|l| l.trailing.is_none() && l.shape != Shape::Comment);
             if token.breaks == 0 && last_is_code {
                 if let Some(last) = lines.last_mut() {
                     last.trailing = Some(text);
@@ -369,11 +365,7 @@ fn render(lines: &[OutLine]) -> String {
     while let Some(line) = lines.get(i) {
         // A run of table rows (comment lines may stand between them) and the column of its `=>`.
         let run_end = if line.row {
-            lines
-                .iter()
-                .skip(i)
-                .position(|l| !l.row && l.words.first().is_some_and(|w| w.1 != Kind::Comment))
-                .map_or(lines.len(), |n| i + n)
+            lines.iter().skip(i).position(|l| !l.row && l.shape != Shape::Comment).map_or(lines.len(), |n| i + n)
         } else {
             i + 1
         };
