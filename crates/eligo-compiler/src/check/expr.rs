@@ -27,7 +27,7 @@ pub struct Scope {
 
 /// The list operations by name (besides `min` and `max` of a list, which share their names with
 /// built-ins): they take an expression over the items, so they are not in the built-ins' table.
-const LIST_OPERATIONS: &[(&str, ListOp)] = &[
+pub(crate) const LIST_OPERATIONS: &[(&str, ListOp)] = &[
     ("count", ListOp::Count),
     ("sum", ListOp::Sum),
     ("any", ListOp::Any),
@@ -35,21 +35,37 @@ const LIST_OPERATIONS: &[(&str, ListOp)] = &[
     ("filter", ListOp::Filter),
 ];
 
+/// A type as people read it: `money`, `list of member`.
+pub(crate) fn type_name(records: &[eligo_core::program::RecordDef], ty: Type) -> String {
+    match ty {
+        Type::Bool => "bool".into(),
+        Type::Int => "int".into(),
+        Type::Decimal => "decimal".into(),
+        Type::Money => "money".into(),
+        Type::Date => "date".into(),
+        Type::Text => "text".into(),
+        Type::Enum(_) => "one of …".into(),
+        Type::List(r) => format!("list of {}", records.get(r as usize).map_or("records", |r| r.name.as_str())),
+        Type::Error => "?".into(),
+    }
+}
+
+/// How a list operation is called, for the checker's help and the editor's hover.
+pub(crate) fn list_op_usage(op: ListOp) -> &'static str {
+    match op {
+        ListOp::Count => "count(household) or count(household, condition)",
+        ListOp::Sum => "sum(household, monthly_income)",
+        ListOp::Any => "any(household, condition)",
+        ListOp::All => "all(household, condition)",
+        ListOp::Filter => "filter(household, condition)",
+        ListOp::Min => "min(household, value)",
+        ListOp::Max => "max(household, value)",
+    }
+}
+
 impl Checker<'_> {
     pub(super) fn type_name(&self, ty: Type) -> String {
-        match ty {
-            Type::Bool => "bool".into(),
-            Type::Int => "int".into(),
-            Type::Decimal => "decimal".into(),
-            Type::Money => "money".into(),
-            Type::Date => "date".into(),
-            Type::Text => "text".into(),
-            Type::Enum(_) => "one of …".into(),
-            Type::List(r) => {
-                format!("list of {}", self.program.records.get(r as usize).map_or("records", |r| r.name.as_str()))
-            }
-            Type::Error => "?".into(),
-        }
+        type_name(&self.program.records, ty)
     }
 
     pub(super) fn check_expr(&mut self, expr: &ast::Expr, scope: &mut Scope) -> Typed {
@@ -512,15 +528,7 @@ impl Checker<'_> {
             ty: Type::Error,
             literal: false,
         };
-        let usage = match op {
-            ListOp::Count => "count(household) or count(household, condition)",
-            ListOp::Sum => "sum(household, monthly_income)",
-            ListOp::Any => "any(household, condition)",
-            ListOp::All => "all(household, condition)",
-            ListOp::Filter => "filter(household, condition)",
-            ListOp::Min => "min(household, value)",
-            ListOp::Max => "max(household, value)",
-        };
+        let usage = list_op_usage(op);
         let needs_item = op != ListOp::Count;
         if args.is_empty() || args.len() > 2 || (needs_item && args.len() != 2) {
             self.argument_count(span, name, usage, args.len());

@@ -5,7 +5,7 @@
 //! every later check accepts silently.
 
 mod examples;
-mod expr;
+pub(crate) mod expr;
 mod money;
 mod order;
 mod tables;

@@ -241,9 +241,10 @@ fn token_at(chunk: &str, pos: usize) -> &str {
     }
 }
 
-fn help_for(found: &str, expected: &[String]) -> Option<String> {
-    let expects = |what: &str| expected.iter().any(|e| e == what);
-    let ascii = match found {
+/// What a Chinese input method's full-width punctuation (or a typographic sign) stands for in the
+/// language: the help of a syntax error and the editor's quick fix.
+pub(crate) fn half_width(found: &str) -> Option<&'static str> {
+    match found {
         "，" => Some(","),
         "：" => Some(":"),
         "（" => Some("("),
@@ -259,7 +260,12 @@ fn help_for(found: &str, expected: &[String]) -> Option<String> {
         "≤" => Some("<="),
         "≠" => Some("!="),
         _ => None,
-    };
+    }
+}
+
+fn help_for(found: &str, expected: &[String]) -> Option<String> {
+    let expects = |what: &str| expected.iter().any(|e| e == what);
+    let ascii = half_width(found);
     if let Some(c) = found.chars().next().filter(|c| crate::render::invisible(*c) && !is_line_break(*c)) {
         // Copied from a web page or a PDF: it looks like a space, or like nothing.
         return Some(format!(

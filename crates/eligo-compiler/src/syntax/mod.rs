@@ -16,6 +16,7 @@ use crate::diagnostic::{Code, Diagnostic};
 pub use confusable::confusable_names;
 use eligo_core::limits::MAX_SOURCE_BYTES;
 use eligo_core::source::{lines_inclusive, FileId, Span};
+pub(crate) use errors::half_width;
 use pest::Parser;
 
 #[derive(pest_derive::Parser)]
