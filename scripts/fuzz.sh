@@ -8,7 +8,7 @@
 #   bash scripts/fuzz.sh minimize [TARGET|all]      minimise the committed corpus
 #   bash scripts/fuzz.sh repro TARGET FILE          run one input (a crash) under the fuzz build
 #
-# Targets: rule_text, facts, structured, api_json, program, differential, bundle (fuzz/fuzz_targets/; what each
+# Targets: rule_text, facts, structured, api_json, program, differential, bundle, format (fuzz/fuzz_targets/; what each
 # does is in fuzz/src/harness.rs; differential compares the engine with the reference model,
 # crates/eligo-reference). Environment:
 #   FUZZ_RUNS=N       stop after N executions instead of (or as well as) the time
@@ -31,7 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(rule_text facts structured api_json program differential bundle)
+TARGETS=(rule_text facts structured api_json program differential bundle format)
 RSS_MB=${FUZZ_RSS_MB:-2048}
 TIMEOUT=${FUZZ_TIMEOUT:-10}
 MAX_LEN=${FUZZ_MAX_LEN:-4096}
@@ -72,8 +72,11 @@ flags() {
     # differential: libFuzzer's entropic scheduling cost it two thirds of its executions (measured:
     # 79 against 247 a second); its inputs are chosen well enough by coverage alone.
     [[ $1 == differential ]] && flags+=(-entropic=0)
-    if [[ -f "fuzz/dictionaries/$1.dict" ]]; then
-        flags+=(-dict="fuzz/dictionaries/$1.dict")
+    # format reads rule text, as rule_text does: the same words.
+    local dict=fuzz/dictionaries/$1.dict
+    [[ $1 == format ]] && dict=fuzz/dictionaries/rule_text.dict
+    if [[ -f "$dict" ]]; then
+        flags+=(-dict="$dict")
     fi
     echo "${flags[@]}"
 }
@@ -82,6 +85,12 @@ flags() {
 seed() {
     local out
     out=fuzz/corpus/rule_text
+    mkdir -p "$out"
+    for file in rules/*.rules rules/*/*.rules tests/fixtures/valid/*.rules tests/fixtures/invalid/*.rules; do
+        cp "$file" "$out/seed-$(basename "$(dirname "$file")")-$(basename "$file")"
+    done
+    # The formatter reads rule text as rule_text does.
+    out=fuzz/corpus/format
     mkdir -p "$out"
     for file in rules/*.rules rules/*/*.rules tests/fixtures/valid/*.rules tests/fixtures/invalid/*.rules; do
         cp "$file" "$out/seed-$(basename "$(dirname "$file")")-$(basename "$file")"

@@ -2,7 +2,7 @@
 # Runs every test. Sets itself up on a fresh machine (Rust via rustup, Node 20 and npm present):
 # the wasm target, wasm-bindgen-cli, npm tools and Debian's Chromium are installed when missing.
 #   1. the Rust suite: unit, fixture and snapshot tests, properties, CLI runs, doc tests;
-#   2. the examples written in the rule files (eligo check, eligo test);
+#   2. the examples written in the rule files (eligo check, eligo test), and their layout (eligo fmt --check);
 #   3. the WebAssembly module in Node and in headless Chromium, the built package as consumers
 #      use it, and the TypeScript usage example;
 #   4. the npm package of the `eligo` command, from its tarball in a fresh folder, against the
@@ -24,9 +24,10 @@ echo "== cargo test"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 
-echo "== eligo check rules/ && eligo test rules/"
+echo "== eligo check rules/ && eligo test rules/ && eligo fmt --check rules/"
 cargo run --quiet -- check rules/
 cargo run --quiet -- test rules/
+cargo run --quiet -- fmt --check rules/
 
 bash scripts/test-wasm.sh
 bash scripts/test-npm-cli.sh

@@ -794,4 +794,73 @@ fn verify_output() {
         .rules()
         .hash;
     insta::assert_snapshot!(shown.replace(&bundle, "rules.eligo").replace(&hash, "<hash>"));
+// ───────────────────────────── eligo fmt ─────────────────────────────
+
+const UNFORMATTED: &str =
+    "input  x :int label \"x\" en \"x\"   // why\r\n\r\n\r\npolicy p \"p\" en \"p\" require x>=1 \"x\" en \"x\"\r\n";
+
+#[test]
+fn fmt_check_lists_what_is_not_formatted_and_changes_nothing() {
+    let dir = TempDir::new("fmt-check");
+    let messy = dir.write("a.rules", UNFORMATTED);
+    let tidy = dir.write("b.rules", eligo::format::format(UNFORMATTED).unwrap_or_default());
+    let output = eligo(&["fmt", "--check", dir.0.to_str().unwrap_or_default()]);
+    assert_eq!(exit_code(&output, "fmt --check"), 1);
+    let out = stdout(&output);
+    assert!(out.contains(&format!("{messy}: not formatted")) && !out.contains(&tidy), "{out}");
+    assert!(
+        out.contains("line 1:") && out.contains("+ input x: int"),
+        "the hint shows the first line that differs: {out}"
+    );
+    assert_eq!(std::fs::read_to_string(&messy).unwrap_or_default(), UNFORMATTED);
+}
+
+#[test]
+fn fmt_writes_the_formatted_file_in_place() {
+    let dir = TempDir::new("fmt-write");
+    let messy = dir.write("a.rules", UNFORMATTED);
+    let output = eligo(&["fmt", dir.0.to_str().unwrap_or_default()]);
+    assert_eq!(exit_code(&output, "fmt"), 0, "{}", stderr(&output));
+    let written = std::fs::read_to_string(&messy).unwrap_or_default();
+    assert_eq!(
+        written,
+        "input x: int\n  label \"x\" en \"x\"   // why\n\npolicy p \"p\" en \"p\"\n  require x >= 1 \"x\" en \"x\"\n"
+    );
+    // The temporary file was renamed, not left behind.
+    let names: Vec<_> = std::fs::read_dir(&dir.0).into_iter().flatten().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert_eq!(exit_code(&eligo(&["fmt", "--check", &messy]), "fmt --check"), 0);
+}
+
+#[test]
+fn fmt_leaves_a_file_that_does_not_parse_or_is_not_utf8_as_it_is() {
+    let dir = TempDir::new("fmt-refused");
+    let broken = dir.write("broken.rules", "input x int\n");
+    let gbk = dir.write("gbk.rules", b"// \xc4\xea\xc1\xe4\ninput  x: int\n");
+    let messy = dir.write("messy.rules", UNFORMATTED);
+    for check in [true, false] {
+        let mut args = vec!["fmt", dir.0.to_str().unwrap_or_default()];
+        args.extend(check.then_some("--check"));
+        let output = eligo(&args);
+        assert_eq!(exit_code(&output, "fmt of a broken file"), 1);
+        let err = stderr(&output);
+        assert!(err.contains("E0101") && err.contains("broken.rules does not parse"), "{err}");
+        assert!(err.contains("gbk.rules is not UTF-8"), "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(&broken).unwrap_or_default(), "input x int\n");
+    assert_eq!(std::fs::read(&gbk).unwrap_or_default(), b"// \xc4\xea\xc1\xe4\ninput  x: int\n");
+    // The other files are still formatted.
+    assert_eq!(std::fs::read_to_string(&messy).ok(), eligo::format::format(UNFORMATTED).ok());
+}
+
+#[test]
+fn fmt_check_passes_on_the_sample_rules() {
+    let output = eligo(&["fmt", "--check"]);
+    assert_eq!(exit_code(&output, "fmt --check rules/"), 0, "{}{}", stdout(&output), stderr(&output));
+}
+
+#[test]
+fn fmt_of_nothing_is_a_usage_error() {
+    let dir = TempDir::new("fmt-empty");
+    assert_eq!(exit_code(&eligo(&["fmt", dir.0.to_str().unwrap_or_default()]), "fmt of an empty folder"), 2);
 }

@@ -87,6 +87,11 @@ fn differential_corpus() {
     replay("differential");
 }
 
+#[test]
+fn format_corpus() {
+    replay("format");
+}
+
 // ───────────────────────────── what the fuzzers found ─────────────────────────────
 
 /// Found by `structured` (fuzz/regressions/structured/add-days-overflow): moving a date by a

@@ -13,7 +13,8 @@
 //! - `check` finds an error exactly when `compile` fails, and every diagnostic points inside its
 //!   file;
 //! - (`differential`) the engine answers as the reference model does;
-//! - (`bundle`) a signed bundle that is not byte for byte the one the trusted key signed never loads.
+//! - (`bundle`) a signed bundle that is not byte for byte the one the trusted key signed never loads;
+//! - (`format`) the formatter is idempotent and changes neither what parses nor the comments.
 
 #[path = "generator.rs"]
 pub mod generator;
@@ -34,6 +35,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("program", program),
     ("differential", differential),
     ("bundle", bundle),
+    ("format", format),
 ];
 
 /// Rule texts longer than this are cut: the parser's cost grows with the text, and the size limit
@@ -843,4 +845,100 @@ pub fn bundle(data: &[u8]) {
             assert_eq!(refused, again, "allowing unsigned rules changed why a bundle is refused");
         }
     }
+}
+
+// ───────────────────────────── 8. format ─────────────────────────────
+
+/// Arbitrary text as a rule file, formatted (`eligo fmt`): see [`format_properties`].
+pub fn format(data: &[u8]) {
+    let data = &data[..data.len().min(MAX_TEXT)];
+    let text = String::from_utf8_lossy(data);
+    on_the_page_stack(|| format_properties(&text));
+}
+
+/// When `text` parses, its formatted text is formatted already, parses to the same declarations
+/// (the ASTs with their spans erased) with the same diagnostics' codes, keeps every comment and
+/// ends its lines with LF only. Returns whether `text` parsed (a text that does not is refused,
+/// which is checked against `syntax::parse`).
+pub fn format_properties(text: &str) -> bool {
+    let (ast, diagnostics) = eligo::syntax::parse(0, text);
+    let formatted = match eligo::format::format(text) {
+        Ok(formatted) => formatted,
+        Err(refused) => {
+            assert!(
+                !refused.is_empty() && diagnostics.iter().any(|d| d.is_error()),
+                "refused without a syntax error: {text:?}"
+            );
+            return false;
+        }
+    };
+    assert!(!diagnostics.iter().any(|d| d.is_error()), "formatted despite a syntax error: {text:?}");
+    let again = eligo::format::format(&formatted);
+    assert!(
+        again.as_ref().is_ok_and(|again| *again == formatted),
+        "not idempotent: {text:?}\nonce:\n{formatted}\ntwice:\n{again:?}"
+    );
+    let (ast_after, diagnostics_after) = eligo::syntax::parse(0, &formatted);
+    assert_eq!(
+        without_spans(&ast),
+        without_spans(&ast_after),
+        "the declarations changed: {text:?}\nformatted:\n{formatted}"
+    );
+    let codes = |d: &[eligo::diagnostic::Diagnostic]| d.iter().map(|d| d.code.as_str()).collect::<Vec<_>>();
+    assert_eq!(
+        codes(&diagnostics),
+        codes(&diagnostics_after),
+        "the diagnostics changed: {text:?}\nformatted:\n{formatted}"
+    );
+    assert_eq!(comments(text), comments(&formatted), "the comments changed: {text:?}\nformatted:\n{formatted}");
+    assert!(!formatted.contains(['\r', '\u{2028}', '\u{2029}']), "a line break other than LF: {formatted:?}");
+    assert!(formatted.lines().all(|line| !line.ends_with([' ', '\t'])), "trailing spaces: {formatted:?}");
+    true
+}
+
+/// The AST's debug text with every span left out.
+fn without_spans(ast: &eligo::ast::File) -> String {
+    let text = format!("{ast:?}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("Span {") {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].find('}').map_or("", |end| &rest[at + end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The comments of a rule text, sorted, without the spaces they end with: read on their own
+/// (outside texts in quotes, which end at a line break as comments do), not by the formatter.
+fn comments(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    let line_break = |c: char| eligo::source::is_line_break(c);
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => {
+                while let Some((_, c)) = chars.next_if(|&(_, c)| c != '"' && !line_break(c)) {
+                    if c == '\\' {
+                        chars.next_if(|&(_, c)| !line_break(c));
+                    }
+                }
+                chars.next_if(|&(_, c)| c == '"');
+            }
+            '“' => {
+                while chars.next_if(|&(_, c)| c != '”' && !line_break(c)).is_some() {}
+                chars.next_if(|&(_, c)| c == '”');
+            }
+            '/' if chars.peek().is_some_and(|&(_, c)| c == '/') => {
+                let mut end = at;
+                while let Some((i, c)) = chars.next_if(|&(_, c)| !line_break(c)) {
+                    end = i + c.len_utf8();
+                }
+                found.push(text[at..end].trim_end_matches([' ', '\t', '\u{3000}', '\u{FEFF}']).to_string());
+            }
+            _ => {}
+        }
+    }
+    found.sort();
+    found
 }

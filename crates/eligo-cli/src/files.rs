@@ -13,19 +13,7 @@ pub struct Loaded {
 }
 
 pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
-    let default = [PathBuf::from("rules")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
-    let mut found = Vec::new();
-    let mut visited = BTreeSet::new();
-    for path in paths {
-        collect(path, &mut found, &mut visited)?;
-    }
-    if found.is_empty() {
-        return Err(format!(
-            "no .rules files found in {}",
-            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-        ));
-    }
+    let found = find(paths)?;
     let mut loaded = Loaded { sources: Sources::new(), problems: Vec::new() };
     for path in found {
         let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -47,6 +35,24 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
         }
     }
     Ok(loaded)
+}
+
+/// The rule files at `paths` (default: rules/): files as they are, folders searched for *.rules.
+pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let default = [PathBuf::from("rules")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let mut found = Vec::new();
+    let mut visited = BTreeSet::new();
+    for path in paths {
+        collect(path, &mut found, &mut visited)?;
+    }
+    if found.is_empty() {
+        return Err(format!(
+            "no .rules files found in {}",
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok(found)
 }
 
 /// Robustness: a folder is read once, by its canonical path, so that links back to a folder

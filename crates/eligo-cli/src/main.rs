@@ -34,6 +34,7 @@ mod build;
 mod check;
 mod eval;
 mod files;
+mod fmt;
 mod keygen;
 mod keys;
 mod terminal;
@@ -137,6 +138,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Lay rule files out as the guide does, in place; comments, texts and numbers are kept.
+    Fmt {
+        /// Rule files or folders (searched for *.rules). Default: rules/
+        paths: Vec<PathBuf>,
+        /// Change nothing: list the files that are not formatted, and exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
+    },
     /// Compile rule files into a precompiled program, which loads without compiling them.
     Build {
         /// Rule files or folders (searched for *.rules). Default: rules/
@@ -213,5 +222,6 @@ fn main() -> ExitCode {
         }
         Command::Keygen { issuer, output } => keygen::run(&issuer, &output),
         Command::Verify { bundle, keys, accepted_version, lang } => verify::run(&bundle, &keys, accepted_version, lang),
+        Command::Fmt { paths, check } => fmt::run(&paths, check),
     }
 }

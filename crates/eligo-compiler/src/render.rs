@@ -198,7 +198,7 @@ fn is_format(c: char) -> bool {
 const TAB: &str = "    ";
 
 /// Terminal columns: East Asian wide characters take two.
-fn width(text: &str) -> usize {
+pub(crate) fn width(text: &str) -> usize {
     text.chars()
         .map(|c| {
             if c == '\t' {

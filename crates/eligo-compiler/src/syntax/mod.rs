@@ -138,7 +138,7 @@ pub(crate) const CLAUSE_KEYWORDS: [&str; 11] =
 
 /// Byte ranges of the declarations: each starts at a line whose first word is a declaration
 /// keyword. Text before the first one (comments) belongs to the first chunk.
-fn declaration_chunks(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn declaration_chunks(text: &str) -> Vec<(usize, usize)> {
     let mut starts = vec![0];
     let mut line_start = 0;
     for line in lines_inclusive(text) {
