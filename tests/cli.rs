@@ -794,6 +794,8 @@ fn verify_output() {
         .rules()
         .hash;
     insta::assert_snapshot!(shown.replace(&bundle, "rules.eligo").replace(&hash, "<hash>"));
+}
+
 // ───────────────────────────── eligo fmt ─────────────────────────────
 
 const UNFORMATTED: &str =

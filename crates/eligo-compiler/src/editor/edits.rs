@@ -89,6 +89,14 @@ fn is_name(name: &str) -> bool {
     diagnostics.is_empty() && matches!(file.items.as_slice(), [Item::Let(decl)] if decl.name.name == name)
 }
 
+/// The edit that lays `file` out as `eligo fmt` does: the whole text replaced, or none when it
+/// is laid out so already or does not parse (its syntax errors are then its diagnostics).
+pub fn formatting(analysis: &Analysis, file: FileId) -> Option<Edit> {
+    let text = &analysis.sources.get(file)?.text;
+    let formatted = crate::format::format(text).ok().filter(|formatted| formatted != text)?;
+    Some(Edit { location: analysis.location(Span::new(file, 0, text.len())), new_text: formatted })
+}
+
 /// The quick fixes of the diagnostics of `file` that overlap the bytes `start..=end`.
 pub fn code_actions(analysis: &Analysis, file: FileId, start: usize, end: usize, lang: Lang) -> Vec<CodeAction> {
     analysis
@@ -177,6 +185,17 @@ mod tests {
         assert!(matches!(rename(&analysis, 0, age, "标准"), Err(RenameError::Collides { .. })));
         assert_eq!(rename(&analysis, 0, at(RULES, "sum", 0), "总和"), Err(RenameError::NothingToRename));
         assert_eq!(rename(&analysis, 0, at(RULES, "require", 0), "x"), Err(RenameError::NothingToRename));
+    }
+
+    #[test]
+    fn formatting_replaces_the_whole_text_once() {
+        let text = "input   年龄:int label \"年龄\" en \"Age\"\n";
+        let edit = formatting(&analyse(text), 0);
+        let formatted = applied(text, edit.clone().into_iter().collect());
+        assert_eq!(formatted, "input 年龄: int\n  label \"年龄\" en \"Age\"\n");
+        assert_eq!(edit.map(|e| (e.location.start.line, e.location.end.line, e.location.end.column)), Some((1, 2, 1)));
+        assert_eq!(formatting(&analyse(&formatted), 0), None, "formatted already");
+        assert_eq!(formatting(&analyse("input 年龄：int\n"), 0), None, "does not parse");
     }
 
     #[test]

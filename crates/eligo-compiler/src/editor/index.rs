@@ -48,7 +48,7 @@ pub(super) struct Declaration {
 
 pub(super) struct Index {
     /// In the order of the files and of the text.
-    occurrences: Vec<Occurrence>,
+    pub occurrences: Vec<Occurrence>,
     declarations: BTreeMap<Key, Declaration>,
     /// The argument over the items of each list operation, with the record of its items: their
     /// fields are in scope there.

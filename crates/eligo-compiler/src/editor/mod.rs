@@ -9,7 +9,7 @@ mod hover;
 mod index;
 
 pub use complete::{completion, Completion, CompletionKind};
-pub use edits::{code_actions, rename, CodeAction, Edit, RenameError};
+pub use edits::{code_actions, formatting, rename, CodeAction, Edit, RenameError};
 pub use hover::{hover, Hover};
 pub use index::{Key, Symbol, SymbolKind};
 
@@ -174,5 +174,87 @@ pub(crate) mod tests {
                 ("e".into(), SymbolKind::Example, 19),
             ]
         );
+    }
+
+    /// The rule files of rules/, in a fixed order.
+    fn rules() -> Sources {
+        let mut paths = Vec::new();
+        let mut folders = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules"))];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "rules") {
+                    paths.push(path);
+                }
+            }
+        }
+        paths.sort();
+        let mut sources = Sources::new();
+        for path in paths {
+            sources.add(path.display().to_string(), std::fs::read_to_string(&path).unwrap_or_default());
+        }
+        sources
+    }
+
+    #[test]
+    fn every_name_in_the_rules_resolves_to_its_declaration() {
+        let analysis = Analysis::new(rules());
+        assert!(analysis.sources.files.len() > 10);
+        assert!(analysis.diagnostics.iter().all(|d| !d.is_error()), "rules/ checks");
+        let mut resolved = 0;
+        for occurrence in &analysis.index.occurrences {
+            if matches!(occurrence.key, Key::Builtin(_)) {
+                continue;
+            }
+            let name = analysis.sources.snippet(occurrence.span);
+            let found = analysis.definition(occurrence.span.file, occurrence.span.start as usize);
+            let declared = found.map(|l| {
+                analysis.sources.snippet(Span { file: l.file, start: l.span.start, end: l.span.end }).to_string()
+            });
+            assert_eq!(declared.as_deref(), Some(name), "{name} at {:?}", analysis.location(occurrence.span));
+            resolved += 1;
+        }
+        assert!(resolved > 300, "{resolved} names");
+    }
+
+    #[test]
+    fn renaming_each_definition_of_the_rules_checks_as_before() {
+        let sources = rules();
+        let analysis = Analysis::new(sources.clone());
+        let before: Vec<_> = analysis.diagnostics.iter().map(|d| d.code).collect();
+        let lets: Vec<(u32, usize, String)> = analysis
+            .index
+            .declarations()
+            .filter(|(key, decl)| {
+                matches!(key, Key::Value(_))
+                    && matches!(analysis.files[decl.file].items[decl.item], ast::Item::Let(_) | ast::Item::Param(_))
+            })
+            .map(|(key, decl)| (decl.name.file, decl.name.start as usize, key.name().to_string()))
+            .collect();
+        assert!(lets.len() > 20);
+        for (file, offset, name) in lets {
+            let new_name = format!("{name}_新");
+            let edits = rename(&analysis, file, offset, &new_name).unwrap_or_default();
+            assert!(edits.len() >= 2, "{name}: declared and used");
+            let mut renamed = sources.clone();
+            for (id, source) in renamed.files.iter_mut().enumerate() {
+                let mut text = source.text.clone();
+                let mut mine: Vec<&Edit> = edits.iter().filter(|e| e.location.file == id as u32).collect();
+                mine.sort_by_key(|e| std::cmp::Reverse(e.location.span.start));
+                for edit in mine {
+                    text.replace_range(
+                        edit.location.span.start as usize..edit.location.span.end as usize,
+                        &edit.new_text,
+                    );
+                }
+                *source = eligo_core::source::SourceFile::new(source.name.clone(), text);
+            }
+            let after = Analysis::new(renamed);
+            let codes: Vec<_> = after.diagnostics.iter().map(|d| d.code).collect();
+            assert_eq!(codes, before, "renaming {name}");
+            assert!(after.index.declaration(&Key::Value(new_name)).is_some());
+        }
     }
 }
