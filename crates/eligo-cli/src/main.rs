@@ -37,6 +37,8 @@ mod files;
 mod fmt;
 mod keygen;
 mod keys;
+#[cfg(not(target_os = "wasi"))]
+mod lsp;
 mod terminal;
 mod test;
 mod verify;
@@ -146,6 +148,10 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// A Language Server Protocol server on stdin and stdout, for editors: diagnostics, hover,
+    /// definitions, references, completion, rename, formatting, quick fixes, outline.
+    #[cfg(not(target_os = "wasi"))]
+    Lsp,
     /// Compile rule files into a precompiled program, which loads without compiling them.
     Build {
         /// Rule files or folders (searched for *.rules). Default: rules/
@@ -223,5 +229,7 @@ fn main() -> ExitCode {
         Command::Keygen { issuer, output } => keygen::run(&issuer, &output),
         Command::Verify { bundle, keys, accepted_version, lang } => verify::run(&bundle, &keys, accepted_version, lang),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        #[cfg(not(target_os = "wasi"))]
+        Command::Lsp => lsp::run(),
     }
 }
