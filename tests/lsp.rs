@@ -192,7 +192,8 @@ fn an_editor_drives_every_service() {
     );
     assert_eq!(actions[0]["title"], "Replace `年令` with `年龄`", "{actions}");
     assert_eq!(actions[0]["kind"], "quickfix");
-    assert_eq!(actions[0]["edit"]["changes"][&broken], json!([{ "range": range, "newText": "年龄" }]));
+    let fix = json!([{ "textDocument": { "uri": broken, "version": null }, "edits": [{ "range": range, "newText": "年龄" }] }]);
+    assert_eq!(actions[0]["edit"]["documentChanges"], fix);
 
     // A change that fixes it clears the diagnostics.
     let change = json!({ "textDocument": { "uri": broken, "version": 2 }, "contentChanges": [{ "text": VALID }] });
@@ -232,7 +233,8 @@ fn an_editor_drives_every_service() {
     let mut rename = at(&valid, 0, 6);
     rename["newName"] = json!("岁数");
     let edit = client.request("textDocument/rename", rename.clone());
-    let edits = edit["changes"][&valid].as_array().cloned().unwrap_or_default();
+    assert_eq!(edit["documentChanges"][0]["textDocument"]["uri"], valid.as_str());
+    let edits = edit["documentChanges"][0]["edits"].as_array().cloned().unwrap_or_default();
     let lines: Vec<Value> = edits.iter().map(|e| e["range"]["start"]["line"].clone()).collect();
     assert_eq!(lines, [json!(0), json!(9), json!(13)]);
     assert!(edits.iter().all(|e| e["newText"] == "岁数"));

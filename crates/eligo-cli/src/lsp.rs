@@ -13,7 +13,7 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response
 use lsp_types as lsp;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -130,14 +130,25 @@ impl Built {
             .ok_or_else(|| invalid(format!("no position {}:{} in the document", position.line, position.character)))
     }
 
+    /// Edits as document changes, file by file in order (`changes` is a hash map: its order
+    /// would change from run to run).
     fn edits(&self, edits: Vec<editor::Edit>) -> lsp::WorkspaceEdit {
-        let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+        let mut by_file: BTreeMap<FileId, Vec<lsp::OneOf<lsp::TextEdit, lsp::AnnotatedTextEdit>>> = BTreeMap::new();
         for edit in edits {
-            if let Some(uri) = self.uris.get(edit.location.file as usize) {
-                changes.entry(uri.clone()).or_default().push(text_edit(edit));
-            }
+            by_file.entry(edit.location.file).or_default().push(lsp::OneOf::Left(text_edit(edit)));
         }
-        lsp::WorkspaceEdit { changes: Some(changes), ..lsp::WorkspaceEdit::default() }
+        let changes = by_file
+            .into_iter()
+            .filter_map(|(file, edits)| {
+                let uri = self.uris.get(file as usize)?.clone();
+                let text_document = lsp::OptionalVersionedTextDocumentIdentifier { uri, version: None };
+                Some(lsp::TextDocumentEdit { text_document, edits })
+            })
+            .collect();
+        lsp::WorkspaceEdit {
+            document_changes: Some(lsp::DocumentChanges::Edits(changes)),
+            ..lsp::WorkspaceEdit::default()
+        }
     }
 }
 
