@@ -298,6 +298,34 @@ fn an_editor_drives_every_service() {
     assert_eq!(status.code(), Some(0));
 }
 
+/// A file of rules/ belongs to the rule set of rules/ruleset.rules: its names resolve in the
+/// other files, read from disk, and the whole set checks without errors.
+#[test]
+fn a_file_of_a_rule_set_sees_the_other_files() {
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let path = rules.canonicalize().expect("rules/").join("national/childcare.rules");
+    let text = std::fs::read_to_string(&path).expect("childcare.rules");
+    let uri = format!("file://{}", path.display());
+    let mut client = Client::start();
+    client.request("initialize", json!({ "capabilities": {} }));
+    client.notify("initialized", json!({}));
+    open(&mut client, &uri, &text);
+    let errors: Vec<Value> = client.diagnostics(&uri).into_iter().filter(|d| d["severity"] == 1).collect();
+    assert_eq!(errors, Vec::<Value>::new());
+    let (line, column) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, line)| Some((i, line.find("sum(household")? + "sum(".len())))
+        .expect("a sum over the household");
+    let character = text.lines().nth(line).unwrap_or("")[..column].encode_utf16().count() as u32;
+    let definition = client.request("textDocument/definition", at(&uri, line as u32, character));
+    let target = definition["uri"].as_str().unwrap_or("");
+    assert!(target.ends_with("/rules/common/inputs.rules"), "{definition}");
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    let _ = client.child.wait();
+}
+
 #[test]
 fn the_language_follows_the_options_then_the_locale() {
     for (params, expected) in [

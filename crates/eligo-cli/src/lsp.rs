@@ -457,3 +457,21 @@ fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {
         SymbolKind::Example => lsp::SymbolKind::EVENT,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_uris_and_paths_round_trip() {
+        for path in ["/tmp/rules/a.rules", "/home/张三/规则 集/低保%.rules", "/a/b#c?.rules"] {
+            let uri = uri_for(Path::new(path));
+            assert_eq!(uri.as_ref().and_then(path_of), Some(PathBuf::from(path)), "{uri:?}");
+        }
+        // As VS Code writes them: lower-case escapes.
+        let uri = lsp::Uri::from_str("file:///home/%e5%bc%a0/a.rules").ok();
+        assert_eq!(uri.as_ref().and_then(path_of), Some(PathBuf::from("/home/张/a.rules")));
+        let not_a_file = lsp::Uri::from_str("untitled:Untitled-1").ok();
+        assert_eq!(not_a_file.as_ref().and_then(path_of), None);
+    }
+}
