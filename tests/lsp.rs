@@ -338,7 +338,11 @@ fn the_language_follows_the_options_then_the_locale() {
         client.notify("initialized", json!({}));
         let uri = "file:///nowhere/a.rules";
         open(&mut client, uri, "param 标准: money = 100 source \"某文件\"\nlet x = 标准\n");
-        let _ = client.diagnostics(uri);
+        // `x` is not used: a warning, in the language chosen.
+        let warnings = client.diagnostics(uri);
+        let message = warnings.first().and_then(|d| d["message"].as_str()).unwrap_or("").to_string();
+        let chinese = message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && !"标准".contains(c));
+        assert_eq!(chinese, expected == "依据", "{message}");
         let hover = client.request("textDocument/hover", at(uri, 1, 9));
         assert!(hover["contents"]["value"].as_str().unwrap_or("").contains(expected), "{hover}");
         client.request("shutdown", Value::Null);

@@ -323,7 +323,8 @@ impl Server {
             .enumerate()
             .filter(|(_, uri)| self.documents.contains_key(uri.as_str()))
             .map(|(file, uri)| {
-                let diagnostics = built.analysis.diagnostics(file as FileId).iter().map(diagnostic).collect();
+                let diagnostics =
+                    built.analysis.diagnostics(file as FileId, self.lang).iter().map(diagnostic).collect();
                 let published = lsp::PublishDiagnosticsParams::new(uri.clone(), diagnostics, None);
                 Notification::new(n::PublishDiagnostics::METHOD.into(), published)
             })
@@ -337,7 +338,7 @@ impl Server {
         };
         let own = path_of(uri);
         let root = own.as_deref().and_then(ruleset_root);
-        let others = match root.as_deref().map(|root| crate::files::find(&[root.to_path_buf()])) {
+        let others = match root.as_deref().map(|root| crate::files::find(&[root.to_path_buf()], crate::Lang::En)) {
             Some(Ok(paths)) => paths,
             _ => Vec::new(),
         };

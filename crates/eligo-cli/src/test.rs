@@ -1,10 +1,10 @@
 //! `eligo test`: runs every example in the rule files; a line per failure, then `N passed, M failed`.
 
-use super::{files, Format};
+use super::{files, Format, Lang};
 use std::process::ExitCode;
 
-pub fn run(paths: &[std::path::PathBuf], format: Format) -> ExitCode {
-    let (program, examples) = match files::program(paths, format) {
+pub fn run(paths: &[std::path::PathBuf], format: Format, lang: Lang) -> ExitCode {
+    let (program, examples) = match files::program(paths, format, lang) {
         Ok(checked) => checked,
         Err(code) => return code,
     };

@@ -134,9 +134,11 @@ fn fix(analysis: &Analysis, diagnostic: &Diagnostic, lang: Lang) -> Option<CodeA
     })
 }
 
-/// The `x` of a "did you mean `x`?" in a diagnostic's help or message.
+/// The `x` of a "did you mean `x`?" (`diagnostic::did_you_mean`) in a diagnostic's help or
+/// message, read in English, whatever language the editor shows.
 fn suggested(diagnostic: &Diagnostic) -> Option<&str> {
-    [diagnostic.help.as_deref(), Some(diagnostic.message.as_str())].into_iter().flatten().find_map(|text| {
+    let help = diagnostic.help.as_ref().map(|help| help.get(Lang::En));
+    [help, Some(diagnostic.message.get(Lang::En))].into_iter().flatten().find_map(|text| {
         let (_, rest) = text.split_once("did you mean `")?;
         rest.split_once("`?").map(|(word, _)| word)
     })
@@ -170,7 +172,7 @@ mod tests {
             let edits = rename(&analysis, 0, at(RULES, needle, nth), new);
             let renamed = applied(RULES, edits.clone().unwrap_or_default());
             let after = analyse(&renamed);
-            assert_eq!(after.diagnostics(0), vec![], "{needle} → {new}:\n{renamed}");
+            assert_eq!(after.diagnostics(0, Lang::En), vec![], "{needle} → {new}:\n{renamed}");
             assert_eq!(edits.map(|e| e.len()).ok(), Some(occurrences), "{needle}");
         }
     }
@@ -206,7 +208,7 @@ mod tests {
         let actions = code_actions(&analysis, 0, at_typo, at_typo, Lang::En);
         assert_eq!(actions.len(), 1, "{actions:?}");
         assert_eq!(actions[0].title, "Replace `年令` with `年龄`");
-        assert_eq!(analyse(&applied(&text, actions[0].edits.clone())).diagnostics(0), vec![]);
+        assert_eq!(analyse(&applied(&text, actions[0].edits.clone())).diagnostics(0, Lang::En), vec![]);
     }
 
     #[test]
@@ -224,7 +226,7 @@ mod tests {
                 assert_eq!(action.fixes, "E0101", "{name}");
                 fixed = applied(&fixed, action.edits.clone());
             }
-            assert!(!analyse(&fixed).diagnostics(0).iter().any(|d| d.code == "E0101"), "{name}:\n{fixed}");
+            assert!(!analyse(&fixed).diagnostics(0, Lang::En).iter().any(|d| d.code == "E0101"), "{name}:\n{fixed}");
         }
     }
 }

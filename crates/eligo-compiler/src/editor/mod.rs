@@ -18,6 +18,7 @@ use crate::diagnostic::Diagnostic;
 use crate::render::{position, ByteSpan, Positioned};
 use eligo_core::program::Program;
 use eligo_core::source::{FileId, Position, Sources, Span};
+use eligo_core::vocabulary::Lang;
 use serde::Serialize;
 
 /// One compile of a rule set, with the index of its names that the services read.
@@ -46,9 +47,9 @@ impl Analysis {
         Analysis { sources, files, diagnostics: compiled.diagnostics, program: compiled.program, index }
     }
 
-    /// The diagnostics of one file, as `check` gives them.
-    pub fn diagnostics(&self, file: FileId) -> Vec<Positioned> {
-        self.diagnostics.iter().filter(|d| d.span.file == file).map(|d| position(&self.sources, d)).collect()
+    /// The diagnostics of one file, as `check` gives them, in `lang`.
+    pub fn diagnostics(&self, file: FileId, lang: Lang) -> Vec<Positioned> {
+        self.diagnostics.iter().filter(|d| d.span.file == file).map(|d| position(&self.sources, d, lang)).collect()
     }
 
     /// The byte offset of a 0-based line and 0-based UTF-16 column (the protocol's positions); none
@@ -118,7 +119,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_sample_checks() {
-        assert_eq!(analyse(RULES).diagnostics(0), vec![]);
+        assert_eq!(analyse(RULES).diagnostics(0, Lang::En), vec![]);
     }
 
     #[test]
