@@ -810,7 +810,7 @@ fn every_code_is_documented() {
         };
         let section = &doc[start + heading.len()..];
         let section = &section[..section.find("\n## ").unwrap_or(section.len())];
-        for part in ["**What it means.**", "**Example**: `", "**What Eligo says:**", "**How to fix it.**"] {
+        for part in ["**What it means.**", "**Example**: `", "**What Eligo says:**", ZH_SAYS, "**How to fix it.**"] {
             if !section.contains(part) {
                 problems.push(format!("{code}: the section has no `{part}`"));
             }
@@ -830,8 +830,8 @@ fn every_code_is_documented() {
             continue;
         }
         let blocks = code_blocks(section);
-        let (Some(example), Some(said)) = (blocks.first(), blocks.get(1)) else {
-            problems.push(format!("{code}: the section needs the example and the message in ``` blocks"));
+        let (Some(example), Some(said), Some(said_zh)) = (blocks.first(), blocks.get(1), blocks.get(2)) else {
+            problems.push(format!("{code}: the section needs the example and the message in English and in Chinese in ``` blocks"));
             continue;
         };
         let shortened = |line: &str| line.contains(" … ");
@@ -843,15 +843,20 @@ fn every_code_is_documented() {
                 problems.push(format!("{code}: the example differs from {INVALID_DIR}/{fixture}.rules"));
             }
         }
-        let snap = std::fs::read_to_string(root().join(format!("tests/fixtures/snapshots/invalid__{fixture}.snap")))
-            .unwrap_or_default();
-        let snap_lines: BTreeSet<&str> = snap.lines().collect();
-        if let Some(line) = said.lines().find(|l| !shortened(l) && !snap_lines.contains(l)) {
-            problems.push(format!("{code}: the message shown is not what the snapshot of {fixture} has: `{line}`"));
+        for (kind, said) in [("invalid", said), ("invalid_zh", said_zh)] {
+            let snap = std::fs::read_to_string(root().join(format!("tests/fixtures/snapshots/{kind}__{fixture}.snap")))
+                .unwrap_or_default();
+            let snap_lines: BTreeSet<&str> = snap.lines().collect();
+            if let Some(line) = said.lines().find(|l| !shortened(l) && !snap_lines.contains(l)) {
+                problems.push(format!("{code}: the message shown is not what the {kind} snapshot of {fixture} has: `{line}`"));
+            }
         }
     }
     assert!(problems.is_empty(), "{ERRORS_DOC}:\n  {}", problems.join("\n  "));
 }
+
+/// Where a section of docs/errors.md gives the message in Chinese, after the English.
+const ZH_SAYS: &str = "**Eligo 的中文提示**（`eligo check --lang zh`）：";
 
 /// The contents of the fenced (```) blocks of a Markdown text, in order.
 fn code_blocks(markdown: &str) -> Vec<String> {
