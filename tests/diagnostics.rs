@@ -831,7 +831,9 @@ fn every_code_is_documented() {
         }
         let blocks = code_blocks(section);
         let (Some(example), Some(said), Some(said_zh)) = (blocks.first(), blocks.get(1), blocks.get(2)) else {
-            problems.push(format!("{code}: the section needs the example and the message in English and in Chinese in ``` blocks"));
+            problems.push(format!(
+                "{code}: the section needs the example and the message in English and in Chinese in ``` blocks"
+            ));
             continue;
         };
         let shortened = |line: &str| line.contains(" … ");
@@ -848,7 +850,9 @@ fn every_code_is_documented() {
                 .unwrap_or_default();
             let snap_lines: BTreeSet<&str> = snap.lines().collect();
             if let Some(line) = said.lines().find(|l| !shortened(l) && !snap_lines.contains(l)) {
-                problems.push(format!("{code}: the message shown is not what the {kind} snapshot of {fixture} has: `{line}`"));
+                problems.push(format!(
+                    "{code}: the message shown is not what the {kind} snapshot of {fixture} has: `{line}`"
+                ));
             }
         }
     }
