@@ -313,7 +313,7 @@ fn help_for(found: &str, expected: &[Said]) -> Option<Bilingual> {
     }
     if expects(CONDITION_LABEL) || (expects(TEXT) && expects(OPERATOR)) {
         return Some(text!(
-            "每个条件都以带引号的说明结尾，例如：require 年龄 >= 65 \"年满65周岁\" en \"Aged 65 or over\"",
+            "每个条件都以带引号的说明结尾，例如：`require 年龄 >= 65 \"年满65周岁\" en \"Aged 65 or over\"`",
             "every condition ends with its label in quotes, for example: require 年龄 >= 65 \"年满65周岁\" en \"Aged 65 or over\""
         ));
     }
