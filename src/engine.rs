@@ -18,6 +18,8 @@ use crate::report::{self, FactProblem, Report};
 #[cfg(feature = "compiler")]
 use crate::source::Sources;
 use crate::value::Value;
+#[cfg(feature = "compiler")]
+use crate::vocabulary::Lang;
 use crate::vocabulary::{OutputName, Status, Text};
 use serde::Serialize;
 
@@ -77,12 +79,18 @@ pub fn sources<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Sources {
     sources
 }
 
-/// Every problem in the rules, errors and warnings, for editors. Never fails.
+/// Every problem in the rules, errors and warnings, for editors, in English. Never fails.
 #[cfg(feature = "compiler")]
 pub fn check<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Vec<Positioned> {
+    check_in(files, Lang::En)
+}
+
+/// `check`, its texts in `lang`.
+#[cfg(feature = "compiler")]
+pub fn check_in<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)], lang: Lang) -> Vec<Positioned> {
     let sources = sources(files);
     let compiled = crate::compile::compile(&sources);
-    compiled.diagnostics.iter().map(|d| position(&sources, d)).collect()
+    compiled.diagnostics.iter().map(|d| position(&sources, d, lang)).collect()
 }
 
 impl Engine {
@@ -237,9 +245,18 @@ impl Engine {
         files: &[(N, T)],
         examples: bool,
     ) -> Result<Engine, CompileError> {
+        Engine::compile_in(files, examples, Lang::En)
+    }
+
+    /// `compile_with`, the diagnostics (warnings, or the errors) in `lang`.
+    pub fn compile_in<N: AsRef<str>, T: AsRef<str>>(
+        files: &[(N, T)],
+        examples: bool,
+        lang: Lang,
+    ) -> Result<Engine, CompileError> {
         let sources = sources(files);
         let compiled = crate::compile::compile_with(&sources, examples);
-        let diagnostics: Vec<Positioned> = compiled.diagnostics.iter().map(|d| position(&sources, d)).collect();
+        let diagnostics: Vec<Positioned> = compiled.diagnostics.iter().map(|d| position(&sources, d, lang)).collect();
         match compiled.program {
             Some(program) => {
                 Ok(Engine { warnings: diagnostics, examples: compiled.examples, ..Engine::from_program(program) })
@@ -247,8 +264,8 @@ impl Engine {
             None => {
                 let errors = diagnostics.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).count();
                 let first = diagnostics.iter().find(|d| d.severity == crate::diagnostic::Severity::Error);
-                let message = match first {
-                    Some(d) => format!(
+                let message = match (first, lang) {
+                    (Some(d), Lang::En) => format!(
                         "{errors} error{} in the rules; the first: {}:{}:{}: {}",
                         if errors == 1 { "" } else { "s" },
                         d.file,
@@ -256,7 +273,12 @@ impl Engine {
                         d.start.column,
                         d.message
                     ),
-                    None => "the rules did not compile".into(),
+                    (Some(d), Lang::Zh) => format!(
+                        "规则中有 {errors} 个错误；第一个：{}:{}:{}：{}",
+                        d.file, d.start.line, d.start.column, d.message
+                    ),
+                    (None, Lang::En) => "the rules did not compile".into(),
+                    (None, Lang::Zh) => "规则未能编译".into(),
                 };
                 Err(CompileError { message, diagnostics })
             }

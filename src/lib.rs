@@ -32,7 +32,7 @@ pub mod ffi;
 pub use engine::*;
 
 #[cfg(feature = "compiler")]
-pub use eligo_compiler::{ast, check, compile, diagnostic, examples, format, render, syntax};
+pub use eligo_compiler::{ast, check, compile, diagnostic, editor, examples, format, render, syntax};
 pub use eligo_core::{
     batch, builtins, bundle, date, eval, facts, json, json_writer, keys, limits, precompiled, program, report, source,
     suggest, value, vocabulary,

@@ -9,9 +9,92 @@ use common::root;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs `eligo ARGS` from the package root.
+/// Runs `eligo ARGS` from the package root, in an English locale (diagnostics follow it).
 fn eligo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eligo")).args(args).current_dir(root()).output().expect("run eligo")
+    eligo_in(&[("LANG", "C.UTF-8")], args)
+}
+
+/// `eligo ARGS` with only these locale variables set (of LC_ALL, LC_MESSAGES and LANG).
+fn eligo_in(locale: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_eligo"));
+    for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        command.env_remove(name);
+    }
+    command.envs(locale.iter().copied()).args(args).current_dir(root()).output().expect("run eligo")
+}
+
+/// Whether the diagnostics `eligo check` printed are in Chinese (`错误[E…]：` and the summary
+/// `✗ N 个错误`) and not in English, or the other way round.
+fn said_in_chinese(output: &Output) -> bool {
+    let err = stderr(output);
+    let zh = err.contains("错误[E") && err.contains("个错误");
+    let en = err.contains("error[E") && err.contains(" error");
+    assert!(zh != en, "one language, not both or neither:\n{err}");
+    zh
+}
+
+const INVALID: &str = "tests/fixtures/invalid/multiple_unrelated_errors.rules";
+
+#[test]
+fn check_speaks_the_language_asked_for() {
+    let zh = eligo(&["check", "--lang", "zh", INVALID]);
+    assert_eq!(exit_code(&zh, "check --lang zh"), 1);
+    assert!(said_in_chinese(&zh));
+    assert!(stderr(&zh).contains("   = 建议："), "{}", stderr(&zh));
+    let en = eligo_in(&[("LC_ALL", "zh_CN.UTF-8")], &["check", "--lang", "en", INVALID]);
+    assert!(!said_in_chinese(&en), "--lang wins over the locale");
+    // The JSON for editors carries the same language.
+    let json = eligo(&["check", "--lang", "zh", "--format", "json", INVALID]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let first = &json["diagnostics"][0];
+    assert!(first["message"].as_str().is_some_and(|m| m.contains("是不是要写")), "{first}");
+    assert!(first["rendered"].as_str().is_some_and(|r| r.starts_with("错误[E0101]：")), "{first}");
+}
+
+#[test]
+fn the_default_language_is_the_locales() {
+    // (locale variables, Chinese?): LC_ALL, then LC_MESSAGES, then LANG; an empty one is unset.
+    let cases: &[(&[(&str, &str)], bool)] = &[
+        (&[], false),
+        (&[("LANG", "zh_CN.UTF-8")], true),
+        (&[("LANG", "zh_TW")], true),
+        (&[("LANG", "en_US.UTF-8")], false),
+        (&[("LANG", "C")], false),
+        (&[("LC_MESSAGES", "zh_CN.UTF-8"), ("LANG", "en_US.UTF-8")], true),
+        (&[("LC_ALL", "en_US.UTF-8"), ("LC_MESSAGES", "zh_CN.UTF-8"), ("LANG", "zh_CN.UTF-8")], false),
+        (&[("LC_ALL", "zh_CN.GB18030"), ("LANG", "en_US.UTF-8")], true),
+        (&[("LC_ALL", ""), ("LANG", "zh_CN.UTF-8")], true),
+    ];
+    for (locale, chinese) in cases {
+        for command in ["check", "test", "build"] {
+            let mut args = vec![command, INVALID];
+            if command == "build" {
+                args.extend(["-o", "target/never-written.eligo"]);
+            }
+            let output = eligo_in(locale, &args);
+            assert_eq!(exit_code(&output, command), 1, "{command} {locale:?}");
+            assert_eq!(said_in_chinese(&output), *chinese, "{command} with {locale:?}");
+        }
+    }
+}
+
+#[test]
+fn file_errors_are_in_the_language_too() {
+    let zh = eligo(&["check", "--lang", "zh", "tests/fixtures/no-such-folder"]);
+    assert_eq!(exit_code(&zh, "a missing path"), 2);
+    assert!(stderr(&zh).starts_with("错误：") && stderr(&zh).contains("不存在"), "{}", stderr(&zh));
+    let en = eligo(&["check", "--lang", "en", "tests/fixtures/no-such-folder"]);
+    assert!(stderr(&en).starts_with("error: ") && stderr(&en).contains("does not exist"), "{}", stderr(&en));
+}
+
+#[test]
+fn the_help_says_how_the_language_is_chosen() {
+    for command in ["check", "test", "build"] {
+        let help = stdout(&eligo(&[command, "--help"]));
+        // Joined again where clap wraps the help to the terminal's width.
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(help.contains("--lang") && help.contains("LC_ALL, then LC_MESSAGES, then LANG"), "{command}:\n{help}");
+    }
 }
 
 fn stdout(output: &Output) -> String {

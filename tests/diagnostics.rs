@@ -2,7 +2,9 @@
 //!
 //! * `tests/fixtures/invalid/*.rules`: each file shows one mistake (or, for
 //!   `multiple_unrelated_errors.rules`, several). A file named `E0201_….rules` must produce
-//!   E0201. The rendered diagnostics are snapshotted in `tests/fixtures/snapshots/`.
+//!   E0201. The rendered diagnostics are snapshotted in `tests/fixtures/snapshots/`, in English
+//!   (`invalid__NAME.snap`) and in Chinese (`invalid_zh__NAME.snap`); the Chinese ones must say
+//!   the same codes at the same places, in Chinese (see [`english_left_in`]).
 //! * `tests/fixtures/valid/*.rules`: each compiles without errors or warnings, its examples
 //!   pass, and its AST is snapshotted.
 //!
@@ -11,6 +13,7 @@
 //! ```text
 //! // expect: E0201@7:11 W0101        codes that must be reported (at line:column, if given)
 //! // expect-not: E0603 E0601         codes that must not be reported
+//! // expect-total: 1                  how many diagnostics in all (one error for one mistake)
 //! // expect-text: did you mean `年龄`?  said in a message, label, note or help
 //! // expect-not-text: found `"`      never said in a message, label, note or help
 //! // generate: pad-to-bytes 2100000  append comment lines until the file is larger than this
@@ -30,7 +33,7 @@
 #[allow(dead_code)]
 mod common;
 use common::root;
-use eligo::diagnostic::Code;
+use eligo::diagnostic::{Code, Lang};
 use eligo::render::{position, render};
 use eligo::source::Sources;
 use std::collections::BTreeSet;
@@ -75,6 +78,32 @@ fixtures! {
         E0101_keyword_as_name,
         E0101_missing_expression,
         E0101_misspelled_keyword,
+        E0101_misspelt_clause_amount,
+        E0101_misspelt_clause_effective,
+        E0101_misspelt_clause_exception,
+        E0101_misspelt_clause_expect,
+        E0101_misspelt_clause_fee,
+        E0101_misspelt_clause_field,
+        E0101_misspelt_clause_given,
+        E0101_misspelt_clause_hint,
+        E0101_misspelt_clause_label,
+        E0101_misspelt_clause_max,
+        E0101_misspelt_clause_min,
+        E0101_misspelt_clause_output,
+        E0101_misspelt_clause_question,
+        E0101_misspelt_clause_require,
+        E0101_misspelt_clause_source,
+        E0101_misspelt_clause_unless,
+        E0101_misspelt_clause_waiver,
+        E0101_misspelt_declaration_example,
+        E0101_misspelt_declaration_group,
+        E0101_misspelt_declaration_input,
+        E0101_misspelt_declaration_let,
+        E0101_misspelt_declaration_param,
+        E0101_misspelt_declaration_policy,
+        E0101_misspelt_declaration_record,
+        E0101_misspelt_declaration_ruleset,
+        E0101_misspelt_declaration_table,
         E0101_name_starts_with_digit,
         E0101_negative_text,
         E0101_require_without_label,
@@ -196,6 +225,7 @@ struct Directives {
     /// (code, line and column if given)
     expect: Vec<(String, Option<(usize, usize)>)>,
     expect_not: Vec<String>,
+    total: Option<usize>,
     text: Vec<String>,
     not_text: Vec<String>,
     pad_to_bytes: Option<usize>,
@@ -220,6 +250,8 @@ fn directives(text: &str) -> Directives {
             }
         } else if let Some(codes) = comment.strip_prefix("expect-not:") {
             found.expect_not.extend(codes.split_whitespace().map(String::from));
+        } else if let Some(total) = comment.strip_prefix("expect-total:") {
+            found.total = Some(total.trim().parse().expect("a number of diagnostics"));
         } else if let Some(text) = comment.strip_prefix("expect-text:") {
             found.text.push(text.trim().to_string());
         } else if let Some(text) = comment.strip_prefix("expect-not-text:") {
@@ -274,6 +306,8 @@ struct Found {
     column: usize,
     /// Message, label, notes and help: what the author reads, without the quoted source.
     words: String,
+    /// Which texts it has: a label, how many notes, a help.
+    shape: (bool, usize, bool),
     rendered: String,
 }
 
@@ -283,8 +317,8 @@ impl Found {
     }
 }
 
-/// Compiles one file with the library, as `eligo check` does.
-fn diagnose(name: &str, text: String) -> Vec<Found> {
+/// Compiles one file with the library, as `eligo check --lang …` does.
+fn diagnose(name: &str, text: String, lang: Lang) -> Vec<Found> {
     let mut sources = Sources::new();
     sources.add(name, text);
     let compiled = eligo::compile::compile(&sources);
@@ -292,7 +326,7 @@ fn diagnose(name: &str, text: String) -> Vec<Found> {
         .diagnostics
         .iter()
         .map(|diagnostic| {
-            let positioned = position(&sources, diagnostic);
+            let positioned = position(&sources, diagnostic, lang);
             let mut words = vec![positioned.message.clone()];
             words.extend(positioned.label.clone());
             words.extend(positioned.notes.iter().map(|n| n.message.clone()));
@@ -302,16 +336,18 @@ fn diagnose(name: &str, text: String) -> Vec<Found> {
                 line: positioned.start.line,
                 column: positioned.start.column,
                 words: words.join("\n"),
-                rendered: render(&sources, diagnostic),
+                shape: (positioned.label.is_some(), positioned.notes.len(), positioned.help.is_some()),
+                rendered: render(&sources, diagnostic, lang),
             }
         })
         .collect()
 }
 
 /// A file that is not UTF-8 never reaches the library: the CLI reads the bytes and reports it.
-fn diagnose_with_cli(rel: &str) -> Vec<Found> {
+fn diagnose_with_cli(rel: &str, lang: Lang) -> Vec<Found> {
+    let lang = if lang == Lang::Zh { "zh" } else { "en" };
     let output = Command::new(eligo_binary())
-        .args(["check", "--format", "json", rel])
+        .args(["check", "--format", "json", "--lang", lang, rel])
         .current_dir(root())
         .output()
         .expect("run eligo");
@@ -334,6 +370,7 @@ fn diagnose_with_cli(rel: &str) -> Vec<Found> {
                 line: d["start"]["line"].as_u64().expect("line") as usize,
                 column: d["start"]["column"].as_u64().expect("column") as usize,
                 words: words.join("\n"),
+                shape: (d.get("label").is_some(), d["notes"].as_array().map_or(0, Vec::len), d.get("help").is_some()),
                 rendered: text(&d["rendered"]).expect("rendered"),
             }
         })
@@ -471,16 +508,18 @@ fn check_invalid(name: &str) {
     let bytes = std::fs::read(root().join(&rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"));
     let lossy = String::from_utf8_lossy(&bytes).into_owned();
     let directives = directives(&lossy);
-    let found = match String::from_utf8(bytes) {
-        Ok(text) => diagnose(&rel, generated(text, &directives)),
+    let diagnosed = |lang| match String::from_utf8(bytes.clone()) {
+        Ok(text) => diagnose(&rel, generated(text, &directives), lang),
         Err(_) => {
             assert!(
                 directives.repeat.is_none() && directives.pad_to_bytes.is_none(),
                 "cannot generate into a non-UTF-8 file"
             );
-            diagnose_with_cli(&rel)
+            diagnose_with_cli(&rel, lang)
         }
     };
+    let found = diagnosed(Lang::En);
+    let chinese = diagnosed(Lang::Zh);
 
     let mut expected = directives.expect.clone();
     match code_in_name(name) {
@@ -516,6 +555,9 @@ fn check_invalid(name: &str) {
             failures.push(format!("did not expect {}", f.at()));
         }
     }
+    if let Some(total) = directives.total.filter(|total| *total != found.len()) {
+        failures.push(format!("expected {total} diagnostics in all, got {}", found.len()));
+    }
     let words: String = found.iter().map(|f| f.words.as_str()).collect::<Vec<_>>().join("\n");
     for text in &directives.text {
         if !words.contains(text.as_str()) {
@@ -527,12 +569,97 @@ fn check_invalid(name: &str) {
             failures.push(format!("expected the diagnostics not to say `{text}`"));
         }
     }
-    for f in &found {
+    for f in found.iter().chain(&chinese) {
         failures.extend(caret_problems(&f.rendered, &lossy).into_iter().map(|p| format!("{}: {p}", f.at())));
     }
+    // The same diagnostics, each with its label, notes and help in Chinese wherever the English
+    // has them (and nowhere else).
+    let said = |found: &[Found]| found.iter().map(|f| (f.at(), f.shape)).collect::<Vec<_>>();
+    if said(&chinese) != said(&found) {
+        failures.push(format!("in Chinese, said {:?}, in English {:?}", said(&chinese), said(&found)));
+    }
+    for f in &chinese {
+        failures.extend(english_left_in(f).into_iter().map(|p| format!("{} in Chinese: {p}", f.at())));
+    }
     let output = printed(&found);
-    assert!(failures.is_empty(), "{rel}:\n  {}\nreported: {}\n\n{output}", failures.join("\n  "), reported.join(" "));
+    let output_zh = printed(&chinese);
+    assert!(
+        failures.is_empty(),
+        "{rel}:\n  {}\nreported: {}\n\n{output}\n{output_zh}",
+        failures.join("\n  "),
+        reported.join(" ")
+    );
     snapshot("invalid", name, &rel, &output);
+    snapshot("invalid_zh", name, &rel, &output_zh);
+}
+
+/// What is not Chinese in a diagnostic rendered in Chinese: its fixed words in English, a text
+/// (message, label, note, help) with no Chinese character, or a run of two English words outside
+/// backticks and quotes. Code, names, numbers and file positions are written in backticks or
+/// stand alone (`UTF-8`, `U+202E`, `YYYY-MM-DD`), so they pass.
+fn english_left_in(found: &Found) -> Vec<String> {
+    let mut problems = Vec::new();
+    let first = found.rendered.lines().next().unwrap_or("");
+    if !(first.starts_with("错误[") || first.starts_with("警告[")) {
+        problems.push(format!("the first line is `{first}`"));
+    }
+    if found.rendered.lines().any(|l| l.trim_start().starts_with("= help") || l.trim_start().starts_with("= note")) {
+        problems.push("`= help` or `= note` in English".into());
+    }
+    for said in found.words.lines().filter(|said| !said.is_empty()) {
+        let prose = outside_quotes(said);
+        if !said.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+            problems.push(format!("no Chinese in `{said}`"));
+        }
+        let words: Vec<&str> = prose.split(|c: char| !c.is_ascii_alphabetic() && c != '\'').collect();
+        let run = words.windows(2).find(|pair| pair.iter().all(|w| w.len() >= 2));
+        // Only words separated by spaces make a run: `a.rules` is a file name.
+        if let Some(pair) = run.filter(|pair| prose.contains(&format!("{} {}", pair[0], pair[1]))) {
+            problems.push(format!("English `{} {}` in `{said}`", pair[0], pair[1]));
+        }
+    }
+    problems
+}
+
+/// `text` without what is in backticks or in double quotes (code and rule text, quoted).
+fn outside_quotes(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside: Option<char> = None;
+    for c in text.chars() {
+        match inside {
+            Some(close) if c == close => inside = None,
+            Some(_) => {}
+            None if c == '`' || c == '"' => {
+                inside = Some(c);
+                out.push(' ');
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn english_is_found_in_chinese_diagnostics() {
+    let found = |rendered: &str, words: &str| Found {
+        code: "E0201".into(),
+        line: 1,
+        column: 1,
+        words: words.into(),
+        shape: (false, 0, true),
+        rendered: rendered.into(),
+    };
+    let chinese = found(
+        "错误[E0201]：未知的名称 `birth_dat`\n   = 建议：是不是要写 `birth_date`？\n",
+        "未知的名称 `birth_dat`\n是不是要写 `birth_date`？\n把文件另存为 UTF-8",
+    );
+    assert_eq!(english_left_in(&chinese), Vec::<String>::new());
+    let english = found(
+        "error[E0201]: unknown name\n   = help: did you mean `x`?\n",
+        "unknown name `x`\n建议：did you mean `x`?",
+    );
+    let problems = english_left_in(&english);
+    assert_eq!(problems.len(), 5, "{problems:?}");
 }
 
 fn check_valid(name: &str) {
@@ -542,7 +669,7 @@ fn check_valid(name: &str) {
     let mut sources = Sources::new();
     sources.add(&rel, text.clone());
     let compiled = eligo::compile::compile(&sources);
-    let rendered: Vec<String> = compiled.diagnostics.iter().map(|d| render(&sources, d)).collect();
+    let rendered: Vec<String> = compiled.diagnostics.iter().map(|d| render(&sources, d, Lang::En)).collect();
     assert!(rendered.is_empty(), "{rel} should compile without errors or warnings:\n\n{}", rendered.join("\n"));
     let program = compiled.program.as_ref().expect("a valid file gives a program");
 
@@ -683,7 +810,7 @@ fn every_code_is_documented() {
         };
         let section = &doc[start + heading.len()..];
         let section = &section[..section.find("\n## ").unwrap_or(section.len())];
-        for part in ["**What it means.**", "**Example**: `", "**What Eligo says:**", "**How to fix it.**"] {
+        for part in ["**What it means.**", "**Example**: `", "**What Eligo says:**", ZH_SAYS, "**How to fix it.**"] {
             if !section.contains(part) {
                 problems.push(format!("{code}: the section has no `{part}`"));
             }
@@ -703,8 +830,10 @@ fn every_code_is_documented() {
             continue;
         }
         let blocks = code_blocks(section);
-        let (Some(example), Some(said)) = (blocks.first(), blocks.get(1)) else {
-            problems.push(format!("{code}: the section needs the example and the message in ``` blocks"));
+        let (Some(example), Some(said), Some(said_zh)) = (blocks.first(), blocks.get(1), blocks.get(2)) else {
+            problems.push(format!(
+                "{code}: the section needs the example and the message in English and in Chinese in ``` blocks"
+            ));
             continue;
         };
         let shortened = |line: &str| line.contains(" … ");
@@ -716,15 +845,22 @@ fn every_code_is_documented() {
                 problems.push(format!("{code}: the example differs from {INVALID_DIR}/{fixture}.rules"));
             }
         }
-        let snap = std::fs::read_to_string(root().join(format!("tests/fixtures/snapshots/invalid__{fixture}.snap")))
-            .unwrap_or_default();
-        let snap_lines: BTreeSet<&str> = snap.lines().collect();
-        if let Some(line) = said.lines().find(|l| !shortened(l) && !snap_lines.contains(l)) {
-            problems.push(format!("{code}: the message shown is not what the snapshot of {fixture} has: `{line}`"));
+        for (kind, said) in [("invalid", said), ("invalid_zh", said_zh)] {
+            let snap = std::fs::read_to_string(root().join(format!("tests/fixtures/snapshots/{kind}__{fixture}.snap")))
+                .unwrap_or_default();
+            let snap_lines: BTreeSet<&str> = snap.lines().collect();
+            if let Some(line) = said.lines().find(|l| !shortened(l) && !snap_lines.contains(l)) {
+                problems.push(format!(
+                    "{code}: the message shown is not what the {kind} snapshot of {fixture} has: `{line}`"
+                ));
+            }
         }
     }
     assert!(problems.is_empty(), "{ERRORS_DOC}:\n  {}", problems.join("\n  "));
 }
+
+/// Where a section of docs/errors.md gives the message in Chinese, after the English.
+const ZH_SAYS: &str = "**Eligo 的中文提示**（`eligo check --lang zh`）：";
 
 /// The contents of the fenced (```) blocks of a Markdown text, in order.
 fn code_blocks(markdown: &str) -> Vec<String> {

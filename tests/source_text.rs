@@ -5,7 +5,7 @@
 #[allow(dead_code)]
 mod common;
 use eligo::compile::compile_with;
-use eligo::diagnostic::{Diagnostic, Severity};
+use eligo::diagnostic::{Diagnostic, Lang, Severity};
 use eligo::limits::{MAX_EXPR_DEPTH, MAX_NESTING, MAX_SOURCE_BYTES};
 use eligo::render::{position, render};
 use eligo::report::Report;
@@ -61,16 +61,20 @@ fn every_line_break_ends_comments_and_texts() {
             let found = errors(&text);
             assert_eq!(found.first().map(|d| d.code.as_str()), Some("E0101"), "{br:?} {open}: {found:?}");
             let s = sources(&text);
-            let at = position(&s, &found[0]).start;
-            assert_eq!(at.line, 2, "{br:?} {open}: {}", render(&s, &found[0]));
+            let at = position(&s, &found[0], Lang::En).start;
+            assert_eq!(at.line, 2, "{br:?} {open}: {}", render(&s, &found[0], Lang::En));
         }
         // Positions: the third line is line 3, whatever ends the lines before it.
         let text = format!("let a = 1{br}{br}let b = nope{br}");
         let found = errors(&text);
         let s = sources(&text);
-        let at = position(&s, &found[0]).start;
+        let at = position(&s, &found[0], Lang::En).start;
         assert_eq!((at.line, at.column, at.utf16_column), (3, 9, 9), "{br:?}");
-        assert!(render(&s, &found[0]).contains("3 | let b = nope\n"), "{br:?}: {}", render(&s, &found[0]));
+        assert!(
+            render(&s, &found[0], Lang::En).contains("3 | let b = nope\n"),
+            "{br:?}: {}",
+            render(&s, &found[0], Lang::En)
+        );
     }
 }
 
@@ -133,12 +137,12 @@ fn errors_at_the_end_of_long_lines() {
             let first = found.first().unwrap_or_else(|| panic!("{len} {tail}: no error"));
             assert_eq!(first.code.as_str(), code, "{len} {tail}");
             let s = sources(&text);
-            let at = position(&s, first).start;
+            let at = position(&s, first, Lang::En).start;
             let column = text.find(tail.trim_start_matches('+')).unwrap_or_default() + 1;
             let column = if tail == "+" { text.trim_end().len() } else { column };
             assert_eq!((at.line, at.column, at.utf16_column), (1, column, column), "{len} {tail}");
             // The snippet shows the line around the error, cut with `…`, the caret under it.
-            let rendered = render(&s, first);
+            let rendered = render(&s, first, Lang::En);
             assert!(rendered.len() < 2_000, "{len} {tail}: {} bytes", rendered.len());
             assert!(rendered.contains(&format!("--> t.rules:1:{column}\n")), "{rendered}");
             let lines: Vec<&str> = rendered.lines().collect();
@@ -286,7 +290,8 @@ fn look_alike_names_are_refused_with_both_places() {
                 let found = errors(&text);
                 let alike =
                     found.iter().find(|d| d.code.as_str() == "E0211").unwrap_or_else(|| panic!("{text}: {found:?}"));
-                assert!(alike.message.contains(a) && alike.message.contains(b), "{}", alike.message);
+                let message = alike.message.get(Lang::En);
+                assert!(message.contains(a) && message.contains(b), "{message}");
                 assert_eq!(alike.notes.len(), 1, "the other name's place");
                 assert_ne!(alike.notes[0].span.start, alike.span.start);
             }
@@ -347,7 +352,7 @@ fn invisible_characters_are_shown_escaped() {
             let found = compile_with(&s, true).diagnostics;
             assert!(!found.is_empty(), "{text:?}");
             for d in &found {
-                let shown = position(&s, d);
+                let shown = position(&s, d, Lang::En);
                 let said = [Some(&shown.message), shown.label.as_ref(), shown.help.as_ref(), Some(&shown.rendered)];
                 for said in said.into_iter().flatten().chain(shown.notes.iter().map(|n| &n.message)) {
                     assert!(!said.contains(c), "U+{:04X} raw in {said:?}", c as u32);
@@ -388,11 +393,18 @@ fn a_misspelt_clause_keyword_is_one_error_and_the_rest_is_checked() {
                 "input x: int label \"x\" en \"x\"\npolicy p \"p\" en \"p\"\n  {misspelt}\n  require nope > 1 \"n\" en \"n\"\n  amount yearly = 1元\n"
             );
             let found = errors(&text);
-            let said: Vec<String> = found.iter().map(|d| format!("{}: {}", d.code.as_str(), d.message)).collect();
+            let said: Vec<String> =
+                found.iter().map(|d| format!("{}: {}", d.code.as_str(), d.message.get(Lang::En))).collect();
             let syntax: Vec<&Diagnostic> = found.iter().filter(|d| d.code.as_str() == "E0101").collect();
             assert_eq!(syntax.len(), 1, "{typo}: {said:?}");
-            assert!(syntax[0].message.contains(&format!("`{typo}`, did you mean `{keyword}`?")), "{said:?}");
-            assert!(found.iter().any(|d| d.code.as_str() == "E0201" && d.message.contains("nope")), "{typo}: {said:?}");
+            assert!(
+                syntax[0].message.get(Lang::En).contains(&format!("`{typo}`, did you mean `{keyword}`?")),
+                "{said:?}"
+            );
+            assert!(
+                found.iter().any(|d| d.code.as_str() == "E0201" && d.message.get(Lang::En).contains("nope")),
+                "{typo}: {said:?}"
+            );
         }
     }
 }
@@ -407,8 +419,9 @@ fn a_row_starting_with_an_operator_is_one_clear_error() {
         let text = format!("table t(年龄: int) -> money\n  65..69 => 75\n  {row}\n");
         let found = errors(&text);
         assert_eq!(found.len(), 1, "{row}: {found:?}");
-        assert!(found[0].message.contains("a table row starts with its cells"), "{}", found[0].message);
-        assert!(found[0].help.as_deref().is_some_and(|h| h.contains(band)), "{:?}", found[0].help);
+        let message = found[0].message.get(Lang::En);
+        assert!(message.contains("a table row starts with its cells"), "{message}");
+        assert!(found[0].help.as_ref().is_some_and(|h| h.get(Lang::En).contains(band)), "{:?}", found[0].help);
         assert_eq!(found[0].span.start as usize, text.find(row).unwrap_or_default());
     }
 }
@@ -437,7 +450,7 @@ fn many_errors_on_one_long_line_take_linear_time() {
         let start = std::time::Instant::now();
         let s = sources(&text);
         let found = compile_with(&s, true).diagnostics;
-        let shown: usize = found.iter().map(|d| position(&s, d).rendered.len()).sum();
+        let shown: usize = found.iter().map(|d| position(&s, d, Lang::En).rendered.len()).sum();
         assert!(found.len() >= declarations, "{}", found.len());
         assert!(shown < found.len() * 2_000, "each snippet shows a part of the line");
         // Generous for an unoptimised build; it was minutes.

@@ -17,23 +17,23 @@ pub struct Signing {
     pub issued: Option<String>,
 }
 
-pub fn run(paths: &[PathBuf], output: &Path, signing: Option<&Signing>) -> ExitCode {
+pub fn run(paths: &[PathBuf], output: &Path, signing: Option<&Signing>, lang: Lang) -> ExitCode {
     // Read first: a build that cannot be signed is not compiled.
     let signer = match signing.map(signer).transpose() {
         Ok(signer) => signer,
         Err(code) => return code,
     };
     // Without the examples: they are not stored (`eligo test` runs them).
-    let (sources, compiled) = match files::compiled_with(paths, false) {
+    let (sources, compiled) = match files::compiled_with(paths, false, lang) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
     let Some(program) = &compiled.program else {
-        check::report(&sources, &compiled, Format::Human);
+        check::report(&sources, &compiled, Format::Human, lang);
         return ExitCode::from(1);
     };
     for warning in &compiled.diagnostics {
-        eprintln!("{}", crate::terminal::escape_lines(&render(&sources, warning)));
+        eprintln!("{}", crate::terminal::escape_lines(&render(&sources, warning, lang.messages())));
     }
     let program_bytes = eligo::precompiled::to_bytes(program);
     let (bytes, trust) = match &signer {

@@ -1,18 +1,18 @@
 //! `eligo check`: every problem in the rules, or a one-line summary of a valid rule set.
 
-use super::{files, Format};
+use super::{files, Format, Lang};
 use eligo::compile::Compiled;
 
 use eligo::render::{position, render};
 use eligo::source::Sources;
 use std::process::ExitCode;
 
-pub fn run(paths: &[std::path::PathBuf], format: Format) -> ExitCode {
-    let (sources, compiled) = match files::compiled(paths) {
+pub fn run(paths: &[std::path::PathBuf], format: Format, lang: Lang) -> ExitCode {
+    let (sources, compiled) = match files::compiled(paths, lang) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
-    report(&sources, &compiled, format);
+    report(&sources, &compiled, format, lang);
     if compiled.program.is_some() {
         ExitCode::SUCCESS
     } else {
@@ -21,12 +21,13 @@ pub fn run(paths: &[std::path::PathBuf], format: Format) -> ExitCode {
 }
 
 /// Prints diagnostics and the summary; shared by `check` and by `test` when the rules are invalid.
-pub fn report(sources: &Sources, compiled: &Compiled, format: Format) {
+pub fn report(sources: &Sources, compiled: &Compiled, format: Format, lang: Lang) {
     let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = compiled.diagnostics.len() - errors;
     match format {
         Format::Json => {
-            let diagnostics: Vec<_> = compiled.diagnostics.iter().map(|d| position(sources, d)).collect();
+            let diagnostics: Vec<_> =
+                compiled.diagnostics.iter().map(|d| position(sources, d, lang.messages())).collect();
             let output = serde_json::json!({
                 "valid": compiled.program.is_some(),
                 "errors": errors,
@@ -38,11 +39,24 @@ pub fn report(sources: &Sources, compiled: &Compiled, format: Format) {
         }
         Format::Human => {
             for diagnostic in &compiled.diagnostics {
-                eprintln!("{}", crate::terminal::escape_lines(&render(sources, diagnostic)));
+                eprintln!("{}", crate::terminal::escape_lines(&render(sources, diagnostic, lang.messages())));
             }
             let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-            match &compiled.program {
-                Some(program) => {
+            match (&compiled.program, lang) {
+                (Some(program), Lang::Zh) => {
+                    let files = summary(program, compiled.examples.len())["files"].as_u64().unwrap_or(0);
+                    say!(
+                        "✓ {} 有效：{files} 个文件、{} 个输入项、{} 个参数、{} 张表、{} 项政策、{} 个示例{}",
+                        program.id,
+                        program.inputs.len(),
+                        program.params.len(),
+                        program.tables.len(),
+                        program.policies.len(),
+                        compiled.examples.len(),
+                        if warnings > 0 { format!("（{warnings} 个警告）") } else { String::new() }
+                    );
+                }
+                (Some(program), Lang::En) => {
                     let s = summary(program, compiled.examples.len());
                     say!(
                         "✓ {} is valid: {}, {}, {}, {}, {}, {}{}",
@@ -56,7 +70,8 @@ pub fn report(sources: &Sources, compiled: &Compiled, format: Format) {
                         if warnings > 0 { format!(" ({})", plural(warnings, "warning")) } else { String::new() }
                     );
                 }
-                None => tell!("✗ {}, {}", plural(errors, "error"), plural(warnings, "warning")),
+                (None, Lang::Zh) => tell!("✗ {errors} 个错误，{warnings} 个警告"),
+                (None, Lang::En) => tell!("✗ {}, {}", plural(errors, "error"), plural(warnings, "warning")),
             }
         }
     }

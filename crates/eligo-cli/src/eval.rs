@@ -209,7 +209,7 @@ fn engine(rules: &Rules, lang: Lang) -> Result<Engine, ExitCode> {
                 );
                 return Err(ExitCode::from(2));
             }
-            files::program(paths, Format::Human).map(|(program, _)| Engine::from_program(program))
+            files::program(paths, Format::Human, lang).map(|(program, _)| Engine::from_program(program))
         }
     }
 }

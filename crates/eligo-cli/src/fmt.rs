@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
-    let found = match files::find(paths) {
+    // The language of the syntax errors of a file that cannot be formatted: the locale's.
+    let lang = super::Lang::from_env();
+    let found = match files::find(paths, lang) {
         Ok(found) => found,
         Err(message) => {
             tell!("error: {message}");
@@ -17,7 +19,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
     };
     let (mut unformatted, mut failed) = (0, 0);
     for path in &found {
-        match one(path, check) {
+        match one(path, check, lang) {
             Ok(true) => {}
             Ok(false) => unformatted += 1,
             Err(()) => failed += 1,
@@ -43,7 +45,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
 
 /// Formats one file: `Ok(true)` when it already was, `Ok(false)` when it was not (and, unless
 /// `check`, now is); `Err` when it cannot be read, does not parse or cannot be written (said).
-fn one(path: &Path, check: bool) -> Result<bool, ()> {
+fn one(path: &Path, check: bool, lang: super::Lang) -> Result<bool, ()> {
     let name = path.display().to_string();
     let text = std::fs::read(path).map_err(|e| tell!("error: cannot read {name}: {e}")).and_then(|bytes| {
         String::from_utf8(bytes).map_err(|_| tell!("error: {name} is not UTF-8 text: save it as UTF-8 (left as it is)"))
@@ -54,7 +56,7 @@ fn one(path: &Path, check: bool) -> Result<bool, ()> {
             let mut sources = Sources::new();
             sources.add(name.as_str(), text.as_str());
             for diagnostic in &diagnostics {
-                eprintln!("{}", crate::terminal::escape_lines(&render(&sources, diagnostic)));
+                eprintln!("{}", crate::terminal::escape_lines(&render(&sources, diagnostic, lang.messages())));
             }
             tell!("✗ {name} does not parse: not formatted");
             return Err(());

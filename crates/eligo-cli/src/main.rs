@@ -37,6 +37,8 @@ mod files;
 mod fmt;
 mod keygen;
 mod keys;
+#[cfg(not(target_os = "wasi"))]
+mod lsp;
 mod terminal;
 mod test;
 mod verify;
@@ -77,6 +79,19 @@ impl Lang {
         }
     }
 
+    /// The language of diagnostics when `--lang` is not given: the locale's, from `LC_ALL`, then
+    /// `LC_MESSAGES`, then `LANG` (the first that is set and not empty), as `gettext` reads them;
+    /// Chinese when it starts with `zh` (`zh_CN.UTF-8`), else English.
+    pub fn from_env() -> Lang {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .into_iter()
+            .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()));
+        match locale {
+            Some(locale) if locale.starts_with("zh") => Lang::Zh,
+            _ => Lang::En,
+        }
+    }
+
     /// `zh` or `english`, as this language reads.
     pub fn pick<'t>(self, zh: &'t str, english: &'t str) -> &'t str {
         match self {
@@ -86,6 +101,11 @@ impl Lang {
     }
 }
 
+/// `--lang` of the commands that print diagnostics.
+const DIAGNOSTICS_LANG: &str =
+    "The language of the diagnostics. Default: from the locale (LC_ALL, then LC_MESSAGES, then \
+                                LANG): Chinese when it starts with zh, else English";
+
 #[derive(Subcommand)]
 enum Command {
     /// Check rule files: every problem with its position and how to fix it.
@@ -94,6 +114,8 @@ enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        #[arg(long, value_enum, help = DIAGNOSTICS_LANG)]
+        lang: Option<Lang>,
     },
     /// Run the examples written in the rule files.
     Test {
@@ -108,9 +130,8 @@ enum Command {
         /// Fail when the examples cover less than this percent of the rules (implies --coverage).
         #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
         min_coverage: Option<u8>,
-        /// The language of the coverage report.
-        #[arg(long, value_enum, default_value = "zh")]
-        lang: Lang,
+        #[arg(long, value_enum, help = DIAGNOSTICS_LANG)]
+        lang: Option<Lang>,
     },
     /// Evaluate a citizen's data against a rule set.
     Eval {
@@ -156,6 +177,10 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// A Language Server Protocol server on stdin and stdout, for editors: diagnostics, hover,
+    /// definitions, references, completion, rename, formatting, quick fixes, outline.
+    #[cfg(not(target_os = "wasi"))]
+    Lsp,
     /// Compile rule files into a precompiled program, which loads without compiling them.
     Build {
         /// Rule files or folders (searched for *.rules). Default: rules/
@@ -173,6 +198,8 @@ enum Command {
         /// The issue date written in the bundle, YYYY-MM-DD. Default: today (UTC).
         #[arg(long, value_name = "DATE", requires = "sign")]
         issued: Option<String>,
+        #[arg(long, value_enum, help = DIAGNOSTICS_LANG)]
+        lang: Option<Lang>,
     },
     /// Make an issuer's key pair: the secret key (kept offline, signs) and the public key (.pub).
     Keygen {
@@ -207,8 +234,9 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { paths, format } => check::run(&paths, format),
+        Command::Check { paths, format, lang } => check::run(&paths, format, lang.unwrap_or_else(Lang::from_env)),
         Command::Test { paths, format, coverage, min_coverage, lang } => {
+            let lang = lang.unwrap_or_else(Lang::from_env);
             test::run(&paths, &test::Options { format, lang, coverage, min_coverage })
         }
         Command::Eval {
@@ -228,12 +256,14 @@ fn main() -> ExitCode {
             let when = eval::When { date, code };
             eval::run(&rules, &data, &when, lang, explain.as_deref(), trace, format)
         }
-        Command::Build { paths, output, sign, version, issued } => {
+        Command::Build { paths, output, sign, version, issued, lang } => {
             let signing = sign.map(|key| build::Signing { key, version, issued });
-            build::run(&paths, &output, signing.as_ref())
+            build::run(&paths, &output, signing.as_ref(), lang.unwrap_or_else(Lang::from_env))
         }
         Command::Keygen { issuer, output } => keygen::run(&issuer, &output),
         Command::Verify { bundle, keys, accepted_version, lang } => verify::run(&bundle, &keys, accepted_version, lang),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        #[cfg(not(target_os = "wasi"))]
+        Command::Lsp => lsp::run(),
     }
 }

@@ -24,7 +24,7 @@ pub struct Options {
 
 pub fn run(paths: &[std::path::PathBuf], options: &Options) -> ExitCode {
     let diagnostics = if options.format == TestFormat::Json { Format::Json } else { Format::Human };
-    let (program, examples) = match files::program(paths, diagnostics) {
+    let (program, examples) = match files::program(paths, diagnostics, options.lang) {
         Ok(checked) => checked,
         Err(code) => return code,
     };

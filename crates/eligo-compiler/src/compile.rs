@@ -24,6 +24,11 @@ pub fn compile(sources: &Sources) -> Compiled {
 
 /// `compile`, without the examples when `examples` is false (for pages that only evaluate).
 pub fn compile_with(sources: &Sources, examples: bool) -> Compiled {
+    compile_parsed(sources, examples).0
+}
+
+/// `compile_with`, with the parsed files too (the editor services read them).
+pub(crate) fn compile_parsed(sources: &Sources, examples: bool) -> (Compiled, Vec<crate::ast::File>) {
     let mut diagnostics = Vec::new();
     let mut files = Vec::with_capacity(sources.files.len());
     for (id, file) in sources.files.iter().enumerate() {
@@ -43,10 +48,11 @@ pub fn compile_with(sources: &Sources, examples: bool) -> Compiled {
     }
     diagnostics.append(&mut found);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    match checked {
+    let compiled = match checked {
         Some(checked) if !has_errors => {
             Compiled { program: Some(checked.program), examples: checked.examples, diagnostics }
         }
         _ => Compiled { program: None, examples: Vec::new(), diagnostics },
-    }
+    };
+    (compiled, files)
 }

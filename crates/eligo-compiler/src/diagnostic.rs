@@ -5,6 +5,7 @@
 //! tests/fixtures holds a file that triggers it.
 
 use eligo_core::source::Span;
+pub use eligo_core::vocabulary::Lang;
 use serde::Serialize;
 use std::fmt;
 
@@ -111,35 +112,72 @@ impl Serialize for Code {
     }
 }
 
+/// A text of a diagnostic, in Chinese and in English. It is made only by [`Bilingual::new`] (or the
+/// [`text!`](crate::text) macro), which takes both: no diagnostic can be written in one language only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bilingual {
+    zh: String,
+    en: String,
+}
+
+impl Bilingual {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Bilingual {
+        Bilingual { zh: zh.into(), en: en.into() }
+    }
+
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// A [`Bilingual`] from two format strings, Chinese first: `text!("未知的名称 `{name}`", "unknown name `{name}`")`.
+#[macro_export]
+macro_rules! text {
+    ($zh:literal, $en:literal $(,)?) => {
+        $crate::diagnostic::Bilingual::new(format!($zh), format!($en))
+    };
+}
+
+/// The macro also by this module's path, for the crates that use the compiler's façade.
+pub use crate::text;
+
+/// "did you mean `x`?", in both languages: the help of every diagnostic that finds a close name.
+pub fn did_you_mean(close: &str) -> Bilingual {
+    crate::text!("是不是要写 `{close}`？", "did you mean `{close}`?")
+}
+
 /// A secondary place that explains the primary one ("the other row is here").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
     pub span: Span,
-    pub message: String,
+    pub message: Bilingual,
 }
 
 /// One problem found in the rules, with where it is and how to fix it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
-    pub message: String,
+    pub message: Bilingual,
     pub span: Span,
     /// Said under the caret.
-    pub label: Option<String>,
+    pub label: Option<Bilingual>,
     pub notes: Vec<Note>,
     /// How to fix it.
-    pub help: Option<String>,
+    pub help: Option<Bilingual>,
 }
 
 impl Diagnostic {
     /// A diagnostic whose severity follows its code: `W…` codes warn, the others are errors.
-    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn new(code: Code, span: Span, message: Bilingual) -> Diagnostic {
         Diagnostic {
             code,
             severity: if code.as_str().starts_with('W') { Severity::Warning } else { Severity::Error },
-            message: message.into(),
+            message,
             span,
             label: None,
             notes: Vec::new(),
@@ -147,18 +185,18 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
-        self.label = Some(label.into());
+    pub fn with_label(mut self, label: Bilingual) -> Diagnostic {
+        self.label = Some(label);
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+    pub fn with_help(mut self, help: Bilingual) -> Diagnostic {
+        self.help = Some(help);
         self
     }
 
-    pub fn with_note(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.notes.push(Note { span, message: message.into() });
+    pub fn with_note(mut self, span: Span, message: Bilingual) -> Diagnostic {
+        self.notes.push(Note { span, message });
         self
     }
 

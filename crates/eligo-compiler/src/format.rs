@@ -40,7 +40,7 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
             return Err(vec![Diagnostic::new(
                 Code::Syntax,
                 Span::new(0, start, start),
-                "this declaration does not parse",
+                crate::text!("这条声明无法解析", "this declaration does not parse"),
             )]);
         };
         reader.read(pairs, start, chunk.len());

@@ -6,6 +6,7 @@ pub mod ast;
 pub mod check;
 pub mod compile;
 pub mod diagnostic;
+pub mod editor;
 pub mod examples;
 pub mod format;
 pub mod render;

@@ -1,12 +1,13 @@
 //! Rendering diagnostics at the edges: a caret snippet for people (the CLI, the `rendered` field
 //! for embedders) and positioned JSON for editors (line, column and UTF-16 column).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Lang, Severity};
 use eligo_core::source::{Position, Sources, Span};
 use serde::Serialize;
 use std::fmt::Write;
 
-/// A diagnostic with its positions resolved, as the JSON API and `--format json` give it.
+/// A diagnostic with its positions resolved, as the JSON API and `--format json` give it; its
+/// texts in the language it was positioned in.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Positioned {
@@ -40,27 +41,28 @@ pub struct PositionedNote {
     pub start: Position,
 }
 
-pub fn position(sources: &Sources, diagnostic: &Diagnostic) -> Positioned {
+pub fn position(sources: &Sources, diagnostic: &Diagnostic, lang: Lang) -> Positioned {
     let (file, start, end) = locate(sources, diagnostic.span);
+    let said = |text: &crate::diagnostic::Bilingual| shown(text.get(lang)).into_owned();
     Positioned {
         code: diagnostic.code.as_str(),
         severity: diagnostic.severity,
-        message: shown(&diagnostic.message).into_owned(),
+        message: said(&diagnostic.message),
         file,
         span: ByteSpan { start: diagnostic.span.start, end: diagnostic.span.end },
         start,
         end,
-        label: diagnostic.label.as_deref().map(|label| shown(label).into_owned()),
-        help: diagnostic.help.as_deref().map(|help| shown(help).into_owned()),
+        label: diagnostic.label.as_ref().map(said),
+        help: diagnostic.help.as_ref().map(said),
         notes: diagnostic
             .notes
             .iter()
             .map(|note| {
                 let (file, start, _) = locate(sources, note.span);
-                PositionedNote { message: shown(&note.message).into_owned(), file, start }
+                PositionedNote { message: said(&note.message), file, start }
             })
             .collect(),
-        rendered: render(sources, diagnostic),
+        rendered: render(sources, diagnostic, lang),
     }
 }
 
@@ -74,7 +76,7 @@ fn locate(sources: &Sources, span: Span) -> (String, Position, Position) {
     }
 }
 
-/// The diagnostic as a compiler prints it:
+/// The diagnostic as a compiler prints it, in `lang` (in Chinese `错误`, `警告`, `建议`):
 ///
 /// ```text
 /// error[E0201]: unknown name `birth_dat`
@@ -84,19 +86,27 @@ fn locate(sources: &Sources, span: Span) -> (String, Position, Position) {
 ///    |                ^^^^^^^^^ not declared
 ///    = help: did you mean `birth_date`?
 /// ```
-pub fn render(sources: &Sources, diagnostic: &Diagnostic) -> String {
+pub fn render(sources: &Sources, diagnostic: &Diagnostic, lang: Lang) -> String {
     let mut out = String::new();
-    let severity = match diagnostic.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+    let severity = match (diagnostic.severity, lang) {
+        (Severity::Error, Lang::Zh) => "错误",
+        (Severity::Error, Lang::En) => "error",
+        (Severity::Warning, Lang::Zh) => "警告",
+        (Severity::Warning, Lang::En) => "warning",
     };
-    let _ = writeln!(out, "{severity}[{}]: {}", diagnostic.code, shown(&diagnostic.message));
-    snippet(&mut out, sources, diagnostic.span, diagnostic.label.as_deref().unwrap_or(""), '^');
+    let colon = if lang == Lang::Zh { "：" } else { ": " };
+    let _ = writeln!(out, "{severity}[{}]{colon}{}", diagnostic.code, shown(diagnostic.message.get(lang)));
+    let label = diagnostic.label.as_ref().map_or("", |label| label.get(lang));
+    snippet(&mut out, sources, diagnostic.span, label, '^');
     for note in &diagnostic.notes {
-        snippet(&mut out, sources, note.span, &note.message, '-');
+        snippet(&mut out, sources, note.span, note.message.get(lang), '-');
     }
     if let Some(help) = &diagnostic.help {
-        let _ = writeln!(out, "   = help: {}", shown(help));
+        let help_word = match lang {
+            Lang::Zh => "建议",
+            Lang::En => "help",
+        };
+        let _ = writeln!(out, "   = {help_word}{colon}{}", shown(help.get(lang)));
     }
     out
 }

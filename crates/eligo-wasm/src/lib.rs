@@ -659,17 +659,18 @@ impl Engine {
 impl Engine {
     /// Compiles rule files; throws an EligoError (kind "compile") with every diagnostic.
     /// `{ examples: false }` leaves out the examples (tests) in the files: a page that only
-    /// evaluates citizens starts faster.
+    /// evaluates citizens starts faster. `lang` ("zh", the default, or "en") is the language of
+    /// the diagnostics (the warnings, or the errors thrown).
     pub fn compile(
         #[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ examples?: boolean }")] options: Option<js_sys::Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ examples?: boolean; lang?: \"zh\" | \"en\" }")]
+        options: Option<js_sys::Object>,
     ) -> Result<Engine, JsValue> {
         let files = rule_files(files)?;
-        let examples = options
-            .and_then(|o| js_sys::Reflect::get(&o, &JsValue::from_str("examples")).ok())
-            .and_then(|e| e.as_bool())
-            .unwrap_or(true);
-        eligo::Engine::compile_with(&files, examples).map(Engine::new).map_err(|error| {
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let examples = field(&options, "examples").as_bool().unwrap_or(true);
+        let lang = diagnostics_lang(&options)?;
+        eligo::Engine::compile_in(&files, examples, lang).map(Engine::new).map_err(|error| {
             eligo_error("compile", &error.message, to_js(&error.diagnostics).ok().map(|d| ("diagnostics", d)))
         })
     }
@@ -779,12 +780,30 @@ impl DeciderCore {
     }
 }
 
-/// Every problem in rule files, for editors. Never throws for bad rules.
+/// Every problem in rule files, for editors, in `lang` ("zh", the default, or "en"). Never
+/// throws for bad rules.
 #[cfg(feature = "compiler")]
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
-pub fn check(#[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue) -> Result<JsValue, JsValue> {
+pub fn check(
+    #[wasm_bindgen(unchecked_param_type = "RuleFiles")] files: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ lang?: \"zh\" | \"en\" }")] options: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
     let files = rule_files(files)?;
-    to_js(&eligo::check(&files))
+    let lang = diagnostics_lang(&options.map_or(JsValue::UNDEFINED, Into::into))?;
+    to_js(&eligo::check_in(&files, lang))
+}
+
+/// The `lang` option of `check` and `Engine.compile`: Chinese when absent.
+#[cfg(feature = "compiler")]
+fn diagnostics_lang(options: &JsValue) -> Result<Lang, JsValue> {
+    let lang = if absent(options) { Ok(None) } else { lang_option(&field(options, "lang")) };
+    lang.map(Option::unwrap_or_default).map_err(|()| {
+        eligo_error(
+            "invalidOptions",
+            "options.lang must be \"zh\" or \"en\" / options.lang 只能是 \"zh\" 或 \"en\"",
+            None,
+        )
+    })
 }
 
 /// The engine's version.

@@ -5,8 +5,9 @@
 use super::expr::literal_value;
 use super::Checker;
 use crate::ast::{self, Check, DataValue, LitKind, OutputName};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{did_you_mean, Bilingual, Code, Diagnostic};
 use crate::examples::{ExampleDef, ExpectDef, OutputExpect};
+use crate::text;
 use eligo_core::program::Type;
 use eligo_core::source::Span;
 use eligo_core::value::Value;
@@ -34,13 +35,21 @@ impl Checker<'_> {
                     let inputs: Vec<&str> = self.program.inputs.iter().map(|i| i.name.as_str()).collect();
                     let top = warning.path.split(['[', '.']).next().unwrap_or("");
                     let (code, what) = if warning.path.contains('.') {
-                        (Code::UnknownField, format!("`{}` is not a field of the record", warning.path))
+                        let path = &warning.path;
+                        (
+                            Code::UnknownField,
+                            text!("`{path}` 不是这个记录的字段", "`{path}` is not a field of the record"),
+                        )
                     } else {
-                        (Code::UnknownInput, format!("`{top}` is not an input of these rules"))
+                        (
+                            Code::UnknownInput,
+                            text!("`{top}` 不是这些规则的输入项", "`{top}` is not an input of these rules"),
+                        )
                     };
                     let help = match self.suggest(top, inputs) {
-                        Some(close) if !warning.path.contains('.') => format!("did you mean `{close}`?"),
-                        _ => warning.message.clone(),
+                        Some(close) if !warning.path.contains('.') => did_you_mean(close),
+                        // The data reader says why in English only (eligo-core's facts).
+                        _ => Bilingual::new("这些规则里没有这个名称：请核对拼写", warning.message.clone()),
                     };
                     self.report(Diagnostic::new(code, span_of(&warning.path), what).with_help(help));
                 }
@@ -49,12 +58,12 @@ impl Checker<'_> {
             Err(problems) => {
                 for problem in problems {
                     self.report(
-                        Diagnostic::new(
-                            Code::ValueType,
-                            span_of(&problem.path),
-                            format!("{}: {}", problem.path, problem.message),
-                        )
-                        .with_help("give the value as the input is declared"),
+                        Diagnostic::new(Code::ValueType, span_of(&problem.path), {
+                            let (path, why) = (&problem.path, &problem.message);
+                            // The data reader says why in English only (eligo-core's facts).
+                            text!("示例给 `{path}` 的值不符合它声明的类型", "{path}: {why}")
+                        })
+                        .with_help(text!("按输入项声明的类型给出取值", "give the value as the input is declared")),
                     );
                 }
                 Vec::new()
@@ -87,13 +96,19 @@ impl Checker<'_> {
                             Diagnostic::new(
                                 Code::UnknownOutput,
                                 literal.span,
-                                format!("`{}` has no fee, so nothing is payable", def.id),
+                                Bilingual::new(
+                                    format!("`{}` 没有收费（fee），所以没有应付金额", def.id),
+                                    format!("`{}` has no fee, so nothing is payable", def.id),
+                                ),
                             )
-                            .with_help("expect `amount = …` instead, or add `fee = …` to the policy"),
+                            .with_help(text!(
+                                "改为预期 `amount = …`，或者给政策加上 `fee = …`",
+                                "expect `amount = …` instead, or add `fee = …` to the policy"
+                            )),
                         );
                         continue;
                     }
-                    let value = self.constant_of_type(literal, Type::Money, "value");
+                    let value = self.constant_of_type(literal, Type::Money, ("值", "value"));
                     outputs.push(OutputExpect { name: "payable".into(), ty: Type::Money, value, span: literal.span });
                 }
                 Check::Output(name, name_span, literal) => {
@@ -101,22 +116,31 @@ impl Checker<'_> {
                     let Some(output) = def.output(name) else {
                         let defined: Vec<&str> = def.outputs.iter().map(|o| o.name.as_str()).collect();
                         let help = match self.suggest(name.as_str(), defined.iter().copied()) {
-                            Some(close) => format!("did you mean `{close}`?"),
-                            None if defined.is_empty() => format!("`{}` has no outputs", def.id),
-                            None => format!("`{}` defines: {}", def.id, defined.join(", ")),
+                            Some(close) => did_you_mean(close),
+                            None if defined.is_empty() => {
+                                let id = &def.id;
+                                text!("`{id}` 没有任何输出", "`{id}` has no outputs")
+                            }
+                            None => {
+                                let (id, zh, en) = (&def.id, defined.join("、"), defined.join(", "));
+                                text!("`{id}` 的输出有：{zh}", "`{id}` defines: {en}")
+                            }
                         };
                         self.report(
                             Diagnostic::new(
                                 Code::UnknownOutput,
                                 *name_span,
-                                format!("policy `{}` has no output `{}`", def.id, name.as_str()),
+                                Bilingual::new(
+                                    format!("政策 `{}` 没有输出 `{}`", def.id, name.as_str()),
+                                    format!("policy `{}` has no output `{}`", def.id, name.as_str()),
+                                ),
                             )
                             .with_help(help),
                         );
                         continue;
                     };
                     let ty = output.ty;
-                    let value = self.constant_of_type(literal, ty, "value");
+                    let value = self.constant_of_type(literal, ty, ("值", "value"));
                     outputs.push(OutputExpect { name: name.as_str().to_string(), ty, value, span: literal.span });
                 }
             }
@@ -128,12 +152,19 @@ impl Checker<'_> {
     fn check_fact_path(&mut self, path: &ast::FactPath) -> bool {
         let Some(index) = self.program.inputs.iter().position(|i| i.name == path.input.name) else {
             let help = match self.suggest(&path.input.name, self.program.inputs.iter().map(|i| i.name.as_str())) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => "name an input declared with `input`".into(),
+                Some(close) => did_you_mean(close),
+                None => text!("写一个用 `input` 声明的输入项", "name an input declared with `input`"),
             };
             self.report(
-                Diagnostic::new(Code::UnknownInput, path.input.span, format!("unknown input `{}`", path.input.name))
-                    .with_help(help),
+                Diagnostic::new(
+                    Code::UnknownInput,
+                    path.input.span,
+                    Bilingual::new(
+                        format!("没有名为 `{}` 的输入项", path.input.name),
+                        format!("unknown input `{}`", path.input.name),
+                    ),
+                )
+                .with_help(help),
             );
             return false;
         };
@@ -143,9 +174,15 @@ impl Checker<'_> {
                 Diagnostic::new(
                     Code::UnknownField,
                     field.span,
-                    format!("`{}` is not a list, so it has no items", path.input.name),
+                    Bilingual::new(
+                        format!("`{}` 不是列表，没有条目", path.input.name),
+                        format!("`{}` is not a list, so it has no items", path.input.name),
+                    ),
                 )
-                .with_help(format!("write `{}` alone", path.input.name)),
+                .with_help(Bilingual::new(
+                    format!("只写 `{}`", path.input.name),
+                    format!("write `{}` alone", path.input.name),
+                )),
             );
             return false;
         };
@@ -154,13 +191,20 @@ impl Checker<'_> {
             return true;
         }
         let help = match self.suggest(&field.name, fields.iter().map(|f| f.name.as_str())) {
-            Some(close) => format!("did you mean `{close}`?"),
+            Some(close) => did_you_mean(close),
             None => {
-                format!("the fields are: {}", fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "))
+                let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+                let (zh, en) = (names.join("、"), names.join(", "));
+                text!("字段有：{zh}", "the fields are: {en}")
             }
         };
         self.report(
-            Diagnostic::new(Code::UnknownField, field.span, format!("unknown field `{}`", field.name)).with_help(help),
+            Diagnostic::new(
+                Code::UnknownField,
+                field.span,
+                Bilingual::new(format!("没有名为 `{}` 的字段", field.name), format!("unknown field `{}`", field.name)),
+            )
+            .with_help(help),
         );
         false
     }
@@ -177,11 +221,17 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::DuplicateName,
                         binding.name.span,
-                        format!("`{}` is given twice", binding.name.name),
+                        Bilingual::new(
+                            format!("`{}` 给了两次", binding.name.name),
+                            format!("`{}` is given twice", binding.name.name),
+                        ),
                     )
-                    .with_label("given again here")
-                    .with_note(first, "first given here")
-                    .with_help("give each input (and each field of a record) once"),
+                    .with_label(text!("这里又给了一次", "given again here"))
+                    .with_note(first, text!("第一次在这里给出", "first given here"))
+                    .with_help(text!(
+                        "每个输入项（以及记录的每个字段）只给一次",
+                        "give each input (and each field of a record) once"
+                    )),
                 );
             } else {
                 seen.insert(&binding.name.name, binding.name.span);

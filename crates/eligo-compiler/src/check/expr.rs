@@ -3,11 +3,13 @@
 
 use super::{Checker, Symbol};
 use crate::ast::{self, BinaryOp, ExprKind as A, LitKind, UnaryOp};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{did_you_mean, Bilingual, Code, Diagnostic};
+use crate::text;
 use eligo_core::builtins::{self, BuiltinDef, Signature};
 use eligo_core::program::{Arith, Compare, Expr, ExprKind, ListOp, NameRef, Type};
 use eligo_core::source::Span;
 use eligo_core::value::Value;
+use eligo_core::vocabulary::Lang;
 
 /// A checked expression with its type. `literal` marks numbers written directly (and arithmetic
 /// on them), which may stand for money: `income < 3000`.
@@ -27,7 +29,7 @@ pub struct Scope {
 
 /// The list operations by name (besides `min` and `max` of a list, which share their names with
 /// built-ins): they take an expression over the items, so they are not in the built-ins' table.
-const LIST_OPERATIONS: &[(&str, ListOp)] = &[
+pub(crate) const LIST_OPERATIONS: &[(&str, ListOp)] = &[
     ("count", ListOp::Count),
     ("sum", ListOp::Sum),
     ("any", ListOp::Any),
@@ -35,21 +37,43 @@ const LIST_OPERATIONS: &[(&str, ListOp)] = &[
     ("filter", ListOp::Filter),
 ];
 
+/// A type as people read it: `money`, `list of member`.
+pub(crate) fn type_name(records: &[eligo_core::program::RecordDef], ty: Type) -> String {
+    match ty {
+        Type::Bool => "bool".into(),
+        Type::Int => "int".into(),
+        Type::Decimal => "decimal".into(),
+        Type::Money => "money".into(),
+        Type::Date => "date".into(),
+        Type::Text => "text".into(),
+        Type::Enum(_) => "one of …".into(),
+        Type::List(r) => format!("list of {}", records.get(r as usize).map_or("records", |r| r.name.as_str())),
+        Type::Error => "?".into(),
+    }
+}
+
+/// How a list operation is called, for the checker's help and the editor's hover.
+pub(crate) fn list_op_usage(op: ListOp) -> &'static str {
+    match op {
+        ListOp::Count => "count(household) or count(household, condition)",
+        ListOp::Sum => "sum(household, monthly_income)",
+        ListOp::Any => "any(household, condition)",
+        ListOp::All => "all(household, condition)",
+        ListOp::Filter => "filter(household, condition)",
+        ListOp::Min => "min(household, value)",
+        ListOp::Max => "max(household, value)",
+    }
+}
+
 impl Checker<'_> {
     pub(super) fn type_name(&self, ty: Type) -> String {
-        match ty {
-            Type::Bool => "bool".into(),
-            Type::Int => "int".into(),
-            Type::Decimal => "decimal".into(),
-            Type::Money => "money".into(),
-            Type::Date => "date".into(),
-            Type::Text => "text".into(),
-            Type::Enum(_) => "one of …".into(),
-            Type::List(r) => {
-                format!("list of {}", self.program.records.get(r as usize).map_or("records", |r| r.name.as_str()))
-            }
-            Type::Error => "?".into(),
-        }
+        type_name(&self.program.records, ty)
+    }
+
+    /// A type as a message names it: in backticks in Chinese, where it is a word of the code.
+    fn type_words(&self, ty: Type) -> Bilingual {
+        let name = self.type_name(ty);
+        text!(" `{name}`", "{name}")
     }
 
     pub(super) fn check_expr(&mut self, expr: &ast::Expr, scope: &mut Scope) -> Typed {
@@ -68,13 +92,14 @@ impl Checker<'_> {
             A::Name(name) => self.check_name(name, span, scope),
             A::Unary(UnaryOp::Not, operand) => {
                 let operand = self.check_expr(operand, scope);
-                self.expect_bool(&operand, "`not` needs a true/false value");
+                self.expect_bool(&operand, text!("`not` 后面应是“是/否”的值", "`not` needs a true/false value"));
                 typed(ExprKind::Not(Box::new(operand.expr)), Type::Bool)
             }
             A::Unary(UnaryOp::Neg, operand) => {
                 let operand = self.check_expr(operand, scope);
                 if !operand.ty.is_numeric() && operand.ty != Type::Error {
-                    self.mismatch(span, format!("cannot negate a {}", self.type_name(operand.ty)), None);
+                    let ty = self.type_name(operand.ty);
+                    self.mismatch(span, text!("`{ty}` 类型的值不能取负", "cannot negate a {ty}"), None);
                 }
                 Typed {
                     literal: operand.literal,
@@ -85,18 +110,24 @@ impl Checker<'_> {
             A::Binary(op, lhs, rhs) => self.check_binary(*op, lhs, rhs, span, scope),
             A::If(condition, then, otherwise) => {
                 let condition = self.check_expr(condition, scope);
-                self.expect_bool(&condition, "the condition of `if` must be true/false");
+                self.expect_bool(
+                    &condition,
+                    text!("`if` 的条件必须是“是/否”的值", "the condition of `if` must be true/false"),
+                );
                 let then = self.check_expr(then, scope);
                 let otherwise = self.check_expr(otherwise, scope);
                 let ty = self.unify(&then, &otherwise).unwrap_or_else(|| {
+                    let (a, b) = (self.type_name(then.ty), self.type_name(otherwise.ty));
                     self.mismatch(
                         span,
-                        format!(
-                            "the two branches of `if` have different types: {} and {}",
-                            self.type_name(then.ty),
-                            self.type_name(otherwise.ty)
+                        text!(
+                            "`if` 的两个分支类型不同：`{a}` 和 `{b}`",
+                            "the two branches of `if` have different types: {a} and {b}"
                         ),
-                        Some("both `then` and `else` must give the same kind of value"),
+                        Some(text!(
+                            "`then` 和 `else` 必须给出同一种值",
+                            "both `then` and `else` must give the same kind of value"
+                        )),
                     );
                     Type::Error
                 });
@@ -111,8 +142,12 @@ impl Checker<'_> {
             }
             A::List(_) => {
                 self.report(
-                    Diagnostic::new(Code::TypeMismatch, span, "a list in brackets can only follow `in`")
-                        .with_help("write `hukou in [\"上海\", \"北京\"]`"),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        span,
+                        text!("方括号里的列表只能写在 `in` 后面", "a list in brackets can only follow `in`"),
+                    )
+                    .with_help(text!("写成 `hukou in [\"上海\", \"北京\"]`", "write `hukou in [\"上海\", \"北京\"]`")),
                 );
                 typed(ExprKind::Const(Value::Bool(false)), Type::Error)
             }
@@ -148,9 +183,12 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::TypeMismatch,
                         span,
-                        format!("`{name}` is a table; look a value up in it with `{name}(…)`"),
+                        text!(
+                            "`{name}` 是一张表；用 `{name}(…)` 在表中查值",
+                            "`{name}` is a table; look a value up in it with `{name}(…)`"
+                        ),
                     )
-                    .with_help(format!("write `{name}(key)`")),
+                    .with_help(text!("写成 `{name}(key)`", "write `{name}(key)`")),
                 );
                 typed(ExprKind::Const(Value::Bool(false)), Type::Error)
             }
@@ -159,15 +197,22 @@ impl Checker<'_> {
                 if let Some(record) = scope.item {
                     candidates.extend(self.program.records[record as usize].fields.iter().map(|f| f.name.as_str()));
                 }
-                let mut diagnostic = Diagnostic::new(Code::UnknownName, span, format!("unknown name `{name}`"))
-                    .with_label("not declared");
+                let mut diagnostic =
+                    Diagnostic::new(Code::UnknownName, span, text!("未知的名称 `{name}`", "unknown name `{name}`"))
+                        .with_label(text!("没有声明", "not declared"));
                 diagnostic = match self.suggest(name, candidates) {
-                    Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
-                    None if self.field_owner(name).is_some() => diagnostic.with_help(format!(
-                        "`{name}` is a field of `{}`: use it inside a list operation, such as sum(household, {name})",
-                        self.field_owner(name).unwrap_or_default()
+                    Some(close) => diagnostic.with_help(did_you_mean(close)),
+                    None if self.field_owner(name).is_some() => {
+                        let owner = self.field_owner(name).unwrap_or_default();
+                        diagnostic.with_help(text!(
+                            "`{name}` 是 `{owner}` 的字段：请在列表运算里使用它，例如 `sum(household, {name})`",
+                            "`{name}` is a field of `{owner}`: use it inside a list operation, such as sum(household, {name})"
+                        ))
+                    }
+                    None => diagnostic.with_help(text!(
+                        "用 `input`、`param` 或 `let` 声明它，或者检查拼写",
+                        "declare it with `input`, `param` or `let`, or check the spelling"
                     )),
-                    None => diagnostic.with_help("declare it with `input`, `param` or `let`, or check the spelling"),
                 };
                 self.report(diagnostic);
                 typed(ExprKind::Const(Value::Bool(false)), Type::Error)
@@ -188,9 +233,10 @@ impl Checker<'_> {
         let node = |kind: ExprKind, ty: Type, literal: bool| Typed { expr: Expr { kind, span }, ty, literal };
         match op {
             BinaryOp::And | BinaryOp::Or => {
-                let message = format!("`{}` joins true/false values", op.symbol());
-                self.expect_bool(&l, &message);
-                self.expect_bool(&r, &message);
+                let symbol = op.symbol();
+                let message = text!("`{symbol}` 连接的是“是/否”的值", "`{symbol}` joins true/false values");
+                self.expect_bool(&l, message.clone());
+                self.expect_bool(&r, message);
                 let (a, b) = (Box::new(l.expr), Box::new(r.expr));
                 node(if op == BinaryOp::And { ExprKind::And(a, b) } else { ExprKind::Or(a, b) }, Type::Bool, false)
             }
@@ -217,18 +263,19 @@ impl Checker<'_> {
                 let ty = arith_type(arith, &l, &r).unwrap_or_else(|| {
                     let help = match (l.ty, r.ty) {
                         (Type::Date, _) | (_, Type::Date) => {
-                            Some("use add_days, add_months or add_years to move a date, and days_between or months_between to measure between dates")
+                            Some(text!(
+                                "日期的推算用 `add_days`、`add_months` 或 `add_years`，两个日期之间的间隔用 `days_between` 或 `months_between`",
+                                "use add_days, add_months or add_years to move a date, and days_between or months_between to measure between dates"
+                            ))
                         }
-                        (Type::Money, Type::Money) => Some("money times money has no meaning; multiply money by a number or a percentage"),
-                        (Type::Bool, _) | (_, Type::Bool) => Some("true/false values cannot be added or multiplied; use `and` / `or`"),
-                        (Type::Money, _) | (_, Type::Money) => Some("to add a plain number to money, write it as money, e.g. `100元`"),
+                        (Type::Money, Type::Money) => Some(text!("金额乘金额没有意义；请用金额乘一个数或百分比", "money times money has no meaning; multiply money by a number or a percentage")),
+                        (Type::Bool, _) | (_, Type::Bool) => Some(text!("“是/否”的值不能相加或相乘；请用 `and` / `or`", "true/false values cannot be added or multiplied; use `and` / `or`")),
+                        (Type::Money, _) | (_, Type::Money) => Some(text!("要把一个数加到金额上，请把它写成金额，例如 `100元`", "to add a plain number to money, write it as money, e.g. `100元`")),
                         _ => None,
                     };
-                    self.mismatch(
-                        span,
-                        format!("cannot {} {} and {}", arith_verb(arith), self.type_name(l.ty), self.type_name(r.ty)),
-                        help,
-                    );
+                    let (verb_zh, verb_en) = arith_verb(arith);
+                    let (a, b) = (self.type_name(l.ty), self.type_name(r.ty));
+                    self.mismatch(span, text!("`{a}` 和 `{b}` 不能{verb_zh}", "cannot {verb_en} {a} and {b}"), help);
                     Type::Error
                 });
                 node(ExprKind::Arith(arith, Box::new(l.expr), Box::new(r.expr)), ty, l.literal && r.literal)
@@ -241,8 +288,12 @@ impl Checker<'_> {
         let l = self.check_expr(lhs, scope);
         let A::List(items) = &rhs.kind else {
             self.report(
-                Diagnostic::new(Code::TypeMismatch, rhs.span, "`in` needs a list of values in brackets")
-                    .with_help("write `hukou in [\"上海\", \"北京\"]`"),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    rhs.span,
+                    text!("`in` 后面应是方括号里的取值列表", "`in` needs a list of values in brackets"),
+                )
+                .with_help(text!("写成 `hukou in [\"上海\", \"北京\"]`", "write `hukou in [\"上海\", \"北京\"]`")),
             );
             return Typed {
                 expr: Expr { kind: ExprKind::Const(Value::Bool(false)), span },
@@ -284,17 +335,24 @@ impl Checker<'_> {
         let (ln, rn) = (self.type_name(l.ty), self.type_name(r.ty));
         let (message, help) =
             if matches!(l.ty, Money) && r.ty.is_numeric() || matches!(r.ty, Money) && l.ty.is_numeric() {
+                let other = if l.ty == Money { &rn } else { &ln };
                 (
-                    format!("cannot compare money with {}", if l.ty == Money { &rn } else { &ln }),
-                    Some("compare money with money, or with an amount written as money such as `3000元`"),
+                    text!("金额不能和 `{other}` 比较", "cannot compare money with {other}"),
+                    Some(text!(
+                        "金额要和金额比较，或和写成金额的数比较，例如 `3000元`",
+                        "compare money with money, or with an amount written as money such as `3000元`"
+                    )),
                 )
             } else if ordered && l.ty == r.ty {
                 (
-                    format!("`{op}` cannot order {ln} values"),
-                    Some("only numbers, money and dates have an order; use == or !="),
+                    text!("`{op}` 不能比较 `{ln}` 类型的值的大小", "`{op}` cannot order {ln} values"),
+                    Some(text!(
+                        "只有数字、金额和日期有大小之分；请用 == 或 !=",
+                        "only numbers, money and dates have an order; use == or !="
+                    )),
                 )
             } else {
-                (format!("cannot compare {ln} with {rn}"), None)
+                (text!("`{ln}` 不能和 `{rn}` 比较", "cannot compare {ln} with {rn}"), None)
             };
         self.mismatch(span, message, help);
     }
@@ -307,14 +365,22 @@ impl Checker<'_> {
             return;
         }
         let listed: Vec<String> = options.iter().map(|o| format!("\"{}\"", o.value)).collect();
+        let (listed_zh, listed_en) = (listed.join("、"), listed.join(", "));
         let suggestion = self.suggest(text, options.iter().map(|o| o.value.as_str()));
         let help = match suggestion {
-            Some(close) => format!("did you mean \"{close}\"? The options are {}", listed.join(", ")),
-            None => format!("the options are {}", listed.join(", ")),
+            Some(close) => text!(
+                "是不是要写 \"{close}\"？可选的取值有 {listed_zh}",
+                "did you mean \"{close}\"? The options are {listed_en}"
+            ),
+            None => text!("可选的取值有 {listed_zh}", "the options are {listed_en}"),
         };
         self.report(
-            Diagnostic::new(Code::UnknownOption, literal.expr.span, format!("\"{text}\" is not one of the options"))
-                .with_help(help),
+            Diagnostic::new(
+                Code::UnknownOption,
+                literal.expr.span,
+                text!("\"{text}\" 不是可选的取值之一", "\"{text}\" is not one of the options"),
+            )
+            .with_help(help),
         );
     }
 
@@ -332,20 +398,25 @@ impl Checker<'_> {
         })
     }
 
-    pub(super) fn expect_bool(&mut self, typed: &Typed, message: &str) {
+    pub(super) fn expect_bool(&mut self, typed: &Typed, message: Bilingual) {
         if typed.ty != Type::Bool && typed.ty != Type::Error {
+            let ty = self.type_name(typed.ty);
+            let (zh, en) = (message.get(Lang::Zh), message.get(Lang::En));
             self.report(
                 Diagnostic::new(
                     Code::NotACondition,
                     typed.expr.span,
-                    format!("{message}, but this is {}", self.type_name(typed.ty)),
+                    text!("{zh}，但这里是 `{ty}`", "{en}, but this is {ty}"),
                 )
-                .with_help("compare it with something, for example `年龄 >= 65`"),
+                .with_help(text!(
+                    "把它和某个值比较，例如 `年龄 >= 65`",
+                    "compare it with something, for example `年龄 >= 65`"
+                )),
             );
         }
     }
 
-    pub(super) fn mismatch(&mut self, span: Span, message: String, help: Option<&str>) {
+    pub(super) fn mismatch(&mut self, span: Span, message: Bilingual, help: Option<Bilingual>) {
         let diagnostic = Diagnostic::new(Code::TypeMismatch, span, message);
         self.report(match help {
             Some(help) => diagnostic.with_help(help),
@@ -372,12 +443,20 @@ impl Checker<'_> {
             let functions =
                 builtins::BUILTINS.iter().map(|def| def.name).chain(LIST_OPERATIONS.iter().map(|(n, _)| *n));
             let candidates = functions.chain(tables);
-            let mut diagnostic =
-                Diagnostic::new(Code::UnknownFunction, name.span, format!("unknown function or table `{}`", name.name));
+            let mut diagnostic = Diagnostic::new(
+                Code::UnknownFunction,
+                name.span,
+                Bilingual::new(
+                    format!("没有名为 `{}` 的函数或表", name.name),
+                    format!("unknown function or table `{}`", name.name),
+                ),
+            );
             diagnostic = match self.suggest(&name.name, candidates) {
-                Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
-                None => diagnostic
-                    .with_help("docs/language.md lists the built-in functions; tables are declared with `table`"),
+                Some(close) => diagnostic.with_help(did_you_mean(close)),
+                None => diagnostic.with_help(text!(
+                    "内置函数见 docs/language.zh.md；表用 `table` 声明",
+                    "docs/language.md lists the built-in functions; tables are declared with `table`"
+                )),
             };
             self.report(diagnostic);
             for arg in args {
@@ -416,18 +495,22 @@ impl Checker<'_> {
             Signature::Fixed(params, result) => {
                 for (arg, param) in args.iter().zip(params) {
                     if arg.ty != *param && arg.ty != Type::Error {
-                        self.argument_type(arg, name, &self.type_name(*param));
+                        self.argument_type(arg, name, self.type_words(*param));
                     }
                 }
                 result
             }
             Signature::Number { .. } => {
                 if !args[0].ty.is_numeric() && args[0].ty != Type::Error {
-                    self.argument_type(&args[0], name, "a number or money");
+                    self.argument_type(&args[0], name, text!("数字或金额", "a number or money"));
                 }
                 if let Some(places) = args.get(1) {
                     if places.ty != Type::Int && places.ty != Type::Error {
-                        self.argument_type(places, name, "a whole number of decimal places");
+                        self.argument_type(
+                            places,
+                            name,
+                            text!("表示小数位数的整数", "a whole number of decimal places"),
+                        );
                     }
                 }
                 args[0].ty
@@ -448,7 +531,12 @@ impl Checker<'_> {
                     literal &= arg.literal;
                 }
                 _ => {
-                    self.argument_type(arg, name, &format!("{} like the other arguments", self.type_name(ty)));
+                    let like = self.type_name(ty);
+                    self.argument_type(
+                        arg,
+                        name,
+                        text!("和其他参数一样的 `{like}`", "{like} like the other arguments"),
+                    );
                     return Type::Error;
                 }
             }
@@ -458,20 +546,27 @@ impl Checker<'_> {
 
     fn argument_count(&mut self, span: Span, name: &str, usage: &str, got: usize) {
         self.report(
-            Diagnostic::new(
-                Code::ArgumentCount,
-                span,
-                format!("`{name}` was given {got} argument{}", if got == 1 { "" } else { "s" }),
-            )
-            .with_help(format!("write {usage}")),
+            Diagnostic::new(Code::ArgumentCount, span, {
+                let plural = if got == 1 { "" } else { "s" };
+                text!("`{name}` 收到了 {got} 个参数", "`{name}` was given {got} argument{plural}")
+            })
+            .with_help({
+                let usage_zh = usage_in_chinese(usage);
+                text!("写成 {usage_zh}", "write {usage}")
+            }),
         );
     }
 
-    fn argument_type(&mut self, arg: &Typed, name: &str, expected: &str) {
+    fn argument_type(&mut self, arg: &Typed, name: &str, expected: Bilingual) {
         let got = self.type_name(arg.ty);
+        let (expected_zh, expected_en) = (expected.get(Lang::Zh), expected.get(Lang::En));
         self.report(
-            Diagnostic::new(Code::ArgumentType, arg.expr.span, format!("`{name}` needs {expected} here, not {got}"))
-                .with_label(format!("this is {got}")),
+            Diagnostic::new(
+                Code::ArgumentType,
+                arg.expr.span,
+                text!("`{name}` 这里需要{expected_zh}，而不是 `{got}`", "`{name}` needs {expected_en} here, not {got}"),
+            )
+            .with_label(text!("这里是 `{got}`", "this is {got}")),
         );
     }
 
@@ -512,15 +607,7 @@ impl Checker<'_> {
             ty: Type::Error,
             literal: false,
         };
-        let usage = match op {
-            ListOp::Count => "count(household) or count(household, condition)",
-            ListOp::Sum => "sum(household, monthly_income)",
-            ListOp::Any => "any(household, condition)",
-            ListOp::All => "all(household, condition)",
-            ListOp::Filter => "filter(household, condition)",
-            ListOp::Min => "min(household, value)",
-            ListOp::Max => "max(household, value)",
-        };
+        let usage = list_op_usage(op);
         let needs_item = op != ListOp::Count;
         if args.is_empty() || args.len() > 2 || (needs_item && args.len() != 2) {
             self.argument_count(span, name, usage, args.len());
@@ -536,9 +623,18 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::NotAList,
                         args[0].span,
-                        format!("`{name}` needs a list of records, not {got}"),
+                        text!(
+                            "`{name}` 需要一个记录列表，而不是 `{got}`",
+                            "`{name}` needs a list of records, not {got}"
+                        ),
                     )
-                    .with_help(format!("write {usage}, where household is an input declared as `list of …`")),
+                    .with_help({
+                        let usage_zh = usage_in_chinese(usage);
+                        text!(
+                            "写成 {usage_zh}，其中 `household` 是声明为 `list of …` 的输入项",
+                            "write {usage}, where household is an input declared as `list of …`"
+                        )
+                    }),
                 );
                 return error(span);
             }
@@ -552,7 +648,7 @@ impl Checker<'_> {
             (ListOp::Filter, _) => Type::List(record),
             (ListOp::Sum | ListOp::Min | ListOp::Max, Some(item)) => {
                 if !item.ty.is_numeric() && item.ty != Type::Error && !(op != ListOp::Sum && item.ty == Type::Date) {
-                    self.argument_type(item, name, "a number or money for each item");
+                    self.argument_type(item, name, text!("每一项都是数字或金额", "a number or money for each item"));
                     Type::Error
                 } else {
                     item.ty
@@ -561,7 +657,13 @@ impl Checker<'_> {
             _ => Type::Error,
         };
         if let (ListOp::Count | ListOp::Any | ListOp::All | ListOp::Filter, Some(item)) = (op, &item) {
-            self.expect_bool(item, &format!("the condition of `{name}` must be true/false for each item"));
+            self.expect_bool(
+                item,
+                text!(
+                    "`{name}` 的条件对每一项都必须是“是/否”的值",
+                    "the condition of `{name}` must be true/false for each item"
+                ),
+            );
         }
         let kind = ExprKind::List(op, Box::new(list.expr), item.map(|i| Box::new(i.expr)));
         Typed { expr: Expr { kind, span }, ty, literal: false }
@@ -578,7 +680,7 @@ impl Checker<'_> {
             for (arg, key_type) in typed_args.iter().zip(&key_types) {
                 let key = Typed { expr: arg.expr.clone(), ty: *key_type, literal: true };
                 if self.unify(&key, arg).is_none() {
-                    self.argument_type(arg, &name, &self.type_name(*key_type));
+                    self.argument_type(arg, &name, self.type_words(*key_type));
                 }
             }
         }
@@ -608,12 +710,18 @@ pub fn literal_value(lit: &LitKind) -> (Value, Type) {
     }
 }
 
-fn arith_verb(op: Arith) -> &'static str {
+/// A built-in's usage as Chinese help quotes it: in backticks, its forms joined by 或, not `or`
+/// (`round(x) or round(x, places)`).
+fn usage_in_chinese(usage: &str) -> String {
+    format!("`{}`", usage.replace(" or ", "` 或 `"))
+}
+
+fn arith_verb(op: Arith) -> (&'static str, &'static str) {
     match op {
-        Arith::Add => "add",
-        Arith::Sub => "subtract",
-        Arith::Mul => "multiply",
-        Arith::Div => "divide",
+        Arith::Add => ("相加", "add"),
+        Arith::Sub => ("相减", "subtract"),
+        Arith::Mul => ("相乘", "multiply"),
+        Arith::Div => ("相除", "divide"),
     }
 }
 

@@ -5,14 +5,15 @@
 //! every later check accepts silently.
 
 mod examples;
-mod expr;
+pub(crate) mod expr;
 mod money;
 mod order;
 mod tables;
 
 use crate::ast::{self, Item, OutputName, Period, TypeExpr};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{did_you_mean, Bilingual, Code, Diagnostic};
 use crate::examples::ExampleDef;
+use crate::text;
 use eligo_core::limits::{
     MAX_DECLARATIONS, MAX_GROUP_MEMBERS, MAX_TABLE_DEPTH, RULE_SET_SUGGESTION_WORK, SUGGESTION_WORK,
 };
@@ -96,9 +97,12 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> (Option<Checked>, Vec<Di
             Diagnostic::new(
                 Code::TooManyDeclarations,
                 span,
-                format!("more than {MAX_DECLARATIONS} declarations in one rule set"),
+                text!(
+                    "一个规则集中的声明超过了 {MAX_DECLARATIONS} 个",
+                    "more than {MAX_DECLARATIONS} declarations in one rule set"
+                ),
             )
-            .with_help("split the rules into several rule sets"),
+            .with_help(text!("把规则拆成几个规则集", "split the rules into several rule sets")),
         );
         return (None, checker.diagnostics);
     }
@@ -212,9 +216,16 @@ impl<'a> Checker<'a> {
                     first = Some(ruleset);
                 }
                 Some(first) => self.report(
-                    Diagnostic::new(Code::DuplicateRuleset, ruleset.span, "a rule set has one `ruleset` header")
-                        .with_note(first.span, "the first header is here")
-                        .with_help("keep the header in one file of the rule set and remove the others"),
+                    Diagnostic::new(
+                        Code::DuplicateRuleset,
+                        ruleset.span,
+                        text!("一个规则集只有一个 `ruleset` 开头", "a rule set has one `ruleset` header"),
+                    )
+                    .with_note(first.span, text!("第一个开头在这里", "the first header is here"))
+                    .with_help(text!(
+                        "只在规则集的一个文件里保留开头，删除其他的",
+                        "keep the header in one file of the rule set and remove the others"
+                    )),
                 ),
             }
         }
@@ -227,10 +238,23 @@ impl<'a> Checker<'a> {
         if let Some((_, previous)) = self.symbols.get(&name.name) {
             let previous = *previous;
             self.report(
-                Diagnostic::new(Code::DuplicateName, name.span, format!("`{}` is declared twice", name.name))
-                    .with_label("declared again here")
-                    .with_note(previous, format!("first declared here, on line {}", self.line_of(previous)))
-                    .with_help("inputs, parameters, definitions and tables share one set of names: rename one of them"),
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    name.span,
+                    Bilingual::new(format!("`{}` 声明了两次", name.name), format!("`{}` is declared twice", name.name)),
+                )
+                .with_label(text!("这里又声明了一次", "declared again here"))
+                .with_note(
+                    previous,
+                    Bilingual::new(
+                        format!("第一次在这里声明，第 {} 行", self.line_of(previous)),
+                        format!("first declared here, on line {}", self.line_of(previous)),
+                    ),
+                )
+                .with_help(text!(
+                    "输入项、参数、定义和表共用一套名称：请给其中一个改名",
+                    "inputs, parameters, definitions and tables share one set of names: rename one of them"
+                )),
             );
             return false;
         }
@@ -253,9 +277,12 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::UnknownType,
                             name.span,
-                            format!("`{other}` is a record: inputs hold lists of records"),
+                            text!(
+                                "`{other}` 是记录：输入项只能是记录的列表",
+                                "`{other}` is a record: inputs hold lists of records"
+                            ),
                         )
-                        .with_help(format!("write `list of {other}`")),
+                        .with_help(text!("写成 `list of {other}`", "write `list of {other}`")),
                     );
                     Type::Error
                 }
@@ -263,12 +290,19 @@ impl<'a> Checker<'a> {
                     let builtins = ["bool", "int", "decimal", "money", "date", "text"];
                     let candidates = builtins.into_iter().chain(self.records.keys().map(String::as_str));
                     let help = match self.suggest(other, candidates) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => "the types are bool, int, decimal, money, date, text, `one of \"a\", \"b\"` and `list of RECORD`".into(),
+                        Some(close) => did_you_mean(close),
+                        None => text!(
+                            "类型有 `bool`、`int`、`decimal`、`money`、`date`、`text`、`one of \"a\", \"b\"` 和 `list of RECORD`",
+                            "the types are bool, int, decimal, money, date, text, `one of \"a\", \"b\"` and `list of RECORD`"
+                        ),
                     };
                     self.report(
-                        Diagnostic::new(Code::UnknownType, name.span, format!("unknown type `{other}`"))
-                            .with_help(help),
+                        Diagnostic::new(
+                            Code::UnknownType,
+                            name.span,
+                            text!("未知的类型 `{other}`", "unknown type `{other}`"),
+                        )
+                        .with_help(help),
                     );
                     Type::Error
                 }
@@ -277,12 +311,22 @@ impl<'a> Checker<'a> {
                 Some(r) => Type::List(*r),
                 None => {
                     let help = match self.suggest(&record.name, self.records.keys().map(String::as_str)) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => format!("declare it first: record {} … field …", record.name),
+                        Some(close) => did_you_mean(close),
+                        None => {
+                            let name = &record.name;
+                            text!("先声明它：`record {name} … field …`", "declare it first: record {name} … field …")
+                        }
                     };
                     self.report(
-                        Diagnostic::new(Code::UnknownType, record.span, format!("unknown record `{}`", record.name))
-                            .with_help(help),
+                        Diagnostic::new(
+                            Code::UnknownType,
+                            record.span,
+                            Bilingual::new(
+                                format!("未知的记录 `{}`", record.name),
+                                format!("unknown record `{}`", record.name),
+                            ),
+                        )
+                        .with_help(help),
                     );
                     Type::Error
                 }
@@ -295,9 +339,12 @@ impl<'a> Checker<'a> {
                             Diagnostic::new(
                                 Code::DuplicateName,
                                 option.span,
-                                format!("\"{}\" is listed twice", option.value),
+                                Bilingual::new(
+                                    format!("\"{}\" 列了两次", option.value),
+                                    format!("\"{}\" is listed twice", option.value),
+                                ),
                             )
-                            .with_help("remove the second one"),
+                            .with_help(text!("删去第二个", "remove the second one")),
                         );
                     }
                     seen.push(&option.value);
@@ -317,10 +364,16 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::DuplicateName,
                     record.name.span,
-                    format!("record `{}` is declared twice", record.name.name),
+                    Bilingual::new(
+                        format!("记录 `{}` 声明了两次", record.name.name),
+                        format!("record `{}` is declared twice", record.name.name),
+                    ),
                 )
-                .with_note(previous_span, "the first declaration's fields start here")
-                .with_help("rename one of them"),
+                .with_note(
+                    previous_span,
+                    text!("第一次声明的字段从这里开始", "the first declaration's fields start here"),
+                )
+                .with_help(text!("给其中一个改名", "rename one of them")),
             );
             return;
         }
@@ -344,17 +397,24 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::DuplicateName,
                         field.name.span,
-                        format!("field `{}` is declared twice", field.name.name),
+                        Bilingual::new(
+                            format!("字段 `{}` 声明了两次", field.name.name),
+                            format!("field `{}` is declared twice", field.name.name),
+                        ),
                     )
-                    .with_help("rename or remove one of them"),
+                    .with_help(text!("给其中一个改名，或删去一个", "rename or remove one of them")),
                 );
                 continue;
             }
             let def = self.input_def(field);
             if matches!(def.ty, Type::List(_)) {
                 self.report(
-                    Diagnostic::new(Code::UnknownType, field.ty.span(), "a field holds a single value, not a list")
-                        .with_help("declare the list as an input of its own"),
+                    Diagnostic::new(
+                        Code::UnknownType,
+                        field.ty.span(),
+                        text!("字段只能是单个取值，不能是列表", "a field holds a single value, not a list"),
+                    )
+                    .with_help(text!("把这个列表单独声明为一个输入项", "declare the list as an input of its own")),
                 );
             }
             fields.push(def);
@@ -379,9 +439,12 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::ConstraintType,
                         literal.span,
-                        format!("`{which}` must be a value of the input's type"),
+                        text!("`{which}` 必须是该输入项类型的值", "`{which}` must be a value of the input's type"),
                     )
-                    .with_help("`min` and `max` apply to numbers, money and dates"),
+                    .with_help(text!(
+                        "`min` 和 `max` 只适用于数字、金额和日期",
+                        "`min` and `max` apply to numbers, money and dates"
+                    )),
                 );
             }
             Some(value)
@@ -394,11 +457,14 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::EmptyBand,
                         max_lit.span,
-                        format!("`max` is below `min`: no value of `{}` fits", input.name.name),
+                        Bilingual::new(
+                            format!("`max` 小于 `min`：`{}` 没有任何取值能满足", input.name.name),
+                            format!("`max` is below `min`: no value of `{}` fits", input.name.name),
+                        ),
                     )
-                    .with_label("the largest value allowed")
-                    .with_note(min_lit.span, "the smallest value allowed")
-                    .with_help("swap the two, or correct the one that is wrong"),
+                    .with_label(text!("允许的最大值", "the largest value allowed"))
+                    .with_note(min_lit.span, text!("允许的最小值", "the smallest value allowed"))
+                    .with_help(text!("把两者对调，或改正写错的那个", "swap the two, or correct the one that is wrong")),
                 );
             }
         }
@@ -429,16 +495,22 @@ impl<'a> Checker<'a> {
         let ty = self.resolve_type(&param.ty);
         let mut timeline = Vec::new();
         for entry in &param.values {
-            let value = self.constant_of_type(&entry.value, ty, "parameter");
+            let value = self.constant_of_type(&entry.value, ty, ("参数值", "parameter"));
             if let (Some(from), Some(until)) = (entry.from, entry.until) {
                 if until.date < from.date {
                     self.report(
                         Diagnostic::new(
                             Code::EmptyPeriod,
                             until.span,
-                            format!("this value ends ({}) before it starts ({})", until.date, from.date),
+                            Bilingual::new(
+                                format!("这个取值的结束日期（{}）早于开始日期（{}）", until.date, from.date),
+                                format!("this value ends ({}) before it starts ({})", until.date, from.date),
+                            ),
                         )
-                        .with_help("swap the dates, or correct the one that is wrong"),
+                        .with_help(text!(
+                            "把两个日期对调，或改正写错的那个",
+                            "swap the dates, or correct the one that is wrong"
+                        )),
                     );
                 }
             }
@@ -480,17 +552,33 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::UnsortedDates,
                     span,
-                    "this value has no `from` date, so it is unclear when it applies",
+                    text!(
+                        "这个取值没有 `from` 日期，不清楚从何时起适用",
+                        "this value has no `from` date, so it is unclear when it applies"
+                    ),
                 )
-                .with_help("give every value of a dated parameter its start: `1450 from 2024-07-01`"),
+                .with_help(text!(
+                    "带日期的参数，每个取值都要写明起始日期：`1450 from 2024-07-01`",
+                    "give every value of a dated parameter its start: `1450 from 2024-07-01`"
+                )),
             );
         }
         for pair in dated.windows(2) {
             if pair[0].date == pair[1].date {
                 self.report(
-                    Diagnostic::new(Code::DuplicateDate, pair[1].span, format!("{} is given twice", pair[1].date))
-                        .with_note(pair[0].span, "first given here")
-                        .with_help("each date may start only one value; remove or correct one of them"),
+                    Diagnostic::new(
+                        Code::DuplicateDate,
+                        pair[1].span,
+                        Bilingual::new(
+                            format!("{} 写了两次", pair[1].date),
+                            format!("{} is given twice", pair[1].date),
+                        ),
+                    )
+                    .with_note(pair[0].span, text!("第一次在这里给出", "first given here"))
+                    .with_help(text!(
+                        "每个日期只能开始一个取值；删去或改正其中一个",
+                        "each date may start only one value; remove or correct one of them"
+                    )),
                 );
             }
         }
@@ -502,8 +590,15 @@ impl<'a> Checker<'a> {
             let bad = dated.windows(2).find(|p| (p[0].date < p[1].date) != up && p[0].date != p[1].date).map(|p| p[1]);
             if let Some(bad) = bad {
                 self.report(
-                    Diagnostic::new(Code::UnsortedDates, bad.span, format!("{} is out of order", bad.date))
-                        .with_help("list the values newest first (or oldest first) throughout"),
+                    Diagnostic::new(
+                        Code::UnsortedDates,
+                        bad.span,
+                        Bilingual::new(format!("{} 的顺序不对", bad.date), format!("{} is out of order", bad.date)),
+                    )
+                    .with_help(text!(
+                        "所有取值统一按从新到旧（或从旧到新）排列",
+                        "list the values newest first (or oldest first) throughout"
+                    )),
                 );
             }
         }
@@ -526,16 +621,31 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::OverlappingValues,
                         next.span,
-                        format!(
-                            "this value starts ({}) while the value from {} still applies (until {})",
-                            next.date, from.date, until.date
+                        Bilingual::new(
+                            format!(
+                                "这个取值开始时（{}），从 {} 起的取值仍然有效（到 {} 为止）",
+                                next.date, from.date, until.date
+                            ),
+                            format!(
+                                "this value starts ({}) while the value from {} still applies (until {})",
+                                next.date, from.date, until.date
+                            ),
                         ),
                     )
-                    .with_label("starts here")
-                    .with_note(until.span, "the other value still applies until this day")
-                    .with_help(format!(
-                        "on each day one value applies: end the earlier one the day before, `until {}`",
-                        next.date.add_days(-1).map_or_else(|| next.date.to_string(), |d| d.to_string())
+                    .with_label(text!("从这里开始", "starts here"))
+                    .with_note(
+                        until.span,
+                        text!("另一个取值到这一天仍然有效", "the other value still applies until this day"),
+                    )
+                    .with_help(Bilingual::new(
+                        format!(
+                            "每一天只适用一个取值：让前一个取值在前一天结束，写 `until {}`",
+                            next.date.add_days(-1).map_or_else(|| next.date.to_string(), |d| d.to_string())
+                        ),
+                        format!(
+                            "on each day one value applies: end the earlier one the day before, `until {}`",
+                            next.date.add_days(-1).map_or_else(|| next.date.to_string(), |d| d.to_string())
+                        ),
                     )),
                 );
             }
@@ -543,7 +653,8 @@ impl<'a> Checker<'a> {
     }
 
     /// A literal as a value of `ty`, reporting when it does not fit.
-    fn constant_of_type(&mut self, literal: &ast::Literal, ty: Type, what: &str) -> Value {
+    /// `what`: the constant, in Chinese and in English.
+    fn constant_of_type(&mut self, literal: &ast::Literal, ty: Type, what: (&str, &str)) -> Value {
         let (value, literal_type) = literal_value(&literal.kind);
         let typed = Typed {
             expr: Expr { kind: ExprKind::Const(value.clone()), span: literal.span },
@@ -552,15 +663,14 @@ impl<'a> Checker<'a> {
         };
         if !self.assignable(&typed, ty) {
             self.report(
-                Diagnostic::new(
-                    Code::ValueType,
-                    literal.span,
-                    format!(
-                        "this {what} is {}, but a value of type {} is needed",
-                        self.type_name(literal_type),
-                        self.type_name(ty)
-                    ),
-                )
+                Diagnostic::new(Code::ValueType, literal.span, {
+                    let (what_zh, what_en) = what;
+                    let (got, needed) = (self.type_name(literal_type), self.type_name(ty));
+                    text!(
+                        "这个{what_zh}是 `{got}`，但这里需要 `{needed}` 类型的值",
+                        "this {what_en} is {got}, but a value of type {needed} is needed"
+                    )
+                })
                 .with_help(type_example(ty)),
             );
         } else if let Type::Enum(e) = ty {
@@ -591,12 +701,18 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::DuplicateName,
                     table.name.span,
-                    format!("`{}` is the name of a built-in function", table.name.name),
+                    Bilingual::new(
+                        format!("`{}` 是内置函数的名称", table.name.name),
+                        format!("`{}` is the name of a built-in function", table.name.name),
+                    ),
                 )
-                .with_label("a table of this name would hide it")
-                .with_help(format!(
-                    "`{}` means the built-in everywhere in the rule set; name the table after what it gives",
-                    builtin.usage
+                .with_label(text!("用这个名称的表会把它遮住", "a table of this name would hide it"))
+                .with_help(Bilingual::new(
+                    format!("在整个规则集里 `{}` 都指内置函数；请按表给出的内容给表命名", builtin.usage),
+                    format!(
+                        "`{}` means the built-in everywhere in the rule set; name the table after what it gives",
+                        builtin.usage
+                    ),
                 )),
             );
             return;
@@ -626,9 +742,12 @@ impl<'a> Checker<'a> {
             .collect();
         let (let_order, cycles) = order::topological(&edges);
         let words = order::CycleWords {
-            what: "definitions depend on each other",
-            verb: "uses",
-            help: "a definition cannot use itself, even through others or through a table; compute one of them from inputs instead",
+            what: ("定义互相依赖", "definitions depend on each other"),
+            verb: ("用到", "uses"),
+            help: text!(
+                "定义不能用到它自己，经由别的定义或表也不行；请改为由输入项计算其中一个",
+                "a definition cannot use itself, even through others or through a table; compute one of them from inputs instead"
+            ),
             reversed: false,
         };
         let in_table = |at: Span| {
@@ -670,11 +789,11 @@ impl<'a> Checker<'a> {
                 Some(written) => {
                     let written_type = self.resolve_type(written);
                     if !self.assignable(&typed, written_type) {
-                        let message = format!(
-                            "`{}` is declared {} but computes {}",
-                            decl.name.name,
-                            self.type_name(written_type),
-                            self.type_name(typed.ty)
+                        let (name, declared, computes) =
+                            (&decl.name.name, self.type_name(written_type), self.type_name(typed.ty));
+                        let message = text!(
+                            "`{name}` 声明为 `{declared}`，计算出的却是 `{computes}`",
+                            "`{name}` is declared {declared} but computes {computes}"
                         );
                         self.mismatch(decl.value.span, message, None);
                     }
@@ -728,9 +847,12 @@ impl<'a> Checker<'a> {
             })
             .collect();
         let words = order::CycleWords {
-            what: "tables look each other up",
-            verb: "looks up",
-            help: "a table's rows cannot look up the table itself, even through other tables",
+            what: ("表互相查找", "tables look each other up"),
+            verb: ("查找", "looks up"),
+            help: text!(
+                "表的行不能查这张表自己，经由别的表也不行",
+                "a table's rows cannot look up the table itself, even through other tables"
+            ),
             reversed: false,
         };
         let (order, cycles) = order::topological(&edges);
@@ -760,16 +882,30 @@ impl<'a> Checker<'a> {
                 let mut diagnostic = Diagnostic::new(
                     Code::NestingTooDeep,
                     tables[t].name.span,
-                    format!(
-                        "table `{}` looks up tables more than {MAX_TABLE_DEPTH} levels deep in all",
-                        tables[t].name.name
+                    Bilingual::new(
+                        format!("表 `{}` 逐层查表，总共超过了 {MAX_TABLE_DEPTH} 层", tables[t].name.name),
+                        format!(
+                            "table `{}` looks up tables more than {MAX_TABLE_DEPTH} levels deep in all",
+                            tables[t].name.name
+                        ),
                     ),
                 )
-                .with_label("its rows look up tables, whose rows look up tables…")
-                .with_help("look the values up in fewer steps: a table with two keys can replace a table of tables");
+                .with_label(text!(
+                    "它的行查别的表，那些表的行又查表……",
+                    "its rows look up tables, whose rows look up tables…"
+                ))
+                .with_help(text!(
+                    "用更少的步骤查值：一张有两个键的表可以代替层层嵌套的表",
+                    "look the values up in fewer steps: a table with two keys can replace a table of tables"
+                ));
                 if let Some((callee, span)) = deepest {
-                    diagnostic = diagnostic
-                        .with_note(*span, format!("it looks up `{}` here", tables[*callee as usize].name.name));
+                    diagnostic = diagnostic.with_note(
+                        *span,
+                        Bilingual::new(
+                            format!("它在这里查 `{}`", tables[*callee as usize].name.name),
+                            format!("it looks up `{}` here", tables[*callee as usize].name.name),
+                        ),
+                    );
                 }
                 self.report(diagnostic);
             }
@@ -823,10 +959,19 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::DuplicateName,
                     policy.name.span,
-                    format!("policy `{}` is declared twice", policy.name.name),
+                    Bilingual::new(
+                        format!("政策 `{}` 声明了两次", policy.name.name),
+                        format!("policy `{}` is declared twice", policy.name.name),
+                    ),
                 )
-                .with_note(previous_span, format!("first declared here, on line {}", self.line_of(previous_span)))
-                .with_help("give each policy its own id"),
+                .with_note(
+                    previous_span,
+                    Bilingual::new(
+                        format!("第一次在这里声明，第 {} 行", self.line_of(previous_span)),
+                        format!("first declared here, on line {}", self.line_of(previous_span)),
+                    ),
+                )
+                .with_help(text!("每项政策用各自的标识", "give each policy its own id")),
             );
         } else {
             self.policies.insert(policy.name.name.clone(), self.program.policies.len() as u32);
@@ -853,12 +998,16 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::EmptyPeriod,
                             until.span,
-                            format!("the policy ends ({}) before it starts ({})", until.date, from.date),
+                            Bilingual::new(
+                                format!("政策的结束日期（{}）早于开始日期（{}）", until.date, from.date),
+                                format!("the policy ends ({}) before it starts ({})", until.date, from.date),
+                            ),
                         )
-                        .with_note(from.span, "it starts here")
-                        .with_help(
-                            "check the dates against the policy document; `until` is the last day it is in force",
-                        ),
+                        .with_note(from.span, text!("它从这里开始", "it starts here"))
+                        .with_help(text!(
+                            "对照政策原文核对日期；`until` 是政策有效的最后一天",
+                            "check the dates against the policy document; `until` is the last day it is in force"
+                        )),
                     );
                 }
             }
@@ -869,8 +1018,12 @@ impl<'a> Checker<'a> {
             let mut scope = Scope::default();
             let typed = self.check_expr(&condition.expr, &mut scope);
             let message = match condition.kind {
-                ast::ConditionKind::Require => "a `require` condition must be true or false",
-                ast::ConditionKind::Unless => "an `unless` exclusion must be true or false",
+                ast::ConditionKind::Require => {
+                    text!("`require` 条件必须是“是/否”的值", "a `require` condition must be true or false")
+                }
+                ast::ConditionKind::Unless => {
+                    text!("`unless` 排除条件必须是“是/否”的值", "an `unless` exclusion must be true or false")
+                }
             };
             self.expect_bool(&typed, message);
             conditions.push(ConditionDef {
@@ -886,8 +1039,12 @@ impl<'a> Checker<'a> {
         for (other, name) in excludes.iter().zip(&policy.excludes) {
             if *other as usize == index {
                 self.report(
-                    Diagnostic::new(Code::RelationCycle, name.span, "a policy cannot exclude itself")
-                        .with_help("remove this name from `excludes`"),
+                    Diagnostic::new(
+                        Code::RelationCycle,
+                        name.span,
+                        text!("政策不能排除它自己", "a policy cannot exclude itself"),
+                    )
+                    .with_help(text!("把这个名称从 `excludes` 中删去", "remove this name from `excludes`")),
                 );
             }
         }
@@ -906,10 +1063,16 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::DuplicateOutput,
                         output.name_span,
-                        format!("`{}` is defined twice", output.name.as_str()),
+                        Bilingual::new(
+                            format!("`{}` 定义了两次", output.name.as_str()),
+                            format!("`{}` is defined twice", output.name.as_str()),
+                        ),
                     )
-                    .with_note(previous, "first defined here")
-                    .with_help("to give a different value under a condition, write an `exception … when … then …`"),
+                    .with_note(previous, text!("第一次在这里定义", "first defined here"))
+                    .with_help(text!(
+                        "要在某种情况下给出不同的值，请写 `exception … when … then …`",
+                        "to give a different value under a condition, write an `exception … when … then …`"
+                    )),
                 );
                 continue;
             }
@@ -918,9 +1081,12 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::DuplicateOutput,
                         output.name_span,
-                        "`period` is the name the report gives the amount's period",
+                        text!(
+                            "`period` 是报告中表示金额周期的名称",
+                            "`period` is the name the report gives the amount's period"
+                        ),
                     )
-                    .with_help("choose another name for this output"),
+                    .with_help(text!("给这项输出换一个名称", "choose another name for this output")),
                 );
                 continue;
             }
@@ -944,33 +1110,47 @@ impl<'a> Checker<'a> {
         if outputs.iter().any(|o| o.name == OutputName::Waiver) && !outputs.iter().any(|o| o.name == OutputName::Fee) {
             let span = outputs.iter().find(|o| o.name == OutputName::Waiver).map_or(policy.span, |o| o.span);
             self.report(
-                Diagnostic::new(Code::UnknownOutput, span, "a waiver needs the fee it reduces")
-                    .with_help("add `fee = …` to the policy"),
+                Diagnostic::new(
+                    Code::UnknownOutput,
+                    span,
+                    text!("减免（waiver）需要有它所减免的收费（fee）", "a waiver needs the fee it reduces"),
+                )
+                .with_help(text!("给政策加上 `fee = …`", "add `fee = …` to the policy")),
             );
         }
         for exception in &policy.exceptions {
             self.warn_if_no_english(&exception.label);
             let mut scope = Scope::default();
             let when = self.check_expr(&exception.when, &mut scope);
-            self.expect_bool(&when, "the `when` of an exception must be true or false");
+            self.expect_bool(
+                &when,
+                text!("例外的 `when` 必须是“是/否”的值", "the `when` of an exception must be true or false"),
+            );
             let value = self.check_expr(&exception.value, &mut scope);
             let Some(position) = outputs.iter().position(|o| o.name == exception.target) else {
                 let defined: Vec<&str> = outputs.iter().map(|o| o.name.as_str()).collect();
                 let help = match (&exception.target, self.suggest(exception.target.as_str(), defined.iter().copied())) {
-                    (_, Some(close)) => format!("did you mean `{close}`?"),
-                    (OutputName::Amount, None) => {
-                        "define the usual amount first, e.g. `amount monthly = 180`; exceptions replace it".into()
-                    }
-                    _ => format!(
-                        "define `{}` first; exceptions replace an output's usual value",
-                        exception.target.as_str()
+                    (_, Some(close)) => did_you_mean(close),
+                    (OutputName::Amount, None) => text!(
+                        "先写出通常的金额，例如 `amount monthly = 180`；例外替换的是它",
+                        "define the usual amount first, e.g. `amount monthly = 180`; exceptions replace it"
                     ),
+                    _ => {
+                        let target = exception.target.as_str();
+                        text!(
+                            "先定义 `{target}`；例外替换的是输出通常的值",
+                            "define `{target}` first; exceptions replace an output's usual value"
+                        )
+                    }
                 };
                 self.report(
                     Diagnostic::new(
                         Code::UnknownOutput,
                         exception.target_span,
-                        format!("the policy has no `{}` for this exception to replace", exception.target.as_str()),
+                        Bilingual::new(
+                            format!("政策没有可由这个例外替换的 `{}`", exception.target.as_str()),
+                            format!("the policy has no `{}` for this exception to replace", exception.target.as_str()),
+                        ),
                     )
                     .with_help(help),
                 );
@@ -988,16 +1168,24 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::OutputType,
                         value.expr.span,
-                        format!(
-                            "this exception gives {}, but `{}` is {}",
-                            self.type_name(value.ty),
-                            exception.target.as_str(),
-                            self.type_name(target)
-                        ),
+                        {
+                            let (gives, name, is) =
+                                (self.type_name(value.ty), exception.target.as_str(), self.type_name(target));
+                            text!(
+                                "这个例外给出的是 `{gives}`，但 `{name}` 是 `{is}`",
+                                "this exception gives {gives}, but `{name}` is {is}"
+                            )
+                        },
                     )
                     .with_help(match exception.target {
-                        OutputName::Waiver => "a waiver is a share of the fee (`100%`) or a sum (`50`), in its exceptions as in its usual value",
-                        _ => "an exception replaces the output's usual value: give a value of the same type",
+                        OutputName::Waiver => text!(
+                            "减免是收费的一个比例（`100%`）或一笔金额（`50`），在例外中和通常的值里都一样",
+                            "a waiver is a share of the fee (`100%`) or a sum (`50`), in its exceptions as in its usual value"
+                        ),
+                        _ => text!(
+                            "例外替换的是输出通常的值：请给出同一类型的值",
+                            "an exception replaces the output's usual value: give a value of the same type"
+                        ),
                     }),
                 );
             }
@@ -1020,24 +1208,31 @@ impl<'a> Checker<'a> {
     /// The type an output takes, reporting a value that does not fit it.
     fn output_type(&mut self, name: &OutputName, value: &Typed) -> Type {
         let (ok, ty, expected) = match name {
-            OutputName::Amount | OutputName::Fee => (self.assignable(value, Type::Money), Type::Money, "money"),
+            OutputName::Amount | OutputName::Fee => {
+                (self.assignable(value, Type::Money), Type::Money, ("金额（`money`）", "money"))
+            }
             OutputName::Waiver => (
                 matches!(value.ty, Type::Money | Type::Decimal | Type::Int | Type::Error),
                 if value.ty == Type::Decimal { Type::Decimal } else { Type::Money },
-                "a percentage or money",
+                ("百分比或金额", "a percentage or money"),
             ),
-            OutputName::Named(_) => (!matches!(value.ty, Type::List(_)), value.ty, "a single value"),
+            OutputName::Named(_) => (!matches!(value.ty, Type::List(_)), value.ty, ("单个的值", "a single value")),
         };
         if !ok {
             self.report(
-                Diagnostic::new(
-                    Code::OutputType,
-                    value.expr.span,
-                    format!("`{}` must be {expected}, but this is {}", name.as_str(), self.type_name(value.ty)),
-                )
+                Diagnostic::new(Code::OutputType, value.expr.span, {
+                    let ((expected_zh, expected_en), output, got) = (expected, name.as_str(), self.type_name(value.ty));
+                    text!(
+                        "`{output}` 必须是{expected_zh}，但这里是 `{got}`",
+                        "`{output}` must be {expected_en}, but this is {got}"
+                    )
+                })
                 .with_help(match name {
-                    OutputName::Waiver => "write a share of the fee (`waiver = 100%`) or a sum (`waiver = 50`)",
-                    _ => "amounts and fees are money: a number of yuan",
+                    OutputName::Waiver => text!(
+                        "写收费的一个比例（`waiver = 100%`）或一笔金额（`waiver = 50`）",
+                        "write a share of the fee (`waiver = 100%`) or a sum (`waiver = 50`)"
+                    ),
+                    _ => text!("金额和收费都是 `money`：多少元", "amounts and fees are money: a number of yuan"),
                 }),
             );
         }
@@ -1049,11 +1244,18 @@ impl<'a> Checker<'a> {
             return Some(i);
         }
         let help = match self.suggest(&name.name, self.policies.keys().map(String::as_str)) {
-            Some(close) => format!("did you mean `{close}`?"),
-            None => "name a policy declared with `policy` in this rule set".into(),
+            Some(close) => did_you_mean(close),
+            None => {
+                text!("写本规则集中用 `policy` 声明的政策", "name a policy declared with `policy` in this rule set")
+            }
         };
         self.report(
-            Diagnostic::new(Code::UnknownPolicy, name.span, format!("unknown policy `{}`", name.name)).with_help(help),
+            Diagnostic::new(
+                Code::UnknownPolicy,
+                name.span,
+                Bilingual::new(format!("未知的政策 `{}`", name.name), format!("unknown policy `{}`", name.name)),
+            )
+            .with_help(help),
         );
         None
     }
@@ -1067,12 +1269,16 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::TooManyRows,
                     span,
-                    format!("group `{}` has more than {MAX_GROUP_MEMBERS} members", group.name.name),
+                    Bilingual::new(
+                        format!("组 `{}` 的成员超过了 {MAX_GROUP_MEMBERS} 个", group.name.name),
+                        format!("group `{}` has more than {MAX_GROUP_MEMBERS} members", group.name.name),
+                    ),
                 )
-                .with_label("one member too many")
-                .with_help(
-                    "a `highest of` group compares benefits that cannot be received together; split it by topic",
-                ),
+                .with_label(text!("多出的成员", "one member too many"))
+                .with_help(text!(
+                    "`highest of` 组比较的是不能同时领取的待遇；请按主题拆分",
+                    "a `highest of` group compares benefits that cannot be received together; split it by topic"
+                )),
             );
             return;
         }
@@ -1082,10 +1288,13 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::DuplicateName,
                         member.span,
-                        format!("`{}` is named twice in group `{}`", member.name, group.name.name),
+                        Bilingual::new(
+                            format!("`{}` 在组 `{}` 中写了两次", member.name, group.name.name),
+                            format!("`{}` is named twice in group `{}`", member.name, group.name.name),
+                        ),
                     )
-                    .with_note(first.span, "named here first")
-                    .with_help("name each policy once"),
+                    .with_note(first.span, text!("第一次写在这里", "named here first"))
+                    .with_help(text!("每项政策只写一次", "name each policy once")),
                 );
             }
         }
@@ -1100,12 +1309,12 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::PolicyInTwoGroups,
                             name.span,
-                            format!("`{}` is in group `{other}` already", name.name),
+                            Bilingual::new(format!("`{}` 已经在组 `{other}` 中", name.name), format!("`{}` is in group `{other}` already", name.name)),
                         )
-                        .with_label("named in a second group")
-                        .with_note(at, format!("it is in group `{other}` here"))
+                        .with_label(text!("又写进了第二个组", "named in a second group"))
+                        .with_note(at, text!("它在这里属于组 `{other}`", "it is in group `{other}` here"))
                         .with_help(
-                            "a policy is compared in one `highest of` group: when only one of all these may be paid, list them in one group",
+                            text!("一项政策只能在一个 `highest of` 组中比较：如果这些政策只能领取其中一项，请把它们列在同一个组里", "a policy is compared in one `highest of` group: when only one of all these may be paid, list them in one group"),
                         ),
                     );
                 }
@@ -1126,9 +1335,15 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::MissingAmount,
                             name.span,
-                            format!("`{id}` has no amount, so it cannot be compared in a `highest of` group"),
+                            text!(
+                                "`{id}` 没有金额，无法在 `highest of` 组中比较",
+                                "`{id}` has no amount, so it cannot be compared in a `highest of` group"
+                            ),
                         )
-                        .with_help("give it `amount monthly = …` (or yearly, once), or take it out of the group"),
+                        .with_help(text!(
+                            "给它写上 `amount monthly = …`（或 yearly、once），或者把它移出这个组",
+                            "give it `amount monthly = …` (or yearly, once), or take it out of the group"
+                        )),
                     );
                 }
             }
@@ -1140,10 +1355,16 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::GroupPeriod,
                     once.1,
-                    "a one-off amount cannot be compared with a monthly or yearly one",
+                    text!(
+                        "一次性发放的金额不能和按月或按年发放的金额比较",
+                        "a one-off amount cannot be compared with a monthly or yearly one"
+                    ),
                 )
-                .with_note(recurring.1, "this member pays regularly")
-                .with_help("group only policies that pay over comparable periods"),
+                .with_note(recurring.1, text!("这个成员定期发放", "this member pays regularly"))
+                .with_help(text!(
+                    "只把发放周期可比的政策放在一组",
+                    "group only policies that pay over comparable periods"
+                )),
             );
         }
         if let Some(title) = &group.title {
@@ -1175,9 +1396,12 @@ impl<'a> Checker<'a> {
         }
         let (order, cycles) = order::topological(&edges);
         let words = order::CycleWords {
-            what: "policies exclude each other",
-            verb: "excludes",
-            help: "when two policies cannot be received together and either may be chosen, put them in a group: `group NAME highest of a, b`",
+            what: ("政策互相排除", "policies exclude each other"),
+            verb: ("排除", "excludes"),
+            help: text!(
+                "两项政策不能同时领取、又可以任选其一时，把它们放进一个组：`group NAME highest of a, b`",
+                "when two policies cannot be received together and either may be chosen, put them in a group: `group NAME highest of a, b`"
+            ),
             reversed: true,
         };
         for cycle in &cycles {
@@ -1198,8 +1422,15 @@ impl<'a> Checker<'a> {
     fn warn_if_no_english(&mut self, text: &ast::Text) {
         if text.en.is_none() && !text.zh.is_empty() {
             self.report(
-                Diagnostic::new(Code::MissingEnglish, text.span, "this text has no English version")
-                    .with_help(format!("add it after the Chinese: \"{}\" en \"…\"", text.zh)),
+                Diagnostic::new(
+                    Code::MissingEnglish,
+                    text.span,
+                    text!("这段文字没有英文版本", "this text has no English version"),
+                )
+                .with_help(Bilingual::new(
+                    format!("在中文后面加上英文：\"{}\" en \"…\"", text.zh),
+                    format!("add it after the Chinese: \"{}\" en \"…\"", text.zh),
+                )),
             );
         }
     }
@@ -1221,10 +1452,15 @@ impl<'a> Checker<'a> {
         for (name, span) in unused_inputs {
             let name_span = self.symbols.get(&name).map_or(span, |(_, declared)| *declared);
             self.report(
-                Diagnostic::new(Code::UnusedInput, name_span, format!("input `{name}` is not used by any rule"))
-                    .with_help(
-                        "remove it, or use it in a condition; the form asks citizens for every input that matters",
-                    ),
+                Diagnostic::new(
+                    Code::UnusedInput,
+                    name_span,
+                    text!("输入项 `{name}` 没有被任何规则用到", "input `{name}` is not used by any rule"),
+                )
+                .with_help(text!(
+                    "删去它，或在条件中用到它；表单会向群众询问每一个用得到的输入项",
+                    "remove it, or use it in a condition; the form asks citizens for every input that matters"
+                )),
             );
         }
         for (decl, used) in lets.iter().zip(self.used_lets.clone()) {
@@ -1233,9 +1469,15 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::UnusedDefinition,
                         decl.name.span,
-                        format!("definition `{}` is not used", decl.name.name),
+                        Bilingual::new(
+                            format!("定义 `{}` 没有被用到", decl.name.name),
+                            format!("definition `{}` is not used", decl.name.name),
+                        ),
                     )
-                    .with_help("remove it, or use it in a condition or an output"),
+                    .with_help(text!(
+                        "删去它，或在条件或输出中用到它",
+                        "remove it, or use it in a condition or an output"
+                    )),
                 );
             }
         }
@@ -1248,9 +1490,15 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::NoExamples,
                         policy.name.span,
-                        format!("policy `{}` has no example", policy.name.name),
+                        Bilingual::new(
+                            format!("政策 `{}` 没有示例", policy.name.name),
+                            format!("policy `{}` has no example", policy.name.name),
+                        ),
                     )
-                    .with_help("add an `example` that expects it, so that `eligo test` checks it"),
+                    .with_help(text!(
+                        "加一个预期它结果的 `example`，让 `eligo test` 检查它",
+                        "add an `example` that expects it, so that `eligo test` checks it"
+                    )),
                 );
             }
         }
@@ -1261,15 +1509,19 @@ fn citation(source: &ast::Source) -> Citation {
     Citation { citation: source.citation.clone(), url: source.url.clone() }
 }
 
-fn type_example(ty: Type) -> &'static str {
+fn type_example(ty: Type) -> Bilingual {
     match ty {
-        Type::Bool => "write true or false",
-        Type::Int => "write a whole number, like 65",
-        Type::Decimal => "write a number, like 1.5 or 30%",
-        Type::Money => "write an amount, like 1450 or 1450.50",
-        Type::Date => "write a date, like 2025-01-01",
-        Type::Text | Type::Enum(_) => "write a text in quotes, like \"上海\"",
-        Type::List(_) => "write a list of records, like [{income = 1000}]",
-        Type::Error => "",
+        Type::Bool => text!("写 `true` 或 `false`", "write true or false"),
+        Type::Int => text!("写一个整数，例如 65", "write a whole number, like 65"),
+        Type::Decimal => text!("写一个数，例如 1.5 或 30%", "write a number, like 1.5 or 30%"),
+        Type::Money => text!("写一个金额，例如 1450 或 1450.50", "write an amount, like 1450 or 1450.50"),
+        Type::Date => text!("写一个日期，例如 2025-01-01", "write a date, like 2025-01-01"),
+        Type::Text | Type::Enum(_) => {
+            text!("写一段带引号的文字，例如 \"上海\"", "write a text in quotes, like \"上海\"")
+        }
+        Type::List(_) => {
+            text!("写一个记录列表，例如 [{{income = 1000}}]", "write a list of records, like [{{income = 1000}}]")
+        }
+        Type::Error => text!("", ""),
     }
 }

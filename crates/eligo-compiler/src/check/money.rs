@@ -5,6 +5,7 @@
 
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::text;
 use eligo_core::date::Date;
 use eligo_core::eval::expr::Env;
 use eligo_core::eval::{display, display_share, money_range, MoneyRange, OnDate};
@@ -73,23 +74,35 @@ impl Checker<'_> {
             }
         }
         for (span, name, value, date, starting, range) in found {
-            let when = date.map_or(String::new(), |d| format!(" from {d}"));
-            let (rule, help) = match range {
+            let (when_zh, when_en) = match date {
+                Some(d) => (format!("从 {d} 起"), format!(" from {d}")),
+                None => (String::new(), String::new()),
+            };
+            let (rule_zh, rule_en, help) = match range {
                 MoneyRange::NotNegative => (
+                    "小于零",
                     "below zero",
-                    "an amount, a fee or a fixed-sum waiver is never negative; to charge less, write a `waiver`",
+                    text!(
+                        "金额、收费和按固定数额的减免都不会是负数；要少收，请写 `waiver`",
+                        "an amount, a fee or a fixed-sum waiver is never negative; to charge less, write a `waiver`"
+                    ),
                 ),
                 MoneyRange::Share => (
+                    "超出了收费的 0%–100%",
                     "outside 0%–100% of the fee",
-                    "write the share of the fee waived as a percentage between 0% and 100%, like `waiver = 50%`",
+                    text!(
+                        "把减免的比例写成 0% 到 100% 之间的百分比，例如 `waiver = 50%`",
+                        "write the share of the fee waived as a percentage between 0% and 100%, like `waiver = 50%`"
+                    ),
                 ),
             };
-            let mut diagnostic =
-                Diagnostic::new(Code::MoneyOutOfRange, span, format!("`{name}` is {value}{when}, {rule}"))
-                    .with_label("known when the rules are checked")
-                    .with_help(help);
+            let message = text!("`{name}` {when_zh}为 {value}，{rule_zh}", "`{name}` is {value}{when_en}, {rule_en}");
+            let mut diagnostic = Diagnostic::new(Code::MoneyOutOfRange, span, message)
+                .with_label(text!("检查规则时即可确定", "known when the rules are checked"))
+                .with_help(help);
             if let Some(starting) = starting {
-                diagnostic = diagnostic.with_note(starting, "the parameter's value from this date");
+                diagnostic = diagnostic
+                    .with_note(starting, text!("参数从这个日期起的取值", "the parameter's value from this date"));
             }
             self.report(diagnostic);
         }

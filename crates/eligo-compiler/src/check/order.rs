@@ -1,7 +1,8 @@
 //! Dependency order: definitions after the definitions they read, policies after the policies
 //! that exclude them. A cycle is reported once, naming every member in order.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Bilingual, Code, Diagnostic};
+use crate::text;
 use eligo_core::source::Span;
 
 /// A node's dependencies, as (node, where the dependency is written).
@@ -74,11 +75,11 @@ pub fn topological(edges: &Edges) -> (Vec<u32>, Vec<Vec<(u32, Span)>>) {
 /// How to speak of a cycle: `definitions` that `use` each other, or `policies` that `exclude`
 /// each other.
 pub struct CycleWords<'a> {
-    /// "definitions depend on each other"
-    pub what: &'a str,
+    /// "definitions depend on each other", in Chinese and in English
+    pub what: (&'a str, &'a str),
     /// "uses", as in "a uses b"
-    pub verb: &'a str,
-    pub help: &'a str,
+    pub verb: (&'a str, &'a str),
+    pub help: Bilingual,
     /// Edges point from a node to what it waits on; `true` when the relation is spoken the other
     /// way round (`a excludes b` makes b wait on a).
     pub reversed: bool,
@@ -115,12 +116,18 @@ pub fn cycle_diagnostic(
         chain.push_str(&format!(" → {to}"));
     }
     let start = cycle.first().map_or(Span::default(), |(node, _)| span(*node));
-    let mut diagnostic = Diagnostic::new(code, start, format!("{} in a cycle: {chain}", words.what))
-        .with_label("on the cycle")
-        .with_help(words.help);
+    let ((what_zh, what_en), (verb_zh, verb_en)) = (words.what, words.verb);
+    let mut diagnostic =
+        Diagnostic::new(code, start, text!("{what_zh}，形成了循环：{chain}", "{what_en} in a cycle: {chain}"))
+            .with_label(text!("在循环上", "on the cycle"))
+            .with_help(words.help.clone());
     for (from, to, at) in &steps {
-        let through = via(*at).map_or(String::new(), |t| format!(" (in the rows of {t})"));
-        diagnostic = diagnostic.with_note(*at, format!("{from} {} {to}{through}", words.verb));
+        let (through_zh, through_en) = match via(*at) {
+            Some(t) => (format!("（在 {t} 的行中）"), format!(" (in the rows of {t})")),
+            None => (String::new(), String::new()),
+        };
+        diagnostic =
+            diagnostic.with_note(*at, text!("{from} {verb_zh} {to}{through_zh}", "{from} {verb_en} {to}{through_en}"));
     }
     diagnostic
 }

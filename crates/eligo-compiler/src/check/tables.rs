@@ -4,7 +4,8 @@
 use super::expr::{literal_value, Scope};
 use super::Checker;
 use crate::ast::{self, CellKind, HitPolicy};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Bilingual, Code, Diagnostic};
+use crate::text;
 use eligo_core::limits::MAX_TABLE_ROWS;
 use eligo_core::program::{Expr, ExprKind, Match, RowDef, TableDef, Type};
 use eligo_core::value::Value;
@@ -29,8 +30,15 @@ impl Checker<'_> {
             if row.otherwise {
                 if r + 1 != table.rows.len() {
                     self.report(
-                        Diagnostic::new(Code::OtherwiseNotLast, row.span, "the `otherwise` row must be the last row")
-                            .with_help("move it to the end: it applies when no other row matches"),
+                        Diagnostic::new(
+                            Code::OtherwiseNotLast,
+                            row.span,
+                            text!("`otherwise` 行必须是最后一行", "the `otherwise` row must be the last row"),
+                        )
+                        .with_help(text!(
+                            "把它移到最后：没有其他行相符时才用它",
+                            "move it to the end: it applies when no other row matches"
+                        )),
                     );
                 }
                 otherwise =
@@ -39,20 +47,22 @@ impl Checker<'_> {
             }
             if row.cells.len() != table.keys.len() {
                 self.report(
-                    Diagnostic::new(
-                        Code::TableShape,
-                        row.span,
-                        format!(
-                            "this row has {} key{} but the table has {}",
-                            row.cells.len(),
-                            if row.cells.len() == 1 { "" } else { "s" },
-                            table.keys.len()
-                        ),
-                    )
-                    .with_help(format!(
-                        "give one value or band for each of: {}",
-                        table.keys.iter().map(|k| k.name.name.as_str()).collect::<Vec<_>>().join(", ")
-                    )),
+                    Diagnostic::new(Code::TableShape, row.span, {
+                        let (has, wanted) = (row.cells.len(), table.keys.len());
+                        let plural = if has == 1 { "" } else { "s" };
+                        text!(
+                            "这一行有 {has} 个键，但表有 {wanted} 个",
+                            "this row has {has} key{plural} but the table has {wanted}"
+                        )
+                    })
+                    .with_help({
+                        let keys: Vec<&str> = table.keys.iter().map(|k| k.name.name.as_str()).collect();
+                        let (keys_zh, keys_en) = (keys.join("、"), keys.join(", "));
+                        text!(
+                            "为下列每一项各给一个值或区间：{keys_zh}",
+                            "give one value or band for each of: {keys_en}"
+                        )
+                    }),
                 );
                 continue;
             }
@@ -86,12 +96,16 @@ impl Checker<'_> {
                 Diagnostic::new(
                     Code::TooManyRows,
                     span,
-                    format!("table `{}` has more than {MAX_TABLE_ROWS} rows", def.name),
+                    Bilingual::new(
+                        format!("表 `{}` 超过了 {MAX_TABLE_ROWS} 行", def.name),
+                        format!("table `{}` has more than {MAX_TABLE_ROWS} rows", def.name),
+                    ),
                 )
-                .with_label("one row too many")
-                .with_help(
-                    "a band such as 65..69 covers many values in one row; split a very long table by its first key",
-                ),
+                .with_label(text!("多出的一行", "one row too many"))
+                .with_help(text!(
+                    "像 65..69 这样的区间一行就能覆盖许多取值；很长的表可以按第一个键拆开",
+                    "a band such as 65..69 covers many values in one row; split a very long table by its first key"
+                )),
             );
             return def;
         }
@@ -116,16 +130,14 @@ impl Checker<'_> {
             };
             if !fits {
                 this.report(
-                    Diagnostic::new(
-                        Code::TableShape,
-                        literal.span,
-                        format!(
-                            "this key is {}, but the table's key is {}",
-                            this.type_name(ty),
-                            this.type_name(key_type)
-                        ),
-                    )
-                    .with_help("every row must use the same kind of key"),
+                    Diagnostic::new(Code::TableShape, literal.span, {
+                        let (this_key, table_key) = (this.type_name(ty), this.type_name(key_type));
+                        text!(
+                            "这个键是 `{this_key}`，但表的键是 `{table_key}`",
+                            "this key is {this_key}, but the table's key is {table_key}"
+                        )
+                    })
+                    .with_help(text!("每一行的键必须是同一种类型", "every row must use the same kind of key")),
                 );
             } else if let Type::Enum(e) = key_type {
                 let typed = super::Typed {
@@ -145,19 +157,23 @@ impl Checker<'_> {
                 let high_value = high.as_ref().map(|h| value(self, h));
                 if matches!(key_type, Type::Text | Type::Enum(_) | Type::Bool) {
                     self.report(
-                        Diagnostic::new(Code::TableShape, cell.span, "a band needs numbers, money or dates")
-                            .with_help("list the texts one per row instead"),
+                        Diagnostic::new(
+                            Code::TableShape,
+                            cell.span,
+                            text!("区间只能由数字、金额或日期构成", "a band needs numbers, money or dates"),
+                        )
+                        .with_help(text!("改为每行写一个文字取值", "list the texts one per row instead")),
                     );
                 }
                 if let (Some(l), Some(h)) = (&low_value, &high_value) {
                     match l.compare(h) {
                         Some(Ordering::Greater) => self.report(
-                            Diagnostic::new(Code::EmptyBand, cell.span, "this band contains no value: it ends before it starts")
-                                .with_help("write the lower end first, e.g. 65..69"),
+                            Diagnostic::new(Code::EmptyBand, cell.span, text!("这个区间不包含任何取值：它的终点在起点之前", "this band contains no value: it ends before it starts"))
+                                .with_help(text!("先写下限，例如 65..69", "write the lower end first, e.g. 65..69")),
                         ),
                         Some(Ordering::Equal) if *high_open => self.report(
-                            Diagnostic::new(Code::EmptyBand, cell.span, "this band contains no value: its upper end is left out")
-                                .with_help("for exactly one value write it on its own (70) or as 70..70; `..<` leaves the upper end out"),
+                            Diagnostic::new(Code::EmptyBand, cell.span, text!("这个区间不包含任何取值：它的上限被排除在外", "this band contains no value: its upper end is left out"))
+                                .with_help(text!("只有一个取值时单独写（70）或写成 70..70；`..<` 不包含上限", "for exactly one value write it on its own (70) or as 70..70; `..<` leaves the upper end out")),
                         ),
                         _ => {}
                     }
@@ -172,10 +188,10 @@ impl Checker<'_> {
             if let Some(earlier) = table.rows[..j].iter().find(|earlier| earlier.overlaps(later)) {
                 let line = self.line_of(earlier.span);
                 self.report(
-                    Diagnostic::new(Code::TableOverlap, later.span, format!("row {} overlaps row {} on line {line}", later.text, earlier.text))
-                        .with_label("overlaps an earlier row")
-                        .with_note(earlier.span, "the earlier row")
-                        .with_help("in a `unique` table each key may match only one row: adjust the bands, or write `first` after the table's type to let the first matching row win"),
+                    Diagnostic::new(Code::TableOverlap, later.span, Bilingual::new(format!("行 {} 与第 {line} 行的 {} 重叠", later.text, earlier.text), format!("row {} overlaps row {} on line {line}", later.text, earlier.text)))
+                        .with_label(text!("与前面的一行重叠", "overlaps an earlier row"))
+                        .with_note(earlier.span, text!("前面的那一行", "the earlier row"))
+                        .with_help(text!("在 `unique` 表中，每个键只能与一行相符：请调整区间，或在表的类型后面写 `first`，让第一个相符的行生效", "in a `unique` table each key may match only one row: adjust the bands, or write `first` after the table's type to let the first matching row win")),
                 );
             }
         }
@@ -204,10 +220,10 @@ impl Checker<'_> {
                 }
                 let line = self.line_of(previous_row.span);
                 self.report(
-                    Diagnostic::new(Code::TableGap, row.span, format!("a gap between band {} on line {line} and band {}", previous_row.text, row.text))
-                        .with_label("the band before ends earlier")
-                        .with_note(previous_row.span, "the band below")
-                        .with_help("make the bands meet (for whole numbers 65..69 then 70..79; for amounts 0..<1000 then 1000..), or add an `otherwise` row"),
+                    Diagnostic::new(Code::TableGap, row.span, Bilingual::new(format!("第 {line} 行的区间 {} 与区间 {} 之间有空缺", previous_row.text, row.text), format!("a gap between band {} on line {line} and band {}", previous_row.text, row.text)))
+                        .with_label(text!("前一个区间结束得太早", "the band before ends earlier"))
+                        .with_note(previous_row.span, text!("下面的区间", "the band below"))
+                        .with_help(text!("让区间首尾相接（整数写 65..69 再写 70..79；金额写 0..<1000 再写 1000..），或加一行 `otherwise`", "make the bands meet (for whole numbers 65..69 then 70..79; for amounts 0..<1000 then 1000..), or add an `otherwise` row")),
                 );
                 reported = true;
             }
@@ -222,16 +238,17 @@ impl Checker<'_> {
             let typed = self.check_expr(&row.value, &mut Scope::default());
             if !self.assignable(&typed, result) {
                 self.report(
-                    Diagnostic::new(
-                        Code::ValueType,
-                        row.value.span,
-                        format!(
-                            "this row gives {}, but the table gives {}",
-                            self.type_name(typed.ty),
-                            self.type_name(result)
-                        ),
-                    )
-                    .with_help("every row must give a value of the table's type"),
+                    Diagnostic::new(Code::ValueType, row.value.span, {
+                        let (row_gives, table_gives) = (self.type_name(typed.ty), self.type_name(result));
+                        text!(
+                            "这一行给出的是 `{row_gives}`，但表给出的是 `{table_gives}`",
+                            "this row gives {row_gives}, but the table gives {table_gives}"
+                        )
+                    })
+                    .with_help(text!(
+                        "每一行给出的值都必须是表的类型",
+                        "every row must give a value of the table's type"
+                    )),
                 );
             }
             values.push((row.otherwise, typed.expr));

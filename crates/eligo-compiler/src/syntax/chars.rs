@@ -3,6 +3,7 @@
 //! vertical white space that some editors show as a line break and others do not.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::text;
 use eligo_core::source::{FileId, Span};
 
 /// At most this many are reported: one is enough to refuse the file, a few show a pattern.
@@ -15,17 +16,29 @@ pub fn check_characters(file: FileId, text: &str) -> Vec<Diagnostic> {
         .take(MAX_REPORTED)
         .map(|(at, c, why)| {
             let span = Span::new(file, at, at + c.len_utf8());
+            let code = c as u32;
             let (message, help) = match why {
                 Refused::Bidi(name) => (
-                    format!("the invisible character U+{:04X} ({name}) is not allowed in rule text", c as u32),
-                    "delete it: it changes the order in which the text is shown, so what is reviewed would not be what runs; write right-to-left text without controls",
+                    text!(
+                        "规则文字中不允许出现看不见的字符 U+{code:04X}（{name}）",
+                        "the invisible character U+{code:04X} ({name}) is not allowed in rule text"
+                    ),
+                    text!(
+                        "请删除它：它会改变文字显示的顺序，审核时看到的就不是实际执行的内容；从右向左的文字不需要控制字符",
+                        "delete it: it changes the order in which the text is shown, so what is reviewed would not be what runs; write right-to-left text without controls"
+                    ),
                 ),
                 Refused::VerticalSpace(name) => (
-                    format!("U+{:04X} ({name}) is not a line break in rule text", c as u32),
-                    "replace it with an ordinary line break",
+                    text!(
+                        "U+{code:04X}（{name}）在规则文字中不算换行",
+                        "U+{code:04X} ({name}) is not a line break in rule text"
+                    ),
+                    text!("把它换成普通的换行", "replace it with an ordinary line break"),
                 ),
             };
-            Diagnostic::new(Code::InvisibleCharacter, span, message).with_label("refused here").with_help(help)
+            Diagnostic::new(Code::InvisibleCharacter, span, message)
+                .with_label(text!("这里不允许", "refused here"))
+                .with_help(help)
         })
         .collect()
 }

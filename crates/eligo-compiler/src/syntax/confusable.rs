@@ -4,6 +4,7 @@
 
 use crate::ast::{File, Ident, Item};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::text;
 use std::collections::BTreeMap;
 use unicode_security::skeleton;
 
@@ -19,14 +20,26 @@ pub fn confusable_names(files: &[File]) -> Vec<Diagnostic> {
                 Diagnostic::new(
                     Code::ConfusableNames,
                     name.span,
-                    format!("the name `{}` looks like `{}` but is a different name", name.name, first.name),
+                    {
+                        let (this, other) = (&name.name, &first.name);
+                        text!(
+                            "名称 `{this}` 看起来和 `{other}` 一样，但它们是两个不同的名称",
+                            "the name `{this}` looks like `{other}` but is a different name"
+                        )
+                    },
                 )
-                .with_label("looks like the other name")
-                .with_note(first.span, format!("`{}` is declared here", first.name))
-                .with_help(format!(
-                    "the names differ only in characters that look alike ({}); write both the same way, or choose names that look different",
-                    differing(&name.name, &first.name)
-                )),
+                .with_label(text!("和另一个名称看起来一样", "looks like the other name"))
+                .with_note(first.span, {
+                    let other = &first.name;
+                    text!("`{other}` 在这里声明", "`{other}` is declared here")
+                })
+                .with_help({
+                    let differ = differing(&name.name, &first.name);
+                    text!(
+                        "两个名称只差在看起来相同的字符上（{differ}）；请写成一样的，或者换成看起来不同的名称",
+                        "the names differ only in characters that look alike ({differ}); write both the same way, or choose names that look different"
+                    )
+                }),
             ),
             Some(_) => {}
             None => {

@@ -7,6 +7,7 @@ use super::expr::{binary_op, PRATT};
 use super::Rule;
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::text;
 use eligo_core::date::Date;
 use eligo_core::limits::{MAX_EXPR_DEPTH, MAX_NAME_CHARS, MAX_NESTING, MAX_RULE_TEXT_CHARS};
 use eligo_core::source::{FileId, Span};
@@ -18,6 +19,8 @@ pub struct Lowerer<'d> {
     file: FileId,
     /// Where the parsed chunk starts in the file.
     offset: usize,
+    /// The misspelt keywords corrected in the chunk, whose positions are the corrected text's.
+    edits: &'d super::Edits,
     diagnostics: &'d mut Vec<Diagnostic>,
     /// How many brackets, calls, lists and `if`s enclose the pair being lowered.
     depth: usize,
@@ -26,8 +29,13 @@ pub struct Lowerer<'d> {
 type P<'i> = Pair<'i, Rule>;
 
 impl<'d> Lowerer<'d> {
-    pub fn new(file: FileId, offset: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Lowerer<'d> {
-        Lowerer { file, offset, diagnostics, depth: 0 }
+    pub fn new(
+        file: FileId,
+        offset: usize,
+        edits: &'d super::Edits,
+        diagnostics: &'d mut Vec<Diagnostic>,
+    ) -> Lowerer<'d> {
+        Lowerer { file, offset, edits, diagnostics, depth: 0 }
     }
 
     /// Lowers a construct one level deeper, or refuses it past [`MAX_NESTING`] and gives
@@ -39,10 +47,16 @@ impl<'d> Lowerer<'d> {
                 Diagnostic::new(
                     Code::NestingTooDeep,
                     span,
-                    format!("expression nested more than {MAX_NESTING} levels deep"),
+                    text!(
+                        "表达式嵌套超过了 {MAX_NESTING} 层",
+                        "expression nested more than {MAX_NESTING} levels deep"
+                    ),
                 )
-                .with_label("too deep here")
-                .with_help("split the expression into named definitions with `let`; a long `else if` chain reads better as a `table`"),
+                .with_label(text!("这里嵌套太深", "too deep here"))
+                .with_help(text!(
+                    "用 `let` 把表达式拆成几个有名称的定义；很长的 `else if` 链写成 `table` 更清楚",
+                    "split the expression into named definitions with `let`; a long `else if` chain reads better as a `table`"
+                )),
             );
             return fallback;
         }
@@ -54,7 +68,8 @@ impl<'d> Lowerer<'d> {
 
     fn span(&self, pair: &P) -> Span {
         let span = pair.as_span();
-        Span::new(self.file, self.offset + span.start(), self.offset + span.end())
+        let place = |at: usize| self.offset + self.edits.original(at);
+        Span::new(self.file, place(span.start()), place(span.end()))
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
@@ -63,14 +78,24 @@ impl<'d> Lowerer<'d> {
 
     /// Fills a clause that a declaration has at most once; a second one is an error naming both
     /// (the last one written must not silently win).
-    fn once<T: Placed>(&mut self, slot: &mut Option<T>, value: Option<T>, clause: &str, of: &str) {
+    fn once<T: Placed>(&mut self, slot: &mut Option<T>, value: Option<T>, clause: &str, of: (&str, &str)) {
         let Some(value) = value else { return };
         match slot {
             Some(first) => self.report(
-                Diagnostic::new(Code::DuplicateClause, value.place(), format!("`{clause}` is written twice"))
-                    .with_label("written again here")
-                    .with_note(first.place(), "first written here")
-                    .with_help(format!("{of} has one `{clause}`: keep the right one and remove the other")),
+                Diagnostic::new(
+                    Code::DuplicateClause,
+                    value.place(),
+                    text!("`{clause}` 写了两次", "`{clause}` is written twice"),
+                )
+                .with_label(text!("这里又写了一次", "written again here"))
+                .with_note(first.place(), text!("第一次写在这里", "first written here"))
+                .with_help({
+                    let (of_zh, of_en) = of;
+                    text!(
+                        "一个{of_zh}只有一个 `{clause}`：保留正确的那个，删除另一个",
+                        "{of_en} has one `{clause}`: keep the right one and remove the other"
+                    )
+                }),
             ),
             None => *slot = Some(value),
         }
@@ -107,9 +132,15 @@ impl<'d> Lowerer<'d> {
                 Diagnostic::new(
                     Code::NameTooLong,
                     span,
-                    format!("this name is longer than {MAX_NAME_CHARS} characters"),
+                    text!(
+                        "这个名称超过了 {MAX_NAME_CHARS} 个字符",
+                        "this name is longer than {MAX_NAME_CHARS} characters"
+                    ),
                 )
-                .with_help("use a shorter name and put the full wording in its label"),
+                .with_help(text!(
+                    "换一个短一些的名称，把完整的说法写在它的标签里",
+                    "use a shorter name and put the full wording in its label"
+                )),
             );
         }
         Ident { name, span }
@@ -138,9 +169,15 @@ impl<'d> Lowerer<'d> {
                 Diagnostic::new(
                     Code::TextTooLong,
                     span,
-                    format!("this text is longer than {MAX_RULE_TEXT_CHARS} characters"),
+                    text!(
+                        "这段文字超过了 {MAX_RULE_TEXT_CHARS} 个字符",
+                        "this text is longer than {MAX_RULE_TEXT_CHARS} characters"
+                    ),
                 )
-                .with_help("shorten it; cite the full policy text with `source` instead"),
+                .with_help(text!(
+                    "请缩短它；政策原文的全文用 `source` 注明出处",
+                    "shorten it; cite the full policy text with `source` instead"
+                )),
             );
         }
         out
@@ -162,9 +199,15 @@ impl<'d> Lowerer<'d> {
         let date = Date::parse(pair.as_str());
         if date.is_none() {
             self.report(
-                Diagnostic::new(Code::InvalidDate, span, format!("{} is not a date in the calendar", pair.as_str()))
-                    .with_label("no such day")
-                    .with_help("write a real date as YYYY-MM-DD, for example 2025-02-28"),
+                Diagnostic::new(Code::InvalidDate, span, {
+                    let date = pair.as_str();
+                    text!("日历上没有 {date} 这一天", "{date} is not a date in the calendar")
+                })
+                .with_label(text!("没有这一天", "no such day"))
+                .with_help(text!(
+                    "按 YYYY-MM-DD 写一个真实的日期，例如 2025-02-28",
+                    "write a real date as YYYY-MM-DD, for example 2025-02-28"
+                )),
             );
         }
         date.map(|date| DateLit { date, span })
@@ -192,7 +235,11 @@ impl<'d> Lowerer<'d> {
                     LitKind::Money(d) => LitKind::Money(-d),
                     LitKind::Percent(d) => LitKind::Percent(-d),
                     other => {
-                        self.report(Diagnostic::new(Code::Syntax, span, "only numbers can be negative"));
+                        self.report(Diagnostic::new(
+                            Code::Syntax,
+                            span,
+                            text!("只有数字可以是负的", "only numbers can be negative"),
+                        ));
                         other
                     }
                 };
@@ -236,8 +283,15 @@ impl<'d> Lowerer<'d> {
 
     fn number_out_of_range(&mut self, span: Span, fallback: LitKind) -> LitKind {
         self.report(
-            Diagnostic::new(Code::NumberOutOfRange, span, "this number is too large or too precise")
-                .with_help("numbers may have at most 28 significant digits; whole numbers must fit in 64 bits"),
+            Diagnostic::new(
+                Code::NumberOutOfRange,
+                span,
+                text!("这个数太大或位数太多", "this number is too large or too precise"),
+            )
+            .with_help(text!(
+                "数字最多 28 位有效数字；整数必须在 64 位整数的范围内",
+                "numbers may have at most 28 significant digits; whole numbers must fit in 64 bits"
+            )),
         );
         fallback
     }
@@ -305,23 +359,23 @@ impl<'d> Lowerer<'d> {
                 Rule::type_expr => input.ty = self.lower_type_expr(inner),
                 Rule::label_clause => {
                     let text = self.clause_text(inner);
-                    self.once(&mut input.label, text, "label", "an input")
+                    self.once(&mut input.label, text, "label", ("输入项", "an input"))
                 }
                 Rule::question_clause => {
                     let text = self.clause_text(inner);
-                    self.once(&mut input.question, text, "question", "an input")
+                    self.once(&mut input.question, text, "question", ("输入项", "an input"))
                 }
                 Rule::hint_clause => {
                     let text = self.clause_text(inner);
-                    self.once(&mut input.hint, text, "hint", "an input")
+                    self.once(&mut input.hint, text, "hint", ("输入项", "an input"))
                 }
                 Rule::min_clause => {
                     let min = inner.into_inner().next().map(|l| self.lower_literal(l));
-                    self.once(&mut input.min, min, "min", "an input")
+                    self.once(&mut input.min, min, "min", ("输入项", "an input"))
                 }
                 Rule::max_clause => {
                     let max = inner.into_inner().next().map(|l| self.lower_literal(l));
-                    self.once(&mut input.max, max, "max", "an input")
+                    self.once(&mut input.max, max, "max", ("输入项", "an input"))
                 }
                 _ => {}
             }
@@ -374,11 +428,11 @@ impl<'d> Lowerer<'d> {
                 Rule::param_value => param.values.extend(self.lower_param_value(inner)),
                 Rule::label_clause => {
                     let text = self.clause_text(inner);
-                    self.once(&mut param.label, text, "label", "a parameter")
+                    self.once(&mut param.label, text, "label", ("参数", "a parameter"))
                 }
                 Rule::source_clause => {
                     let source = Some(self.lower_source_clause(inner));
-                    self.once(&mut param.source, source, "source", "a parameter")
+                    self.once(&mut param.source, source, "source", ("参数", "a parameter"))
                 }
                 _ => {}
             }
@@ -452,11 +506,11 @@ impl<'d> Lowerer<'d> {
                 }
                 Rule::label_clause => {
                     let text = self.clause_text(inner);
-                    self.once(&mut table.label, text, "label", "a table")
+                    self.once(&mut table.label, text, "label", ("表", "a table"))
                 }
                 Rule::source_clause => {
                     let source = Some(self.lower_source_clause(inner));
-                    self.once(&mut table.source, source, "source", "a table")
+                    self.once(&mut table.source, source, "source", ("表", "a table"))
                 }
                 Rule::table_row => table.rows.push(self.lower_table_row(inner)?),
                 _ => {}
@@ -533,11 +587,11 @@ impl<'d> Lowerer<'d> {
                 Rule::text => policy.title = self.lower_text(inner),
                 Rule::source_clause => {
                     let source = Some(self.lower_source_clause(inner));
-                    self.once(&mut policy.source, source, "source", "a policy")
+                    self.once(&mut policy.source, source, "source", ("政策", "a policy"))
                 }
                 Rule::effective_clause => {
                     let effective = Some(self.lower_effective_clause(inner));
-                    self.once(&mut policy.effective, effective, "effective", "a policy")
+                    self.once(&mut policy.effective, effective, "effective", ("政策", "a policy"))
                 }
                 Rule::require_clause | Rule::unless_clause => {
                     let kind = if inner.as_rule() == Rule::require_clause {
@@ -750,9 +804,12 @@ impl<'d> Lowerer<'d> {
                             Diagnostic::new(
                                 Code::NumberOutOfRange,
                                 index_span,
-                                "this position in the list is too large",
+                                text!("列表中的这个位置太大", "this position in the list is too large"),
                             )
-                            .with_help(format!("positions go from 0 (the first item) to {}", u32::MAX)),
+                            .with_help({
+                                let last = u32::MAX;
+                                text!("位置从 0（第一项）到 {last}", "positions go from 0 (the first item) to {last}")
+                            }),
                         );
                         u32::MAX
                     }
@@ -790,9 +847,15 @@ impl<'d> Lowerer<'d> {
                 Diagnostic::new(
                     Code::NestingTooDeep,
                     span,
-                    format!("this expression is more than {MAX_EXPR_DEPTH} levels deep"),
+                    text!(
+                        "这个表达式超过了 {MAX_EXPR_DEPTH} 层",
+                        "this expression is more than {MAX_EXPR_DEPTH} levels deep"
+                    ),
                 )
-                .with_help("split it into named definitions with `let`, or use `sum(…)` over a list"),
+                .with_help(text!(
+                    "用 `let` 把它拆成几个有名称的定义，或对列表使用 `sum(…)`",
+                    "split it into named definitions with `let`, or use `sum(…)` over a list"
+                )),
             );
             return Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };
         }
@@ -827,22 +890,27 @@ impl<'d> Lowerer<'d> {
             // Deep because of the prefixes, or because of what they apply to (`sum(h, a + b + …)`
             // with a hundred terms has no prefix at all: found while testing the limits).
             let diagnostic = if prefixes.len() > depth {
-                Diagnostic::new(
-                    Code::NestingTooDeep,
-                    span,
-                    format!(
-                        "this expression is more than {MAX_EXPR_DEPTH} levels deep: {} `not` or `-` in a row",
-                        prefixes.len()
-                    ),
-                )
-                .with_help("two `not`s cancel out: remove them in pairs")
+                Diagnostic::new(Code::NestingTooDeep, span, {
+                    let count = prefixes.len();
+                    text!(
+                        "这个表达式超过了 {MAX_EXPR_DEPTH} 层：连续写了 {count} 个 `not` 或 `-`",
+                        "this expression is more than {MAX_EXPR_DEPTH} levels deep: {count} `not` or `-` in a row"
+                    )
+                })
+                .with_help(text!("两个 `not` 互相抵消：成对删去", "two `not`s cancel out: remove them in pairs"))
             } else {
                 Diagnostic::new(
                     Code::NestingTooDeep,
                     span,
-                    format!("this expression is more than {MAX_EXPR_DEPTH} levels deep"),
+                    text!(
+                        "这个表达式超过了 {MAX_EXPR_DEPTH} 层",
+                        "this expression is more than {MAX_EXPR_DEPTH} levels deep"
+                    ),
                 )
-                .with_help("split it into named definitions with `let`, or use `sum(…)` over a list")
+                .with_help(text!(
+                    "用 `let` 把它拆成几个有名称的定义，或对列表使用 `sum(…)`",
+                    "split it into named definitions with `let`, or use `sum(…)` over a list"
+                ))
             };
             self.report(diagnostic);
             return Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };

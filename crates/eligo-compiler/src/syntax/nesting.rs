@@ -7,6 +7,7 @@
 
 use super::{CLAUSE_KEYWORDS, DECLARATION_KEYWORDS};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::text;
 use eligo_core::limits::MAX_NESTING;
 use eligo_core::source::{is_line_break, FileId, Span};
 use pest::unicode::{XID_CONTINUE, XID_START};
@@ -67,10 +68,13 @@ pub fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                 Diagnostic::new(
                     Code::NestingTooDeep,
                     Span::new(file, i, i + c.len_utf8()),
-                    format!("expression nested more than {MAX_NESTING} levels deep"),
+                    text!("表达式嵌套超过了 {MAX_NESTING} 层", "expression nested more than {MAX_NESTING} levels deep"),
                 )
-                .with_label("too deep here")
-                .with_help("split the expression into named definitions with `let`; a long `else if` chain reads better as a `table`"),
+                .with_label(text!("这里嵌套太深", "too deep here"))
+                .with_help(text!(
+                    "用 `let` 把表达式拆成几个有名称的定义；很长的 `else if` 链写成 `table` 更清楚",
+                    "split the expression into named definitions with `let`; a long `else if` chain reads better as a `table`"
+                )),
             );
         }
     }
