@@ -5,7 +5,7 @@ use ed25519_dalek::Signer;
 use eligo::bundle::{seal, ProgramHash, SIGNED_MAGIC};
 use eligo::date::Date;
 use eligo::keys::{PublicKey, SecretKey};
-use eligo_wasm::{check, version, Engine};
+use eligo_wasm::{check, format, version, Engine, Workspace};
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -465,4 +465,175 @@ fn load_options_that_are_not_right_are_refused_with_their_reason() {
         let error = refusal(&signed, json(options));
         assert_eq!(text(&error, "reason").as_deref(), Some("invalidOption"), "{options}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The playground's editor services (`Workspace`, `format`): offsets in UTF-16 code units.
+
+/// Two files: the astral 𝑥 (two UTF-16 units, four bytes) and Chinese text (one unit, three
+/// bytes) before the names, so that every offset differs in bytes, characters and units.
+const DECLARED: &str = "// 𝑥 年龄的定义\ninput 年龄: int label \"年龄\" en \"Age\"\n";
+const USED: &str = "// 𝑥𝑦 用在这里\npolicy p \"补贴\" en \"Allowance\"\n  require 年龄 >= 65 \"年满65周岁\" en \"Aged 65 or over\"\n  amount monthly = 100\n";
+
+fn workspace(files: &[(&str, &str)]) -> Workspace {
+    let object = Object::new();
+    for (name, text) in files {
+        Reflect::set(&object, &(*name).into(), &(*text).into()).unwrap();
+    }
+    Workspace::new(object.into()).unwrap_or_else(|e| panic!("{:?}", get(&e, "message")))
+}
+
+/// The UTF-16 offset of the `nth` occurrence of `needle` in `text`.
+fn units_at(text: &str, needle: &str, nth: usize) -> u32 {
+    let bytes = text.match_indices(needle).nth(nth).map(|(at, _)| at).expect("the needle is in the text");
+    text[..bytes].encode_utf16().count() as u32
+}
+
+fn units_len(text: &str) -> u32 {
+    text.encode_utf16().count() as u32
+}
+
+fn number(value: &JsValue, key: &str) -> Option<u32> {
+    get(value, key).as_f64().map(|n| n as u32)
+}
+
+/// `text` with the TextEdits of `file` applied, counting in UTF-16 as CodeMirror does.
+fn apply(text: &str, file: &str, edits: &JsValue) -> String {
+    let mut units: Vec<u16> = text.encode_utf16().collect();
+    let mut edits: Vec<JsValue> = Array::from(edits).iter().filter(|e| text_of(e, "file") == file).collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(number(e, "from")));
+    for edit in edits {
+        let (from, to) = (number(&edit, "from").unwrap() as usize, number(&edit, "to").unwrap() as usize);
+        units.splice(from..to, text_of(&edit, "insert").encode_utf16());
+    }
+    String::from_utf16(&units).unwrap()
+}
+
+fn text_of(value: &JsValue, key: &str) -> String {
+    get(value, key).as_string().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn hover_and_definition_count_utf16_units_across_files() {
+    let ws = workspace(&[("a.rules", DECLARED), ("b.rules", USED)]);
+    let used = units_at(USED, "年龄", 0);
+    // Every offset inside the name, and the one just after it, finds it.
+    for offset in [used, used + 1, used + 2] {
+        let hover = ws.hover("b.rules", offset, "en".into()).unwrap();
+        assert_eq!((number(&hover, "from"), number(&hover, "to")), (Some(used), Some(used + 2)), "at {offset}");
+        let markdown = text_of(&hover, "markdown");
+        assert!(markdown.contains("input 年龄: int") && markdown.contains("年龄 — Age"), "{markdown}");
+    }
+    let declared = ws.definition("b.rules", used + 1).unwrap();
+    assert_eq!(text_of(&declared, "file"), "a.rules");
+    let at = units_at(DECLARED, "年龄", 1);
+    assert_eq!((number(&declared, "from"), number(&declared, "to")), (Some(at), Some(at + 2)));
+    let references = Array::from(&ws.references("a.rules", at).unwrap());
+    let places: Vec<(String, Option<u32>)> =
+        references.iter().map(|r| (text_of(&r, "file"), number(&r, "from"))).collect();
+    assert_eq!(places, vec![("a.rules".into(), Some(at)), ("b.rules".into(), Some(used))]);
+    // No name: null, not an error.
+    assert!(ws.hover("b.rules", units_at(USED, "require", 0), JsValue::UNDEFINED).unwrap().is_null());
+    assert!(ws.definition("b.rules", 0).unwrap().is_null());
+}
+
+#[wasm_bindgen_test]
+fn a_byte_order_mark_counts_as_the_editor_counts_it() {
+    let text = format!("\u{FEFF}{DECLARED}");
+    let ws = workspace(&[("a.rules", &text)]);
+    let at = units_at(&text, "年龄", 1);
+    let hover = ws.hover("a.rules", at, JsValue::UNDEFINED).unwrap();
+    assert_eq!(number(&hover, "from"), Some(at));
+}
+
+#[wasm_bindgen_test]
+fn an_unknown_file_or_an_offset_past_the_end_or_inside_a_character_is_an_eligo_error() {
+    let ws = workspace(&[("b.rules", USED)]);
+    let refused = |result: Result<JsValue, JsValue>| {
+        let error = result.expect_err("refused");
+        assert_eq!(text_of(&error, "name"), "EligoError");
+        assert_eq!(text_of(&error, "kind"), "invalidOptions");
+        assert!(!text_of(&get(&error, "messages"), "en").is_empty());
+        text_of(&error, "reason")
+    };
+    assert_eq!(refused(ws.hover("c.rules", 0, JsValue::UNDEFINED)), "unknownFile");
+    assert_eq!(refused(ws.symbols("c.rules")), "unknownFile");
+    let end = units_len(USED);
+    assert!(ws.completion("b.rules", end).is_ok(), "the end itself is a place");
+    for bad in [end + 1, u32::MAX] {
+        assert_eq!(refused(ws.definition("b.rules", bad)), "invalidOffset");
+        assert_eq!(refused(ws.code_actions("b.rules", 0, bad, JsValue::UNDEFINED)), "invalidOffset");
+    }
+    // Between the two halves of 𝑥 (units 3 and 4).
+    assert_eq!(refused(ws.completion("b.rules", 4)), "invalidOffset");
+    assert_eq!(refused(ws.hover("b.rules", 0, "fr".into())), "invalidLang");
+}
+
+#[wasm_bindgen_test]
+fn completion_offers_the_names_in_scope_and_the_built_ins() {
+    let ws = workspace(&[("a.rules", DECLARED), ("b.rules", USED)]);
+    let items = Array::from(&ws.completion("b.rules", units_at(USED, "年龄", 0) + 1).unwrap());
+    let find = |label: &str| items.iter().find(|c| text_of(c, "label") == label);
+    let input = find("年龄").expect("the input");
+    assert_eq!(text_of(&input, "kind"), "input");
+    assert_eq!(text_of(&input, "detail"), "年龄 — Age");
+    let age = find("age").expect("a built-in");
+    assert_eq!(text_of(&age, "kind"), "function");
+    assert_eq!(text_of(&age, "detail"), "age(date, date) → int");
+}
+
+#[wasm_bindgen_test]
+fn quick_fixes_turn_a_misspelt_keyword_and_full_width_punctuation_into_the_right_text() {
+    let both = format!("{DECLARED}{USED}");
+    let cases = [(both.replace("require", "requir"), "requir", "require"), (both.replace(": int", "：int"), "：", ":")];
+    for (text, wrong, right) in cases {
+        let ws = workspace(&[("x.rules", &text)]);
+        let at = units_at(&text, wrong, 0);
+        let actions = Array::from(&ws.code_actions("x.rules", at, at, "en".into()).unwrap());
+        assert_eq!(actions.length(), 1, "{wrong}");
+        let action = actions.get(0);
+        assert_eq!(text_of(&action, "fixes"), "E0101");
+        assert_eq!(text_of(&action, "title"), format!("Replace `{wrong}` with `{right}`"));
+        let edits = get(&action, "edits");
+        let edit = Array::from(&edits).get(0);
+        assert_eq!((number(&edit, "from"), number(&edit, "to")), (Some(at), Some(at + units_len(wrong))));
+        let fixed = apply(&text, "x.rules", &edits);
+        assert_eq!(fixed, text.replacen(wrong, right, 1));
+        let diagnostics = Array::from(&check(fixed.as_str().into(), None).unwrap());
+        assert!(!diagnostics.iter().any(|d| text_of(&d, "severity") == "error"), "{fixed}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn rename_edits_every_file_and_refuses_with_a_reason() {
+    let ws = workspace(&[("a.rules", DECLARED), ("b.rules", USED)]);
+    let edits = ws.rename("b.rules", units_at(USED, "年龄", 0), "周岁", JsValue::UNDEFINED).unwrap();
+    assert_eq!(apply(USED, "b.rules", &edits), USED.replace("require 年龄", "require 周岁"));
+    assert_eq!(apply(DECLARED, "a.rules", &edits), DECLARED.replace("input 年龄", "input 周岁"));
+    let error = ws.rename("b.rules", units_at(USED, "年龄", 0), "1岁", "en".into()).expect_err("not a name");
+    assert_eq!((text_of(&error, "kind"), text_of(&error, "reason")), ("rename".into(), "notAName".into()));
+    assert!(text_of(&error, "message").contains("not a valid name"));
+    let error = ws.rename("b.rules", units_at(USED, "require", 0), "x", JsValue::UNDEFINED).expect_err("a keyword");
+    assert_eq!(text_of(&error, "reason"), "nothingToRename");
+}
+
+#[wasm_bindgen_test]
+fn symbols_outline_a_file() {
+    let ws = workspace(&[("a.rules", DECLARED), ("b.rules", USED)]);
+    let symbols = Array::from(&ws.symbols("b.rules").unwrap());
+    let policy = symbols.get(0);
+    assert_eq!((text_of(&policy, "name"), text_of(&policy, "kind")), ("p".into(), "policy".into()));
+    let at = units_at(USED, "p \"", 0);
+    assert_eq!(number(&get(&policy, "selection"), "from"), Some(at));
+    assert_eq!(number(&get(&policy, "range"), "from"), Some(units_at(USED, "policy", 0)));
+}
+
+#[wasm_bindgen_test]
+fn format_lays_a_file_out_or_says_why_not() {
+    let text = "input   年龄:int label \"年龄\" en \"Age\"\n";
+    assert_eq!(format(text, None).ok().as_deref(), Some("input 年龄: int\n  label \"年龄\" en \"Age\"\n"));
+    let error = format("input 年龄：int\n", None).expect_err("does not parse");
+    assert_eq!(text_of(&error, "kind"), "compile");
+    let diagnostics = Array::from(&get(&error, "diagnostics"));
+    assert_eq!(text_of(&diagnostics.get(0), "code"), "E0101");
 }

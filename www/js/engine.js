@@ -78,8 +78,8 @@ export function loadCompiler(base = new URL("../", import.meta.url)) {
       eligo.default({ module_or_path: new URL("pkg/eligo_bg.wasm", base) }),
       fetchOk(new URL("rules/index.json", base), (r) => r.json()),
     ]);
-    const { Engine, check, version } = eligo;
-    return { Engine, check, version, rules: index.rules, profiles: index.profiles, ms: performance.now() - started };
+    const { Engine, Workspace, check, format, version } = eligo;
+    return { Engine, Workspace, check, format, version, rules: index.rules, profiles: index.profiles, ms: performance.now() - started };
   })();
   return compiler;
 }

@@ -1,10 +1,12 @@
 // The authoring playground for policy staff: edit a rule file of the rule set with highlighting and
 // live diagnostics from the module's check(), run the file's examples and see them at their lines,
-// and try a citizen (facts as JSON, a date) against the rules being edited, with traces.
+// and try a citizen (facts as JSON, a date) against the rules being edited, with traces. Hover,
+// go to definition, completion, format and quick fixes are the language server's services, read
+// from the module's Workspace (offsets in UTF-16 units, as CodeMirror counts).
 import {
   EditorView, EditorState, keymap, lineNumbers, gutter, GutterMarker, StateField, StateEffect, RangeSet,
   highlightActiveLine, highlightActiveLineGutter, drawSelection, highlightSpecialChars, bracketMatching,
-  linter, lintGutter, setDiagnostics, defaultKeymap, history as editHistory, historyKeymap, closeBrackets, closeBracketsKeymap,
+  linter, lintGutter, lintKeymap, setDiagnostics, hoverTooltip, autocompletion, defaultKeymap, history as editHistory, historyKeymap, closeBrackets, closeBracketsKeymap,
   searchKeymap, highlightSelectionMatches, json, jsonParseLinter,
 } from "../vendor/codemirror.js";
 import { rulesLanguage, rulesHighlight } from "./rules-language.js";
@@ -33,6 +35,8 @@ const UI = {
     status: { eligible: "可以享受", ineligible: "不符合", undetermined: "待补充", not_applicable: "未生效", error: "错误" },
     missing: "缺少：", failedConds: "未满足：", askNext: "建议先问：", editorLabel: "规则文件编辑器", factsEditorLabel: "居民数据编辑器",
     openAt: "在编辑器中打开",
+    format: "格式化", formatted: "已按标准格式排版。", formattedAlready: "已经是标准格式。",
+    formatFailed: "规则有语法错误，改正后才能格式化。", fix: "修正",
   },
   en: {
     title: "Policy playground", subtitle: "Write, check and try policy rules", citizenPage: "Citizen page", skip: "Skip to the editor", loading: "Loading…",
@@ -50,6 +54,8 @@ const UI = {
     status: { eligible: "eligible", ineligible: "ineligible", undetermined: "undetermined", not_applicable: "not in force", error: "error" },
     missing: "Missing: ", failedConds: "Not met: ", askNext: "Ask first: ", editorLabel: "Rule file editor", factsEditorLabel: "Citizen data editor",
     openAt: "Open in the editor",
+    format: "Format", formatted: "Laid out in the standard format.", formattedAlready: "Already in the standard format.",
+    formatFailed: "The file has syntax errors: fix them to format it.", fix: "Fix",
   },
 };
 
@@ -62,6 +68,8 @@ const state = {
   current: null,
   engine: null,
   diagnostics: [],
+  workspace: null, // the editor services over the files as they were at `workspaceDoc`
+  workspaceDoc: null,
   examplesRun: false,
   profiles: [],
 };
@@ -120,7 +128,124 @@ function recheck(view) {
   if (state.examplesRun) runExamples();
   evaluateCitizen();
   document.documentElement.dataset.checks = String(Number(document.documentElement.dataset.checks ?? 0) + 1);
-  return state.diagnostics.filter((d) => d.file === state.current).map((d) => toEditorDiagnostic(view.state.doc, d));
+  return state.diagnostics.filter((d) => d.file === state.current).map((d) => withFixes(toEditorDiagnostic(view.state.doc, d), d));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editor services: the module's Workspace over the rule files as they are now, made again once the
+// edited text has changed (CodeMirror's documents are immutable: the same object is the same text).
+
+function workspace() {
+  const doc = view.state.doc;
+  if (state.workspace && state.workspaceDoc === doc) return state.workspace;
+  state.texts.set(state.current, doc.toString());
+  state.workspace?.free();
+  state.workspace = new state.mod.Workspace(allFiles());
+  state.workspaceDoc = doc;
+  return state.workspace;
+}
+
+/** The quick fixes of a diagnostic of the module in the file being edited. */
+function fixes(d) {
+  if (d.file !== state.current) return [];
+  const doc = view.state.doc;
+  return workspace().codeActions(state.current, offset(doc, d.start), offset(doc, d.end), state.lang).filter((a) => a.fixes === d.code);
+}
+
+/** The editor's diagnostic with the quick fixes of `d`, applied on click. */
+function withFixes(diagnostic, d) {
+  const actions = fixes(d);
+  if (!actions.length) return diagnostic;
+  return { ...diagnostic, actions: actions.map((a) => ({ name: a.title, apply: (v) => applyEdits(v, a.edits) })) };
+}
+
+function applyEdits(v, edits) {
+  const changes = edits.filter((e) => e.file === state.current).map(({ from, to, insert }) => ({ from, to, insert }));
+  v.dispatch({ changes });
+}
+
+/** A hover's Markdown (code blocks, `code`, lists, paragraphs) as elements, never as HTML. */
+function markdown(text) {
+  const inline = (line) => line.split(/(`[^`]*`)/).map((part) => (/^`.*`$/.test(part) ? h("code", {}, part.slice(1, -1)) : part));
+  const out = [];
+  let fence = null;
+  let paragraph = [];
+  let list = [];
+  const flush = () => {
+    if (paragraph.length) out.push(h("p", {}, inline(paragraph.join(" "))));
+    if (list.length) out.push(h("ul", {}, list.map((item) => h("li", {}, inline(item)))));
+    paragraph = [];
+    list = [];
+  };
+  for (const line of text.split("\n")) {
+    if (line.startsWith("```")) {
+      if (fence) out.push(h("pre", {}, fence.join("\n")));
+      else flush();
+      fence = fence ? null : [];
+    } else if (fence) fence.push(line);
+    else if (!line.trim()) flush();
+    else if (line.startsWith("- ")) list.push(line.slice(2));
+    else paragraph.push(line);
+  }
+  if (fence) out.push(h("pre", {}, fence.join("\n")));
+  flush();
+  return out;
+}
+
+const hover = hoverTooltip((v, pos) => {
+  const found = workspace().hover(state.current, pos, state.lang);
+  if (!found) return null;
+  return { pos: found.from, end: found.to, above: true, create: () => ({ dom: h("div", { class: "hover-info", lang: state.lang === "zh" ? "zh-CN" : "en" }, markdown(found.markdown)) }) };
+});
+
+/** Moves the cursor to where the name at `pos` is declared, in whichever file of the set. */
+function goToDefinition(v, pos = v.state.selection.main.head) {
+  const found = workspace().definition(state.current, pos);
+  if (!found) return false;
+  if (found.file !== state.current) openFile(found.file);
+  view.dispatch({ selection: { anchor: found.from, head: found.to }, effects: EditorView.scrollIntoView(found.from, { y: "center" }) });
+  view.focus();
+  return true;
+}
+
+const definitionClick = EditorView.domEventHandlers({
+  mousedown(event, v) {
+    if (event.button !== 0 || !(event.ctrlKey || event.metaKey)) return false;
+    const pos = v.posAtCoords({ x: event.clientX, y: event.clientY });
+    if (pos === null || !goToDefinition(v, pos)) return false;
+    event.preventDefault();
+    return true;
+  },
+});
+
+const COMPLETION_TYPES = { keyword: "keyword", input: "variable", param: "constant", let: "variable", table: "function", field: "property", function: "function" };
+
+function complete(context) {
+  const word = context.matchBefore(/[\p{L}\p{N}_]+/u);
+  if (!word && !context.explicit) return null;
+  const options = workspace()
+    .completion(state.current, context.pos)
+    .map((c) => ({ label: c.label, type: COMPLETION_TYPES[c.kind], detail: c.detail ?? undefined, info: c.documentation ?? undefined }));
+  return { from: word ? word.from : context.pos, options, validFor: /^[\p{L}\p{N}_]*$/u };
+}
+
+/** Lays the file out as `eligo fmt` does; says so, or why not. */
+function formatFile() {
+  const t = u();
+  const status = $("format-status");
+  const text = view.state.doc.toString();
+  let formatted;
+  try {
+    formatted = state.mod.format(text, { lang: state.lang });
+  } catch {
+    status.textContent = t.formatFailed;
+    status.className = "check-status bad";
+    return true;
+  }
+  if (formatted !== text) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: formatted } });
+  status.textContent = formatted === text ? t.formattedAlready : t.formatted;
+  status.className = "check-status good";
+  return true;
 }
 
 function renderProblems() {
@@ -144,6 +269,7 @@ function renderProblems() {
           h("span", { class: "problem-text" }, h("code", {}, d.code), " ", d.message),
           d.help ? h("span", { class: "problem-help" }, t.help, d.help) : null,
         ),
+        fixes(d).map((a) => h("button", { type: "button", class: "button button-secondary fix-button", onclick: () => applyEdits(view, a.edits) }, `${t.fix}: ${a.title}`)),
       ),
     ),
   );
@@ -249,6 +375,10 @@ const editorTheme = EditorView.theme({
   ".diag-title code": { fontWeight: "700" },
   ".diag-help": { color: "#0a4d2a" },
   ".diag-note, .diag-label": { color: "#4d5766" },
+  ".hover-info": { maxWidth: "34rem", fontFamily: "var(--font)", fontSize: "15px", lineHeight: "1.5", padding: "2px 8px" },
+  ".hover-info pre": { fontFamily: "var(--mono)", background: "#f2f4f7", padding: "4px 6px", margin: "4px 0", whiteSpace: "pre-wrap" },
+  ".hover-info p, .hover-info ul": { margin: "4px 0" },
+  ".cm-diagnosticAction": { background: "#0b4a8b", color: "#fff", borderRadius: "4px", padding: "2px 8px", font: "inherit" },
   ".example-mark": { display: "inline-block", width: "1.2em", textAlign: "center", fontWeight: "800" },
   ".example-mark.pass": { color: "#0a6636" },
   ".example-mark.fail": { color: "#b00020" },
@@ -281,7 +411,14 @@ function rulesState(text) {
       rulesHighlight,
       marksField,
       linter((v) => recheck(v), { delay: 250 }),
-      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap]),
+      hover,
+      definitionClick,
+      autocompletion({ override: [complete] }),
+      keymap.of([
+        { key: "F12", run: (v) => goToDefinition(v) },
+        { key: "Shift-Alt-f", run: formatFile, preventDefault: true },
+        ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap,
+      ]),
       editorTheme,
       rulesSize,
       EditorView.lineWrapping,
@@ -291,7 +428,10 @@ function rulesState(text) {
 }
 
 function openFile(path, { line } = {}) {
-  if (state.current && view) state.states.set(state.current, view.state);
+  if (state.current && view) {
+    state.states.set(state.current, view.state);
+    state.texts.set(state.current, view.state.doc.toString());
+  }
   state.current = path;
   $("file-select").value = path;
   const saved = state.states.get(path);
@@ -478,6 +618,7 @@ async function start() {
 
   $("file-select").addEventListener("change", (e) => openFile(e.target.value));
   $("run-examples").addEventListener("click", runExamples);
+  $("format-file").addEventListener("click", () => formatFile() && view.focus());
   $("reset-file").addEventListener("click", () => {
     state.states.delete(state.current);
     state.texts.set(state.current, state.originals.get(state.current) ?? "");
@@ -489,7 +630,7 @@ async function start() {
 
   $("status").textContent = "";
   // For the browser tests and the curious: the editors and navigation.
-  window.playground = { view, factsView, openFile, goTo, runExamples };
+  window.playground = { view, factsView, openFile, goTo, runExamples, current: () => state.current, scrollTo: (pos) => EditorView.scrollIntoView(pos, { y: "center" }) };
   document.documentElement.dataset.ready = "true";
 }
 

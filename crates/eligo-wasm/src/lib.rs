@@ -22,6 +22,11 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[cfg(feature = "compiler")]
+mod workspace;
+#[cfg(feature = "compiler")]
+pub use workspace::{format, Workspace};
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
 /** Rule files: one text, or file names mapped to texts. */
@@ -191,6 +196,32 @@ export interface Decider {
   free(): void;
 }
 
+/** A range of a rule file, in UTF-16 code units (CodeMirror's and JavaScript's offsets). */
+export interface Range { file: string; from: number; to: number; }
+/** Replace `from..to` of `file` by `insert` (a CodeMirror change, with its file). */
+export interface TextEdit { file: string; from: number; to: number; insert: string; }
+/** What the name at an offset is, in Markdown (label in zh and en, type, citation, values, rows). */
+export interface Hover { markdown: string; from: number; to: number; }
+export interface Completion {
+  label: string;
+  kind: "keyword" | "input" | "param" | "let" | "table" | "field" | "function";
+  /** A name's label, a built-in's signature. */
+  detail: string | null;
+  /** A built-in's usage. */
+  documentation: string | null;
+}
+/** A quick fix of the diagnostic whose code is `fixes`. */
+export interface CodeAction { title: string; fixes: string; edits: TextEdit[]; }
+/** An entry of a file's outline: the whole declaration (`range`) and its name (`selection`). */
+export interface DocumentSymbol {
+  name: string;
+  kind: "ruleset" | "record" | "input" | "param" | "let" | "table" | "policy" | "group" | "example";
+  range: Range;
+  selection: Range;
+}
+/** Why a `Workspace` call was refused: kind "invalidOptions" (a file or offset) or "rename". */
+export type WorkspaceReason = "unknownFile" | "invalidOffset" | "invalidLang" | "nothingToRename" | "notAName" | "collides";
+
 /** Why `Engine.load` refused the bytes (kind "load"). */
 export type LoadErrorReason =
   | "unsigned" | "unknownKey" | "badSignature" | "signatureMissing" | "signatureTruncated"
@@ -204,14 +235,14 @@ export type LoadOptionsReason = "invalidKey" | "invalidVersion" | "invalidOption
 /** Thrown by the engine: an Error whose name is "EligoError". */
 export interface EligoError extends Error {
   name: "EligoError";
-  kind: "compile" | "load" | "invalidFacts" | "invalidDate" | "invalidOptions";
+  kind: "compile" | "load" | "invalidFacts" | "invalidDate" | "invalidOptions" | "rename";
   /** kind "compile": every problem in the rules. */
   diagnostics?: Diagnostic[];
   /** kind "invalidFacts": every problem in the data, at its path. */
   problems?: FactProblem[];
   /** From `Engine.load`: why, as a word to compare. */
-  reason?: LoadErrorReason | LoadOptionsReason;
-  /** From `Engine.load`: the message in both languages (`message` is in the `lang` of the options). */
+  reason?: LoadErrorReason | LoadOptionsReason | WorkspaceReason;
+  /** From `Engine.load` and `Workspace`: the message in both languages (`message` is in the `lang` of the options). */
   messages?: { zh: string; en: string };
 }
 "#;
