@@ -306,6 +306,8 @@ struct Found {
     column: usize,
     /// Message, label, notes and help: what the author reads, without the quoted source.
     words: String,
+    /// Which texts it has: a label, how many notes, a help.
+    shape: (bool, usize, bool),
     rendered: String,
 }
 
@@ -334,6 +336,7 @@ fn diagnose(name: &str, text: String, lang: Lang) -> Vec<Found> {
                 line: positioned.start.line,
                 column: positioned.start.column,
                 words: words.join("\n"),
+                shape: (positioned.label.is_some(), positioned.notes.len(), positioned.help.is_some()),
                 rendered: render(&sources, diagnostic, lang),
             }
         })
@@ -367,6 +370,7 @@ fn diagnose_with_cli(rel: &str, lang: Lang) -> Vec<Found> {
                 line: d["start"]["line"].as_u64().expect("line") as usize,
                 column: d["start"]["column"].as_u64().expect("column") as usize,
                 words: words.join("\n"),
+                shape: (d.get("label").is_some(), d["notes"].as_array().map_or(0, Vec::len), d.get("help").is_some()),
                 rendered: text(&d["rendered"]).expect("rendered"),
             }
         })
@@ -568,9 +572,11 @@ fn check_invalid(name: &str) {
     for f in found.iter().chain(&chinese) {
         failures.extend(caret_problems(&f.rendered, &lossy).into_iter().map(|p| format!("{}: {p}", f.at())));
     }
-    let reported_zh: Vec<String> = chinese.iter().map(Found::at).collect();
-    if reported_zh != reported {
-        failures.push(format!("in Chinese, reported {}", reported_zh.join(" ")));
+    // The same diagnostics, each with its label, notes and help in Chinese wherever the English
+    // has them (and nowhere else).
+    let said = |found: &[Found]| found.iter().map(|f| (f.at(), f.shape)).collect::<Vec<_>>();
+    if said(&chinese) != said(&found) {
+        failures.push(format!("in Chinese, said {:?}, in English {:?}", said(&chinese), said(&found)));
     }
     for f in &chinese {
         failures.extend(english_left_in(f).into_iter().map(|p| format!("{} in Chinese: {p}", f.at())));
@@ -640,6 +646,7 @@ fn english_is_found_in_chinese_diagnostics() {
         line: 1,
         column: 1,
         words: words.into(),
+        shape: (false, 0, true),
         rendered: rendered.into(),
     };
     let chinese = found(
@@ -803,7 +810,7 @@ fn every_code_is_documented() {
         };
         let section = &doc[start + heading.len()..];
         let section = &section[..section.find("\n## ").unwrap_or(section.len())];
-        for part in ["**What it means.**", "**Example**: `", "**What Eligo says:**", "**How to fix it.**"] {
+        for part in ["**What it means.**", "**Example**: `", "**What Eligo says:**", ZH_SAYS, "**How to fix it.**"] {
             if !section.contains(part) {
                 problems.push(format!("{code}: the section has no `{part}`"));
             }
@@ -823,8 +830,10 @@ fn every_code_is_documented() {
             continue;
         }
         let blocks = code_blocks(section);
-        let (Some(example), Some(said)) = (blocks.first(), blocks.get(1)) else {
-            problems.push(format!("{code}: the section needs the example and the message in ``` blocks"));
+        let (Some(example), Some(said), Some(said_zh)) = (blocks.first(), blocks.get(1), blocks.get(2)) else {
+            problems.push(format!(
+                "{code}: the section needs the example and the message in English and in Chinese in ``` blocks"
+            ));
             continue;
         };
         let shortened = |line: &str| line.contains(" … ");
@@ -836,15 +845,22 @@ fn every_code_is_documented() {
                 problems.push(format!("{code}: the example differs from {INVALID_DIR}/{fixture}.rules"));
             }
         }
-        let snap = std::fs::read_to_string(root().join(format!("tests/fixtures/snapshots/invalid__{fixture}.snap")))
-            .unwrap_or_default();
-        let snap_lines: BTreeSet<&str> = snap.lines().collect();
-        if let Some(line) = said.lines().find(|l| !shortened(l) && !snap_lines.contains(l)) {
-            problems.push(format!("{code}: the message shown is not what the snapshot of {fixture} has: `{line}`"));
+        for (kind, said) in [("invalid", said), ("invalid_zh", said_zh)] {
+            let snap = std::fs::read_to_string(root().join(format!("tests/fixtures/snapshots/{kind}__{fixture}.snap")))
+                .unwrap_or_default();
+            let snap_lines: BTreeSet<&str> = snap.lines().collect();
+            if let Some(line) = said.lines().find(|l| !shortened(l) && !snap_lines.contains(l)) {
+                problems.push(format!(
+                    "{code}: the message shown is not what the {kind} snapshot of {fixture} has: `{line}`"
+                ));
+            }
         }
     }
     assert!(problems.is_empty(), "{ERRORS_DOC}:\n  {}", problems.join("\n  "));
 }
+
+/// Where a section of docs/errors.md gives the message in Chinese, after the English.
+const ZH_SAYS: &str = "**Eligo 的中文提示**（`eligo check --lang zh`）：";
 
 /// The contents of the fenced (```) blocks of a Markdown text, in order.
 fn code_blocks(markdown: &str) -> Vec<String> {

@@ -51,6 +51,17 @@ test("introduce an error, see it at the right line; fix it, see it cleared", asy
   await tooltip.waitFor();
   assert.match(await tooltip.textContent(), /E0201/);
   await shot(page, "12-playground-error");
+  // The diagnostics are in the page's language, help included: no "建议：did you mean".
+  assert.match(await problem.textContent(), /未知的名称/);
+  assert.doesNotMatch(await problem.textContent(), /unknown|did you mean|declare it/);
+  const switched = await checks(page);
+  await page.click("#lang-switch");
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.checks) > n, switched);
+  const english = page.locator('#problems li[data-code="E0201"]').first();
+  assert.match(await english.textContent(), /unknown name/);
+  assert.doesNotMatch(await english.textContent(), /未知的名称|建议|是不是/);
+  await page.click("#lang-switch");
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.checks) > n + 1, switched);
 
   const again = await checks(page);
   await page.locator(".cm-content").first().click();

@@ -160,6 +160,30 @@ fn check_never_throws_for_bad_rules() {
     );
 }
 
+/// `check(files, { lang })` and `Engine.compile(files, { lang })`: the diagnostics in Chinese by
+/// default, in English when asked; any other language is refused.
+#[wasm_bindgen_test]
+fn diagnostics_come_in_the_language_asked_for() {
+    let rules = "input birth_date: date\nlet 年龄 = age(birth_dat, today)";
+    let lang = |lang: &str| Some(json(&format!(r#"{{"lang": "{lang}"}}"#)).unchecked_into::<Object>());
+    let first = |diagnostics: JsValue| Array::from(&diagnostics).get(0);
+    let help = |d: &JsValue| get(d, "help").as_string().unwrap_or_default();
+    let rendered = |d: &JsValue| get(d, "rendered").as_string().unwrap_or_default();
+    let zh = first(check(rules.into(), None).unwrap());
+    assert_eq!(help(&zh), "是不是要写 `birth_date`？");
+    assert!(rendered(&zh).starts_with("错误[E0201]："), "{}", rendered(&zh));
+    assert_eq!(help(&first(check(rules.into(), lang("zh")).unwrap())), help(&zh));
+    let en = first(check(rules.into(), lang("en")).unwrap());
+    assert_eq!(help(&en), "did you mean `birth_date`?");
+    assert!(rendered(&en).starts_with("error[E0201]: "), "{}", rendered(&en));
+    let refused = check(rules.into(), lang("fr")).err().expect("an unknown language is refused");
+    assert_eq!(get(&refused, "kind").as_string().as_deref(), Some("invalidOptions"));
+    for (asked, said) in [(None, "是不是要写"), (lang("en"), "did you mean")] {
+        let error = Engine::compile(rules.into(), asked).err().expect("does not compile");
+        assert!(help(&first(get(&error, "diagnostics"))).starts_with(said));
+    }
+}
+
 #[wasm_bindgen_test]
 fn evaluates_many_records_and_isolates_bad_ones() {
     let reports = engine()

@@ -6,7 +6,7 @@
 import {
   EditorView, EditorState, keymap, lineNumbers, gutter, GutterMarker, StateField, StateEffect, RangeSet,
   highlightActiveLine, highlightActiveLineGutter, drawSelection, highlightSpecialChars, bracketMatching,
-  linter, lintGutter, lintKeymap, hoverTooltip, autocompletion, defaultKeymap, history as editHistory, historyKeymap, closeBrackets, closeBracketsKeymap,
+  linter, lintGutter, lintKeymap, setDiagnostics, hoverTooltip, autocompletion, defaultKeymap, history as editHistory, historyKeymap, closeBrackets, closeBracketsKeymap,
   searchKeymap, highlightSelectionMatches, json, jsonParseLinter,
 } from "../vendor/codemirror.js";
 import { rulesLanguage, rulesHighlight } from "./rules-language.js";
@@ -113,12 +113,13 @@ function allFiles() {
 function recheck(view) {
   state.texts.set(state.current, view.state.doc.toString());
   const files = allFiles();
-  // Errors first, then by file and line.
+  // In the page's language (the module's diagnostics are in zh or en); errors first, then by file and line.
+  const lang = state.lang;
   state.diagnostics = state.mod
-    .check(files)
+    .check(files, { lang })
     .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1) || a.file.localeCompare(b.file) || a.start.line - b.start.line);
   try {
-    state.engine = state.mod.Engine.compile(files);
+    state.engine = state.mod.Engine.compile(files, { lang });
   } catch {
     state.engine = null;
   }
@@ -308,7 +309,7 @@ function runExamples() {
     // Not checked yet (the first check runs shortly after the editor opens): compile now.
     state.texts.set(state.current, view.state.doc.toString());
     try {
-      state.engine = state.mod.Engine.compile(allFiles());
+      state.engine = state.mod.Engine.compile(allFiles(), { lang: state.lang });
     } catch {}
   }
   const status = $("examples-status");
@@ -558,8 +559,9 @@ async function start() {
     } catch {}
     applyStrings();
     $("try-lang").value = state.lang;
-    if (view) view.dispatch({}); // diagnostics re-render on the next check
-    renderProblems();
+    // Checked again, for the diagnostics in the new language (in the editor and in the list).
+    if (view && state.mod) view.dispatch(setDiagnostics(view.state, recheck(view)));
+    else renderProblems();
     if (state.examplesRun) runExamples();
     evaluateCitizen();
   });

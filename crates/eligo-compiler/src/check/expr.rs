@@ -202,8 +202,17 @@ impl Checker<'_> {
                         .with_label(text!("没有声明", "not declared"));
                 diagnostic = match self.suggest(name, candidates) {
                     Some(close) => diagnostic.with_help(did_you_mean(close)),
-                    None if self.field_owner(name).is_some() => diagnostic.with_help(Bilingual::new(format!("`{name}` 是 `{}` 的字段：请在列表运算里使用它，例如 sum(household, {name})", self.field_owner(name).unwrap_or_default()), format!("`{name}` is a field of `{}`: use it inside a list operation, such as sum(household, {name})", self.field_owner(name).unwrap_or_default()))),
-                    None => diagnostic.with_help(text!("用 `input`、`param` 或 `let` 声明它，或者检查拼写", "declare it with `input`, `param` or `let`, or check the spelling")),
+                    None if self.field_owner(name).is_some() => {
+                        let owner = self.field_owner(name).unwrap_or_default();
+                        diagnostic.with_help(text!(
+                            "`{name}` 是 `{owner}` 的字段：请在列表运算里使用它，例如 `sum(household, {name})`",
+                            "`{name}` is a field of `{owner}`: use it inside a list operation, such as sum(household, {name})"
+                        ))
+                    }
+                    None => diagnostic.with_help(text!(
+                        "用 `input`、`param` 或 `let` 声明它，或者检查拼写",
+                        "declare it with `input`, `param` or `let`, or check the spelling"
+                    )),
                 };
                 self.report(diagnostic);
                 typed(ExprKind::Const(Value::Bool(false)), Type::Error)
@@ -542,9 +551,8 @@ impl Checker<'_> {
                 text!("`{name}` 收到了 {got} 个参数", "`{name}` was given {got} argument{plural}")
             })
             .with_help({
-                // The usage is code; its alternatives are joined by `or`, said in Chinese.
-                let usage_zh = usage.replace(" or ", "` 或 `");
-                text!("写成 `{usage_zh}`", "write {usage}")
+                let usage_zh = usage_in_chinese(usage);
+                text!("写成 {usage_zh}", "write {usage}")
             }),
         );
     }
@@ -620,10 +628,13 @@ impl Checker<'_> {
                             "`{name}` needs a list of records, not {got}"
                         ),
                     )
-                    .with_help(text!(
-                        "写成 `{usage}`，其中 `household` 是声明为 `list of …` 的输入项",
-                        "write {usage}, where household is an input declared as `list of …`"
-                    )),
+                    .with_help({
+                        let usage_zh = usage_in_chinese(usage);
+                        text!(
+                            "写成 {usage_zh}，其中 `household` 是声明为 `list of …` 的输入项",
+                            "write {usage}, where household is an input declared as `list of …`"
+                        )
+                    }),
                 );
                 return error(span);
             }
@@ -697,6 +708,12 @@ pub fn literal_value(lit: &LitKind) -> (Value, Type) {
         LitKind::Text(t) => (Value::text(t), Type::Text),
         LitKind::Bool(b) => (Value::Bool(*b), Type::Bool),
     }
+}
+
+/// A built-in's usage as Chinese help quotes it: in backticks, its forms joined by 或, not `or`
+/// (`round(x) or round(x, places)`).
+fn usage_in_chinese(usage: &str) -> String {
+    format!("`{}`", usage.replace(" or ", "` 或 `"))
 }
 
 fn arith_verb(op: Arith) -> (&'static str, &'static str) {

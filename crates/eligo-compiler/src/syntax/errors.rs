@@ -95,18 +95,21 @@ pub fn syntax_error(
         text!("这段文字缺少结尾的引号", "this text has no closing quote")
     } else {
         match expected.as_slice() {
-            [] => text!("此处不应出现 {found_zh}", "unexpected {found_en}"),
+            [] => Bilingual::new(spaced(&format!("此处不应出现{found_zh}")), format!("unexpected {found_en}")),
             [one] => {
                 let (one_zh, one_en) = (&one.zh, &one.en);
-                text!("此处应为 {one_zh}，实际是 {found_zh}", "expected {one_en}, found {found_en}")
+                Bilingual::new(
+                    spaced(&format!("此处应为{one_zh}，实际是{found_zh}")),
+                    format!("expected {one_en}, found {found_en}"),
+                )
             }
             [rest @ .., last] => {
                 let rest_zh = rest.iter().map(|e| e.zh.as_str()).collect::<Vec<_>>().join("、");
                 let rest_en = rest.iter().map(|e| e.en.as_str()).collect::<Vec<_>>().join(", ");
                 let (last_zh, last_en) = (&last.zh, &last.en);
-                text!(
-                    "此处应为 {rest_zh} 或 {last_zh}，实际是 {found_zh}",
-                    "expected {rest_en} or {last_en}, found {found_en}"
+                Bilingual::new(
+                    spaced(&format!("此处应为{rest_zh}或{last_zh}，实际是{found_zh}")),
+                    format!("expected {rest_en} or {last_en}, found {found_en}"),
                 )
             }
         }
@@ -194,6 +197,32 @@ pub fn misspelt_keyword(err: &pest::error::Error<Rule>, chunk: &str) -> Vec<Miss
             Some(Misspelt { at, word: word.to_string(), keyword, declares })
         })
         .collect()
+}
+
+/// Chinese with code in it, as written by hand elsewhere: a space between a Chinese character
+/// and code in backticks (`此处应为 `:`，实际是 `：``), none next to punctuation.
+fn spaced(text: &str) -> String {
+    let ideograph = |c: Option<char>| c.is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut in_code = false;
+    let mut chars = text.chars().peekable();
+    let mut before = None;
+    while let Some(c) = chars.next() {
+        if c == '`' {
+            if !in_code && ideograph(before) {
+                out.push(' ');
+            }
+            out.push(c);
+            if in_code && ideograph(chars.peek().copied()) {
+                out.push(' ');
+            }
+            in_code = !in_code;
+        } else {
+            out.push(c);
+        }
+        before = Some(c);
+    }
+    out
 }
 
 /// Where pest stopped.
@@ -319,7 +348,7 @@ fn help_for(found: &str, expected: &[Said]) -> Option<Bilingual> {
     }
     if expects(CONDITION_LABEL) || (expects(TEXT) && expects(OPERATOR)) {
         return Some(text!(
-            "每个条件都以带引号的说明结尾，例如：require 年龄 >= 65 \"年满65周岁\" en \"Aged 65 or over\"",
+            "每个条件都以带引号的说明结尾，例如：`require 年龄 >= 65 \"年满65周岁\" en \"Aged 65 or over\"`",
             "every condition ends with its label in quotes, for example: require 年龄 >= 65 \"年满65周岁\" en \"Aged 65 or over\""
         ));
     }

@@ -242,6 +242,28 @@ mod tests {
         assert_eq!(parse_with(0, text, false).0.items.len(), 1);
     }
 
+    /// A keyword read in place of a misspelt one (longer, as `requir` → `require`, or shorter,
+    /// as `requiree` → `require`) moves no position: what follows on its line and below is
+    /// still found where it is written.
+    #[test]
+    fn positions_after_a_corrected_keyword_are_the_texts() {
+        for typo in ["requir", "requiree", "reqire"] {
+            let text =
+                format!("policy p \"p\" en \"p\"\n  {typo} 年龄 >= 65 \"条件\" en \"c\"\n  amount monthly = 标准\n");
+            let mut diagnostics = Vec::new();
+            let mut items = Vec::new();
+            parse_chunk(0, 0, &text, false, &mut items, &mut diagnostics);
+            assert_eq!(diagnostics.len(), 1, "{typo}: {diagnostics:?}");
+            let span_of = |s: &str| text.find(s).map(|at| (at, at + s.len())).unwrap_or_default();
+            let at = |span: Span| (span.start as usize, span.end as usize);
+            assert_eq!(at(diagnostics[0].span), span_of(typo));
+            let [ast::Item::Policy(policy)] = items.as_slice() else { panic!("{typo}: {items:?}") };
+            assert_eq!(at(policy.conditions[0].expr.span), span_of("年龄 >= 65"), "{typo}");
+            let amount = policy.outputs.iter().map(|o| o.value.span).next().map(at);
+            assert_eq!(amount, Some(span_of("标准")), "{typo}");
+        }
+    }
+
     #[test]
     fn parses_the_sample() {
         let text = include_str!("../../../../rules/shanghai/elderly.rules");
