@@ -95,8 +95,7 @@ fn compile_errors_are_eligo_errors_with_diagnostics() {
 fn invalid_data_is_an_eligo_error_with_paths() {
     let error = engine()
         .evaluate(json(r#"{"birth_date": "2025-02-30", "hukou": 7}"#), json(r#"{"date": "2025-03-01"}"#))
-        .err()
-        .expect("invalid data must throw");
+        .expect_err("invalid data must throw");
     assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalidFacts"));
     let problems = Array::from(&get(&error, "problems"));
     let paths: Vec<String> = problems.iter().filter_map(|p| get(&p, "path").as_string()).collect();
@@ -122,9 +121,9 @@ fn deep_or_circular_data_is_an_eligo_error() {
     let engine = engine();
     for data in [deep, circular] {
         let data: JsValue = data.into();
-        let error = engine.evaluate(data.clone(), json(r#"{"date": "2025-03-01"}"#)).err().expect("must throw");
+        let error = engine.evaluate(data.clone(), json(r#"{"date": "2025-03-01"}"#)).expect_err("must throw");
         assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalidFacts"));
-        let error = engine.decide(data.clone(), "2025-03-01").err().expect("must throw");
+        let error = engine.decide(data.clone(), "2025-03-01").expect_err("must throw");
         assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalidFacts"));
         let records = Array::new();
         records.push(&json("{}"));
@@ -139,9 +138,9 @@ fn deep_or_circular_data_is_an_eligo_error() {
 
 #[wasm_bindgen_test]
 fn a_bad_date_is_an_eligo_error() {
-    let error = engine().evaluate(json("{}"), json(r#"{"date": "2025-13-01"}"#)).err().expect("must throw");
+    let error = engine().evaluate(json("{}"), json(r#"{"date": "2025-13-01"}"#)).expect_err("must throw");
     assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalidDate"));
-    let error = engine().evaluate(json("{}"), json(r#"{"lang": "en"}"#)).err().expect("must throw");
+    let error = engine().evaluate(json("{}"), json(r#"{"lang": "en"}"#)).expect_err("must throw");
     assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalidOptions"));
 }
 
