@@ -843,20 +843,7 @@ impl<'d> Lowerer<'d> {
         // A chain of n operators is at most n deep: refuse it before building it, since a tree
         // too deep to check is also too deep to drop.
         if deepest + operands.len() > MAX_EXPR_DEPTH + 1 {
-            self.report(
-                Diagnostic::new(
-                    Code::NestingTooDeep,
-                    span,
-                    text!(
-                        "这个表达式超过了 {MAX_EXPR_DEPTH} 层",
-                        "this expression is more than {MAX_EXPR_DEPTH} levels deep"
-                    ),
-                )
-                .with_help(text!(
-                    "用 `let` 把它拆成几个有名称的定义，或对列表使用 `sum(…)`",
-                    "split it into named definitions with `let`, or use `sum(…)` over a list"
-                )),
-            );
+            self.report(too_deep(span));
             return Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };
         }
         let mut next_operand = operands.into_iter();
@@ -899,18 +886,7 @@ impl<'d> Lowerer<'d> {
                 })
                 .with_help(text!("两个 `not` 互相抵消：成对删去", "two `not`s cancel out: remove them in pairs"))
             } else {
-                Diagnostic::new(
-                    Code::NestingTooDeep,
-                    span,
-                    text!(
-                        "这个表达式超过了 {MAX_EXPR_DEPTH} 层",
-                        "this expression is more than {MAX_EXPR_DEPTH} levels deep"
-                    ),
-                )
-                .with_help(text!(
-                    "用 `let` 把它拆成几个有名称的定义，或对列表使用 `sum(…)`",
-                    "split it into named definitions with `let`, or use `sum(…)` over a list"
-                ))
+                too_deep(span)
             };
             self.report(diagnostic);
             return Expr { kind: ExprKind::Literal(LitKind::Int(0)), span };
@@ -994,4 +970,17 @@ placed!(Text, Literal, Source, Effective);
 
 fn empty_text(span: Span) -> Text {
     Text { zh: String::new(), en: None, span }
+}
+
+/// An expression nested deeper than `MAX_EXPR_DEPTH`, and how to make it shallower.
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::NestingTooDeep,
+        span,
+        text!("这个表达式超过了 {MAX_EXPR_DEPTH} 层", "this expression is more than {MAX_EXPR_DEPTH} levels deep"),
+    )
+    .with_help(text!(
+        "用 `let` 把它拆成几个有名称的定义，或对列表使用 `sum(…)`",
+        "split it into named definitions with `let`, or use `sum(…)` over a list"
+    ))
 }
