@@ -23,6 +23,7 @@ update=()
 npx vscode-tmgrammar-snap "${update[@]}" --scope source.eligo --grammar syntaxes/eligo.tmLanguage.json 'test/rules/*.rules'
 
 echo "== packaging the extension"
+mkdir -p ../../target
 npm run --silent build
 npx vsce package --no-dependencies --allow-missing-repository --skip-license --out ../../target/eligo.vsix
 python3 - <<'PY'
